@@ -1,0 +1,55 @@
+# Every target installs the project into .venv first (from pyproject.toml alone).
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+CORPUS  ?= corpus
+INDEX   ?= var/index
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+
+.PHONY: install lint format test index serve eval bench loadtest browser fixtures clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install browser
+	$(BIN)/python -m pytest -q
+
+index: install
+	$(BIN)/python -m indexer build --corpus $(CORPUS) --index $(INDEX)
+
+serve: index
+	$(BIN)/python -m service serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+eval: install
+	$(BIN)/python -m eval.run
+
+bench: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.run
+
+loadtest: install
+	$(BIN)/python -m bench.loadtest --index $(INDEX)
+
+fixtures: install
+	$(BIN)/python tests/fixtures/make_fixtures.py
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,39 @@
+"""The indexer's own exceptions. The CLI turns them into one line and an exit code;
+the API turns them into a 4xx with a JSON error body."""
+
+
+class IndexerError(Exception):
+    """Base class: a problem a user can act on. str() is the one-line message."""
+
+    exit_code = 1
+
+
+class UnreadableFileError(IndexerError):
+    """A plan file that cannot be read: corrupt, empty, no text layer, unknown format…"""
+
+    exit_code = 2
+
+    def __init__(self, path: str, reason: str, hint: str = ""):
+        self.path = str(path)
+        self.reason = reason
+        self.hint = hint
+        msg = f"{self.path}: {reason}"
+        if hint:
+            msg += f" — {hint}"
+        super().__init__(msg)
+
+
+class IndexNotFoundError(IndexerError):
+    exit_code = 3
+
+
+class ModelMismatchError(IndexerError):
+    """The index was built with another embedding model."""
+
+    exit_code = 4
+
+
+class IndexLockedError(IndexerError):
+    """Another build holds the index lock."""
+
+    exit_code = 5

@@ -1,0 +1,100 @@
+"""Typed records that flow from the indexer to the service.
+
+These are plain dataclasses: the core passes them around, the API turns them into
+pydantic schemas at its edge, and the catalog stores them in SQLite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(slots=True)
+class DocumentMeta:
+    """What a plan says about itself (or what its sidecar file overrides)."""
+
+    unit: str | None = None  # "Ban Quản lý Khu kinh tế và Khu công nghiệp"
+    province: str | None = None  # "Khánh Hòa"
+    year: int | None = None  # 2025
+    kind: str | None = None  # "Kế hoạch"
+    title: str | None = None  # "Tuyên truyền cải cách hành chính năm 2025"
+    number: str | None = None  # "12/KH-KKTKCN" where given
+    date: str | None = None  # ISO "2025-08-12" where given
+    legal_bases: list[str] = field(default_factory=list)  # opening "Căn cứ…"/"Thực hiện…" lines
+    signer: str | None = None  # "Lê Hồng Phương"
+    signer_title: str | None = None  # "KT. TRƯỞNG BAN / PHÓ TRƯỞNG BAN"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Paragraph:
+    """The unit of retrieval: one coherent item of a plan."""
+
+    id: str  # stable: f"{doc_id}:{ordinal:04d}", unchanged while the file is unchanged
+    doc_id: str
+    ordinal: int  # 0-based position in the document
+    section: list[str]  # heading path, outermost first: ["II. NỘI DUNG…", "3. Các mục tiêu…"]
+    kind: str  # "heading" | "item" | "text" | "task"
+    text: str
+
+    @property
+    def section_path(self) -> str:
+        return " › ".join(self.section)
+
+
+@dataclass(slots=True)
+class TaskRow:
+    """One row of the appendix table ("PHỤ LỤC")."""
+
+    number: int
+    task: str
+    products: str
+    timeline: str
+    responsible: str
+
+
+@dataclass(slots=True)
+class Document:
+    doc_id: str  # file stem, e.g. "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
+    path: str  # path relative to the corpus root
+    sha256: str  # of the file's bytes
+    meta: DocumentMeta
+    paragraphs: list[Paragraph]
+    tasks: list[TaskRow] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "doc_id": self.doc_id,
+            "path": self.path,
+            "sha256": self.sha256,
+            **self.meta.to_dict(),
+            "paragraphs": [
+                {
+                    "id": p.id,
+                    "ordinal": p.ordinal,
+                    "section": p.section_path,
+                    "section_path": p.section,
+                    "kind": p.kind,
+                    "text": p.text,
+                }
+                for p in self.paragraphs
+            ],
+            "tasks": [asdict(t) for t in self.tasks],
+        }
+
+
+@dataclass(slots=True)
+class Reference:
+    """One mention of a legal document found in a text."""
+
+    key: str  # canonical id, e.g. "NQ:09-NQ/TW"; several writings of one document share it
+    kind: str  # "Nghị quyết", "Quyết định", "Luật", …
+    number: str | None  # "09-NQ/TW", "118/2025/NĐ-CP"; None for a law cited by name
+    date: str | None  # ISO date where stated
+    issuer: str | None  # "Bộ Chính trị" where stated
+    title: str | None  # the law's name for laws cited by name
+    start: int  # character span in the text it was found in
+    end: int
+    raw: str  # the text as written
