@@ -37,3 +37,17 @@ class IndexLockedError(IndexerError):
     """Another build holds the index lock."""
 
     exit_code = 5
+
+
+class InvalidQueryError(IndexerError):
+    """A search request the service refuses: empty or too long query, bad k, unknown mode."""
+
+    exit_code = 2
+    http_status = 422
+
+
+class DocumentNotFoundError(IndexerError):
+    """No plan with that id in the index."""
+
+    exit_code = 6
+    http_status = 404
