@@ -51,3 +51,9 @@ class DocumentNotFoundError(IndexerError):
 
     exit_code = 6
     http_status = 404
+
+
+class ModelNotFoundError(IndexerError):
+    """An embedding model that is neither a local directory nor in the local cache."""
+
+    exit_code = 7
