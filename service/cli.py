@@ -1,0 +1,177 @@
+"""Command line: ``python -m service serve|search|…``.
+
+One function per command. Shared helpers keep each command short: ``IndexOpt``/``JsonOpt``
+(the common options), ``open_index`` (the live generation + its model, closed afterwards),
+``emit`` (JSON on ``--json``, otherwise a readable rich rendering), ``cli_errors`` (our own
+exceptions → one line on stderr and the exception's exit code) and ``marked`` (a snippet's
+``<mark>`` shown as bold). A new command looks like ``search`` below.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from indexer.errors import IndexerError
+from service.search import MODES, SearchFilters, SearchResult, validate_k, validate_query
+from service.settings import Settings
+from service.state import IndexHolder, Snapshot
+
+app = typer.Typer(
+    name="service",
+    help="Search, compare and cite CCHC plans: serve the API or query an index directly.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+IndexOpt = Annotated[
+    Path | None,
+    typer.Option("--index", help="Index directory [default: $CCHC_INDEX_DIR or var/index]."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of readable text.")]
+UnitOpt = Annotated[str | None, typer.Option("--unit", help="Only plans of this unit.")]
+YearOpt = Annotated[int | None, typer.Option("--year", help="Only plans of this year.")]
+
+
+# -- shared helpers ----------------------------------------------------------------------------
+def settings_for(index: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the environment, with the command line's values on top."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if index is not None:
+        given["index_dir"] = index
+    return Settings(**given)
+
+
+def fail(exc: BaseException | str, code: int = 1) -> NoReturn:
+    """One line on stderr, then exit with ``code`` (or the exception's own exit code)."""
+    message = " ".join(str(exc).split())
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"error: {message}", markup=False)
+    raise typer.Exit(getattr(exc, "exit_code", code))
+
+
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """Turn our own exceptions into ``fail``."""
+    try:
+        yield
+    except IndexerError as exc:
+        fail(exc)
+
+
+@contextmanager
+def open_index(settings: Settings) -> Iterator[Snapshot]:
+    """The live generation of ``settings.index_dir`` with its model; closed on exit."""
+    holder = IndexHolder(settings).open()
+    try:
+        yield holder.snapshot
+    finally:
+        holder.close()
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def emit(data: Any, as_json: bool, render: Callable[[Console, Any], None]) -> None:
+    """``data`` as JSON (``to_dict()`` when it has one) or drawn by ``render``."""
+    if as_json:
+        print_json(data.to_dict() if hasattr(data, "to_dict") else data)
+    else:
+        render(Console(highlight=False), data)
+
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def marked(snippet: str) -> Text:
+    """An HTML snippet with ``<mark>`` as rich bold text (entities unescaped)."""
+    out, pos = Text(), 0
+    for m in _MARK.finditer(snippet):
+        out.append(html.unescape(snippet[pos : m.start()]))
+        out.append(html.unescape(m.group(1)), style="bold")
+        pos = m.end()
+    out.append(html.unescape(snippet[pos:]))
+    return out
+
+
+# -- commands ----------------------------------------------------------------------------------
+@app.command()
+def serve(
+    index: IndexOpt = None,
+    host: Annotated[str | None, typer.Option(help="Interface [default: 127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: 8000].")] = None,
+) -> None:
+    """Serve the HTTP API (and /docs) on the index; it swaps to new generations by itself."""
+    import uvicorn
+
+    from service.app import create_app
+
+    with cli_errors():
+        settings = settings_for(index, host=host, port=port)
+        holder = IndexHolder(settings).open()  # fail here, in one line, before binding
+    try:
+        uvicorn.run(create_app(settings, holder), host=settings.host, port=settings.port)
+    finally:
+        holder.close()
+
+
+def render_search(console: Console, result: SearchResult) -> None:
+    if not result.hits:
+        console.print(f"No results for “{result.query}”.")
+        return
+    table = Table(title=f"“{result.query}” — {result.total} results", show_lines=True)
+    for name, opts in (
+        ("#", {"justify": "right"}),
+        ("unit", {"max_width": 24}),
+        ("year", {}),
+        ("section", {"max_width": 28}),
+        ("snippet", {"ratio": 1}),
+        ("score", {"justify": "right"}),
+    ):
+        table.add_column(name, **opts)
+    for rank, hit in enumerate(result.hits, start=1):
+        table.add_row(
+            str(rank),
+            hit.unit or hit.doc_id,
+            str(hit.year or ""),
+            hit.section,
+            marked(hit.snippet),
+            f"{hit.score:.4f}",
+        )
+    console.print(table)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="The question, with or without diacritics.")],
+    index: IndexOpt = None,
+    unit: UnitOpt = None,
+    year: YearOpt = None,
+    province: Annotated[str | None, typer.Option(help="Only plans of this province.")] = None,
+    section: Annotated[str | None, typer.Option(help="Only under this heading.")] = None,
+    doc_id: Annotated[str | None, typer.Option("--doc", help="Only this plan (its id).")] = None,
+    k: Annotated[int, typer.Option("--k", "-k", help="Number of results (1–100).")] = 10,
+    mode: Annotated[str, typer.Option(help=f"One of {', '.join(MODES)}.")] = "hybrid",
+    as_json: JsonOpt = False,
+) -> None:
+    """Search every plan by meaning and by words."""
+    with cli_errors():
+        settings = settings_for(index)
+        query = validate_query(query, settings.max_query_chars)
+        validate_k(k)
+        filters = SearchFilters(unit, year, province, section, doc_id)
+        with open_index(settings) as snap:
+            result = snap.searcher.search(query, k, filters, mode=mode)
+    emit(result, as_json, render_search)

@@ -1,0 +1,40 @@
+"""GET /search: hybrid (semantic + lexical) search across all plans."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.deps import SearcherDep, SettingsDep
+from service.schemas import ErrorOut, SearchHitOut, SearchOut
+from service.search import SearchFilters, validate_query
+
+router = APIRouter(tags=["search"])
+
+
+@router.get(
+    "/search",
+    response_model=SearchOut,
+    summary="Search every plan by meaning and by words",
+    responses={422: {"model": ErrorOut, "description": "Empty or too long q, k out of range."}},
+)
+def search(
+    searcher: SearcherDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(description="The question, with or without diacritics.")],
+    k: Annotated[int | None, Query(ge=1, le=100, description="Number of results (1–100).")] = None,
+    unit: Annotated[str | None, Query(description="Only plans of this unit.")] = None,
+    year: Annotated[int | None, Query(description="Only plans of this year.")] = None,
+    province: Annotated[str | None, Query(description="Only plans of this province.")] = None,
+    section: Annotated[str | None, Query(description="Only paragraphs under this heading.")] = None,
+    doc_id: Annotated[str | None, Query(description="Only this plan.")] = None,
+) -> SearchOut:
+    query = validate_query(q, settings.max_query_chars)
+    filters = SearchFilters(unit=unit, year=year, province=province, section=section, doc_id=doc_id)
+    result = searcher.search(query, k or settings.default_k, filters)
+    return SearchOut(
+        query=result.query,
+        total=result.total,
+        results=[SearchHitOut(**h.to_dict()) for h in result.hits],
+    )

@@ -1,0 +1,85 @@
+"""Pydantic response models: the API edge only (the core uses dataclasses)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Machine-readable error code, e.g. invalid_request.")
+    message: str = Field(description="One line: what went wrong and what to do.")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+class HealthOut(BaseModel):
+    status: str = Field(description='"ok" when an index generation is open.')
+    generation: str = Field(description="Name of the live index generation directory.")
+    model: str = Field(description="Embedding model the index was built with.")
+    counts: dict[str, int] = Field(description="Documents, paragraphs, … in the index.")
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    unit: str | None = None
+    province: str | None = None
+    year: int | None = None
+    title: str | None = None
+    kind: str | None = None
+    number: str | None = None
+    date: str | None = None
+    n_paragraphs: int = Field(description="Number of paragraphs in the plan.")
+
+
+class DocumentList(BaseModel):
+    total: int
+    documents: list[DocumentSummary]
+
+
+class ParagraphOut(BaseModel):
+    id: str
+    ordinal: int
+    section: str = Field(description='Heading path joined with " › ".')
+    kind: str = Field(description="heading | item | text | task")
+    text: str
+
+
+class TaskOut(BaseModel):
+    number: int
+    task: str
+    products: str
+    timeline: str
+    responsible: str
+
+
+class DocumentOut(DocumentSummary):
+    path: str | None = None
+    sha256: str | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
+    paragraphs: list[ParagraphOut] = Field(description="The plan's paragraphs, in order.")
+    tasks: list[TaskOut]
+
+
+class SearchHitOut(BaseModel):
+    paragraph_id: str
+    doc_id: str
+    unit: str | None = None
+    year: int | None = None
+    province: str | None = None
+    section: str
+    kind: str
+    text: str
+    score: float = Field(description="Fused score; higher is better (compare within a query).")
+    snippet: str = Field(description="HTML-escaped excerpt, query words in <mark>…</mark>.")
+    dense_score: float | None = Field(None, description="Cosine similarity (debugging).")
+    lexical_score: float | None = Field(None, description="BM25 score (debugging).")
+
+
+class SearchOut(BaseModel):
+    query: str
+    total: int = Field(description="Number of results returned.")
+    results: list[SearchHitOut]

@@ -1,0 +1,66 @@
+"""The service's one typed settings object (pydantic-settings, environment prefix ``CCHC_``).
+
+Every setting is documented in its ``description``; ``CCHC_INDEX_DIR=/data/index`` overrides
+``index_dir`` and so on. Settings are built explicitly (``Settings()``) by the CLI or a test and
+passed to ``create_app``; nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+FusionMethod = Literal["rrf", "weighted"]
+
+
+class Settings(BaseSettings):
+    """Configuration of the search service and CLI."""
+
+    model_config = SettingsConfigDict(env_prefix="CCHC_", extra="ignore")
+
+    index_dir: Path = Field(
+        Path("var/index"),
+        description="Index directory (holds CURRENT and the gen-* generations) to serve.",
+    )
+    host: str = Field("127.0.0.1", description="Interface `serve` binds; loopback by default.")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port `serve` listens on.")
+    model: str | None = Field(
+        None,
+        description="Embedding model for queries; None = the model the index was built with "
+        "(recorded in its manifest). Another model is refused (ModelMismatchError).",
+    )
+    default_k: int = Field(10, ge=1, le=100, description="Results returned when k is not given.")
+    max_query_chars: int = Field(1000, ge=1, description="Longest query accepted, in characters.")
+
+    # Fusion of the dense and lexical rankings (chosen with `make eval`; see eval/run.py).
+    fusion: FusionMethod = Field(
+        "rrf",
+        description="How the dense and lexical rankings are fused: 'rrf' = weighted reciprocal "
+        "rank fusion, sum of w / (rrf_k + rank); 'weighted' = weighted sum of min-max "
+        "normalised scores.",
+    )
+    rrf_k: int = Field(
+        60, ge=0, description="RRF damping constant: larger flattens the rank curve."
+    )
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (embedding) ranking.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical (BM25) ranking.")
+    candidates: int = Field(
+        100,
+        ge=1,
+        description="Candidates fetched from each retriever before fusion (at least k).",
+    )
+
+    # Hot swap of index generations.
+    reload_interval: float = Field(
+        1.0,
+        ge=0,
+        description="Seconds between two checks (a stat) of INDEX/CURRENT for a new generation.",
+    )
+    reader_grace: float = Field(
+        30.0,
+        ge=0,
+        description="Seconds a replaced generation stays open for in-flight requests.",
+    )

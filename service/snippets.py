@@ -1,0 +1,110 @@
+"""Highlighted snippets: the query's words marked in a paragraph, diacritic-insensitively.
+
+The text is folded character by character (lowercase, diacritics removed, đ→d), which keeps
+every character at its offset, so a match found in the folded text maps straight back to the
+original. The result is HTML-escaped text with ``<mark>…</mark>`` around matched words
+(adjacent matches merged into one mark), trimmed to the window with the most query words.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+WORD_RE = re.compile(r"\w+")
+ELLIPSIS = "…"
+
+# Function words marked only when the query has nothing else to mark.
+STOPWORDS = frozenset(
+    {"va", "cua", "cac", "nhung", "cho", "trong", "voi", "ve", "la", "duoc", "co", "de"}
+    | {"theo", "tai", "tren", "tu", "den", "mot", "nay", "da", "se", "thi", "ma", "nhu"}
+    | {"khi", "nao", "gi", "o", "bang", "hoac", "cung"}
+)
+
+
+@lru_cache(maxsize=4096)
+def fold_char(ch: str) -> str:
+    """One character folded to one character: lowercase, no diacritics, đ→d."""
+    low = ch.lower()
+    if low == "đ":
+        return "d"
+    base = unicodedata.normalize("NFD", low)[0]
+    return base if len(base) == 1 else low
+
+
+def fold_text(text: str) -> str:
+    """Fold a text keeping its length, so offsets in the result are offsets in ``text``."""
+    return "".join(fold_char(c) for c in text)
+
+
+def query_terms(query: str) -> list[str]:
+    """The folded words of a query, in order, without duplicates (stopwords dropped if others)."""
+    words = list(dict.fromkeys(WORD_RE.findall(fold_text(unicodedata.normalize("NFC", query)))))
+    content = [w for w in words if w not in STOPWORDS]
+    return content or words
+
+
+def find_matches(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of each whole word of ``text`` equal to a term once folded."""
+    wanted = set(terms)
+    folded = fold_text(text)
+    return [
+        (m.start(), m.end(), m.group()) for m in WORD_RE.finditer(folded) if m.group() in wanted
+    ]
+
+
+def _merge(matches: list[tuple[int, int, str]], text: str) -> list[tuple[int, int]]:
+    """Join matches separated only by spaces into one span ("số hóa hồ sơ" → one mark)."""
+    spans: list[tuple[int, int]] = []
+    for start, end, _ in matches:
+        if spans and not text[spans[-1][1] : start].strip():
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _best_window(matches: list[tuple[int, int, str]], width: int) -> int:
+    """Start offset of the window of ``width`` characters with the most distinct query words."""
+    best_start, best_key = 0, (-1, -1)
+    for i, (start, _, _) in enumerate(matches):
+        inside = [m for m in matches[i:] if m[1] <= start + width]
+        key = (len({m[2] for m in inside}), len(inside))
+        if key > best_key:
+            best_start, best_key = start, key
+    return best_start
+
+
+def _trim(text: str, start: int, width: int) -> tuple[int, int]:
+    """Window [a, b) of about ``width`` characters around ``start``, cut at word boundaries."""
+    if len(text) <= width:
+        return 0, len(text)
+    a = max(0, start - width // 5)
+    b = min(len(text), a + width)
+    a = max(0, min(a, b - width))
+    if a > 0:
+        space = text.find(" ", a)
+        a = space + 1 if 0 <= space < start else a
+    if b < len(text):
+        space = text.rfind(" ", a, b)
+        b = space if space > a else b
+    return a, b
+
+
+def make_snippet(text: str, query: str, width: int = 240) -> str:
+    """HTML-escaped excerpt of ``text`` (about ``width`` characters) with query words marked."""
+    matches = find_matches(text, query_terms(query))
+    a, b = _trim(text, _best_window(matches, width) if matches else 0, width)
+    spans = [(max(s, a), min(e, b)) for s, e in _merge(matches, text) if e > a and s < b]
+    out: list[str] = [ELLIPSIS] if a > 0 else []
+    pos = a
+    for s, e in spans:
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(html.escape(text[pos:b]))
+    if b < len(text):
+        out.append(ELLIPSIS)
+    return "".join(out)

@@ -1,0 +1,216 @@
+"""The live index of a running service, swapped to a new generation without restart.
+
+``IndexHolder`` opens the live generation (``INDEX/CURRENT``) and the embedding model the
+index was built with, once per process. On each request it stats ``CURRENT`` (at most every
+``reload_interval`` seconds); when a rebuild has switched it, one request thread opens the new
+generation beside the old one and swaps a single reference. Requests hold a *lease* on the
+snapshot they started with, so an in-flight request finishes on the old generation; a
+replaced snapshot is closed once no lease holds it and ``reader_grace`` seconds have passed.
+The model is cached by name, so a new generation built with the same model does not reload it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from indexer.errors import IndexerError, IndexNotFoundError, ModelMismatchError
+from service.search import FusionParams, Searcher
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True, eq=False)
+class Snapshot:
+    """One open generation: its reader, the query embedder and a searcher over both."""
+
+    generation: str
+    reader: Any  # indexer.store.IndexReader
+    embedder: Any  # indexer.embeddings.Embedder
+    searcher: Searcher
+    leases: int = 0
+    retired_at: float | None = None
+    closed: bool = field(default=False)
+
+    @property
+    def model_name(self) -> str:
+        return str(self.reader.manifest.get("model", {}).get("name", ""))
+
+
+def _open_reader(index_dir: Path) -> Any:
+    from indexer.store import IndexReader
+
+    return IndexReader.open(index_dir)
+
+
+def _load_embedder(manifest: dict, model: str | None) -> Any:
+    from indexer.embeddings import embedder_for_index, load_embedder
+
+    return embedder_for_index(manifest) if model is None else load_embedder(model)
+
+
+class IndexHolder:
+    """Gives the current snapshot; swaps generations when ``CURRENT`` changes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        open_reader: Callable[[Path], Any] = _open_reader,
+        load_embedder: Callable[[dict, str | None], Any] = _load_embedder,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.settings = settings
+        self.index_dir = Path(settings.index_dir)
+        self._open_reader = open_reader
+        self._load_embedder = load_embedder
+        self._clock = clock
+        self._swap_lock = threading.Lock()  # one thread opens a new generation at a time
+        self._lease_lock = threading.Lock()  # guards lease counts and the retired list
+        self._embedders: dict[str, Any] = {}
+        self._retired: list[Snapshot] = []
+        self._snapshot: Snapshot | None = None
+        self._signature: tuple | None = None
+        self._next_check = 0.0
+        self.swaps = 0
+
+    # -- opening ---------------------------------------------------------------------------
+    def open(self) -> IndexHolder:
+        """Open the live generation now (raises IndexNotFoundError / ModelMismatchError)."""
+        self._signature = self._current_signature()
+        self._snapshot = self._build_snapshot()
+        self._next_check = self._clock() + self.settings.reload_interval
+        return self
+
+    def _current_signature(self) -> tuple | None:
+        try:
+            st = os.stat(self.index_dir / "CURRENT")
+        except OSError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _embedder_for(self, manifest: dict) -> Any:
+        model = manifest.get("model", {}) or {}
+        name = str(model.get("name", ""))
+        wanted = self.settings.model
+        if wanted is not None and name and wanted != name and not Path(wanted).exists():
+            raise ModelMismatchError(
+                f"{self.index_dir}: the index was built with model {name!r}, not {wanted!r} — "
+                "rebuild the index with that model or unset CCHC_MODEL"
+            )
+        key = f"{model.get('backend', '')}:{wanted or name}"
+        if key not in self._embedders:
+            self._embedders[key] = self._load_embedder(manifest, wanted)
+        return self._embedders[key]
+
+    def _build_snapshot(self) -> Snapshot:
+        if not self.index_dir.is_dir():
+            raise IndexNotFoundError(
+                f"{self.index_dir}: no index here — build one with "
+                f"`python -m indexer build --corpus corpus --index {self.index_dir}`"
+            )
+        reader = self._open_reader(self.index_dir)
+        try:
+            embedder = self._embedder_for(reader.manifest)
+            searcher = Searcher(reader, embedder, FusionParams.from_settings(self.settings))
+        except BaseException:
+            reader.close()
+            raise
+        return Snapshot(reader.generation, reader, embedder, searcher)
+
+    # -- serving ---------------------------------------------------------------------------
+    @property
+    def snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            raise IndexNotFoundError(f"{self.index_dir}: the index is not open")
+        return self._snapshot
+
+    def current(self) -> Snapshot:
+        """The snapshot to use now (after a cheap check for a new generation)."""
+        self.maybe_reload()
+        return self.snapshot
+
+    @contextmanager
+    def lease(self) -> Iterator[Snapshot]:
+        """Use the current snapshot for one request; it stays open until released."""
+        self.maybe_reload()
+        with self._lease_lock:
+            snap = self.snapshot
+            snap.leases += 1
+        try:
+            yield snap
+        finally:
+            with self._lease_lock:
+                snap.leases -= 1
+            self._reap()
+
+    def maybe_reload(self, force: bool = False) -> bool:
+        """Swap to the generation CURRENT names if it changed; True when a swap happened."""
+        now = self._clock()
+        if not force and now < self._next_check:
+            return False
+        if not self._swap_lock.acquire(blocking=force):
+            return False  # another thread is swapping: serve the current snapshot meanwhile
+        try:
+            self._next_check = now + self.settings.reload_interval
+            signature = self._current_signature()
+            if signature is None or (signature == self._signature and not force):
+                return False
+            self._signature = signature
+            name = (self.index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+            if self._snapshot is not None and name == self._snapshot.generation:
+                return False
+            try:
+                fresh = self._build_snapshot()
+            except (IndexerError, OSError) as exc:  # keep serving the old generation
+                log.warning("cannot open new generation %s: %s", name, exc)
+                return False
+            with self._lease_lock:
+                old, self._snapshot = self._snapshot, fresh
+                if old is not None:
+                    old.retired_at = now
+                    self._retired.append(old)
+            self.swaps += 1
+            log.info("swapped to generation %s", fresh.generation)
+        finally:
+            self._swap_lock.release()
+        self._reap()
+        return True
+
+    def _reap(self) -> None:
+        """Close replaced snapshots no request holds, once their grace period is over."""
+        now = self._clock()
+        with self._lease_lock:
+            done = [
+                s
+                for s in self._retired
+                if s.leases == 0 and now - (s.retired_at or now) >= self.settings.reader_grace
+            ]
+            self._retired = [s for s in self._retired if s not in done]
+        for snap in done:
+            _close(snap)
+
+    def close(self) -> None:
+        """Close every open generation (at shutdown)."""
+        with self._lease_lock:
+            snaps = [*self._retired, *([self._snapshot] if self._snapshot else [])]
+            self._retired, self._snapshot = [], None
+        for snap in snaps:
+            _close(snap)
+
+
+def _close(snap: Snapshot) -> None:
+    if not snap.closed:
+        snap.closed = True
+        try:
+            snap.reader.close()
+        except Exception:  # closing must never take the service down
+            log.exception("closing generation %s failed", snap.generation)
