@@ -1,0 +1,155 @@
+"""The web page for policy staff: server-rendered HTML over the same cores as the JSON API.
+
+Page URLs (stable; they do not clash with the JSON endpoints):
+
+- ``/``                      search (``?q=…&unit=…&year=…``)
+- ``/doc/{doc_id}``          one plan; paragraphs are anchored ``#p-<ordinal>``
+- ``/so-sanh``               compare two plans (``?a=<doc_id>&b=<doc_id>``)
+- ``/trich-dan``             mentions of a referenced document (``?ref=…&unit=…&year=…``);
+                             without ``ref``: the table of every referenced document
+                             (``&sort=count|label|docs``)
+- ``/static/{name}``         the stylesheet and the small script
+
+Every page catches our own exceptions and anything unexpected and answers with a Vietnamese
+sentence a person understands, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from indexer.errors import IndexerError, IndexNotFoundError
+from service.routes import page_views as views
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+
+router = APIRouter(include_in_schema=False)
+
+
+@lru_cache(maxsize=1)
+def templates() -> Jinja2Templates:
+    """The Jinja2 environment (built on first use, not at import)."""
+    t = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    t.env.filters["marks"] = views.marks
+    t.env.filters["vn_date"] = views.vn_date
+    t.env.globals["static_url"] = lambda name: f"/static/{name}"
+    return t
+
+
+class PageError(Exception):
+    """A user-facing problem on a page: an HTTP status and a Vietnamese message."""
+
+    def __init__(self, status: int, title: str, text: str, hint: str = "", level: str = "warn"):
+        super().__init__(text)
+        self.status = status
+        self.message = {"level": level, "title": title, "text": text, "hint": hint}
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    base = {"generation": None, "n_documents": None, "message": None, "active": ""}
+    return templates().TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+
+def no_index_error(exc: Exception | None = None) -> PageError:
+    return PageError(
+        503,
+        "Chưa có chỉ mục",
+        "Chưa có chỉ mục để tra cứu. Hãy chạy `make index` (lập chỉ mục các kế hoạch trong thư "
+        "mục corpus/) rồi tải lại trang này.",
+        hint=f"Chi tiết: {exc}" if exc else "",
+        level="error",
+    )
+
+
+@contextmanager
+def snapshot(request: Request) -> Iterator[Any]:
+    """The live index snapshot for one request (a lease on the holder's generation)."""
+    holder = getattr(request.app.state, "holder", None)
+    if holder is None:
+        raise no_index_error()
+    try:
+        with holder.lease() as snap:
+            yield snap
+    except IndexNotFoundError as exc:
+        raise no_index_error(exc) from exc
+
+
+def error_page(request: Request, exc: BaseException, active: str) -> Response:
+    """Turn any exception into a readable page (the trace goes to the log only)."""
+    if isinstance(exc, PageError):
+        title, message, status = exc.message["title"], exc.message, exc.status
+    elif isinstance(exc, IndexerError):
+        title, message, status = views.own_error_message(exc)
+    else:
+        log.exception("page %s failed", request.url.path)
+        title, status = "Đã có lỗi", 500
+        message = {
+            "level": "error",
+            "title": "Đã có lỗi khi xử lý yêu cầu",
+            "text": "Hệ thống gặp sự cố ngoài dự kiến. Hãy thử lại; nếu vẫn lỗi, báo cho "
+            "người quản trị kèm đường dẫn của trang này.",
+        }
+    return render(
+        request, "error.html", {"title": title, "message": message, "active": active}, status
+    )
+
+
+def _page(request: Request, active: str, build) -> Response:
+    """Run a page builder inside a lease; errors become readable pages."""
+    try:
+        with snapshot(request) as snap:
+            name, context, status = build(snap)
+            context.setdefault("generation", snap.generation)
+            return render(request, name, {"active": active, **context}, status)
+    except Exception as exc:  # noqa: BLE001 — every failure becomes a sentence, never a trace
+        return error_page(request, exc, active)
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(request: Request, q: str = "", unit: str = "", year: str = "") -> Response:
+    """The search box, filters and ranked paragraphs."""
+    return _page(request, "search", lambda snap: views.search_view(snap, q, unit, year))
+
+
+@router.get("/doc/{doc_id}", response_class=HTMLResponse)
+def document_page(request: Request, doc_id: str, q: str = "") -> Response:
+    """One plan: metadata, paragraphs (anchored #p-<ordinal>) and the appendix table."""
+    return _page(request, "search", lambda snap: views.document_view(snap, doc_id, q))
+
+
+@router.get("/so-sanh", response_class=HTMLResponse)
+def compare_page(request: Request, a: str = "", b: str = "") -> Response:
+    """Two plans side by side with changes marked and a section summary."""
+    return _page(request, "compare", lambda snap: views.compare_view(snap, a, b))
+
+
+@router.get("/trich-dan", response_class=HTMLResponse)
+def mentions_page(
+    request: Request, ref: str = "", unit: str = "", year: str = "", sort: str = "count"
+) -> Response:
+    """Every mention of a referenced document, or the table of all referenced documents."""
+    return _page(request, "mentions", lambda snap: views.mentions_view(snap, ref, unit, year, sort))
+
+
+@router.get("/static/{name}")
+def static_file(name: str) -> Response:
+    """The stylesheet and script (only files directly inside service/static)."""
+    path = (STATIC_DIR / name).resolve()
+    if path.parent != STATIC_DIR or not path.is_file():
+        return Response(
+            "Không có tệp này.", status_code=404, media_type="text/plain; charset=utf-8"
+        )
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=300"})
