@@ -1,0 +1,102 @@
+"""Text normalisation for comparing plans.
+
+Two plans say the same thing in slightly different ways: one writes "CCHC", the other
+"cải cách hành chính"; one numbers a point "5.", the other "6."; one ends with ";", the
+other with ".". `canonical()` removes exactly those differences, so two paragraphs whose
+canonical forms are equal are reported as `same`:
+
+1. Unicode NFC, and the old/new tone-mark placements unified ("hoá" → "hóa", "uỷ" → "ủy").
+2. Leading list markers dropped ("- ", "-. ", "+ ", "1. ", "IV. ", "a) ").
+3. Abbreviation definitions dropped ("… người lao động (CCVC)" → "… người lao động"), then
+   the abbreviations in `ABBREVIATIONS` expanded (whole upper-case words only).
+4. Case folded; quotes and dashes unified; whitespace collapsed; no space before
+   punctuation; trailing punctuation (. ; : ,) dropped.
+
+`fold()` further removes diacritics (đ → d) for the lexical similarity and the topics.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: Abbreviations common in CCHC plans and their long forms (as the plans define them).
+ABBREVIATIONS: dict[str, str] = {
+    "CCHC": "cải cách hành chính",
+    "CCVC": "công chức, viên chức, người lao động",
+    "CBCCVC": "cán bộ, công chức, viên chức",
+    "CBCC": "cán bộ, công chức",
+    "TTHC": "thủ tục hành chính",
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "TTĐT": "thông tin điện tử",
+    "CNTT": "công nghệ thông tin",
+    "BCĐ": "Ban Chỉ đạo",
+    "CĐS": "chuyển đổi số",
+    "DVCTT": "dịch vụ công trực tuyến",
+    "HSSV": "học sinh, sinh viên",
+    "VBĐT": "văn bản điện tử",
+}
+
+_ABBR_WORD = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?![\w])")
+_ABBR_DEF = re.compile(r"\s*\((?:" + "|".join(map(re.escape, ABBREVIATIONS)) + r")\)")
+
+# Old-style tone placement on the second vowel of oa/oe/uy → the first-vowel style
+# that administrative texts mostly use.
+_TONES = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}  # fmt: skip
+_TONES.update({k.upper(): v.upper() for k, v in list(_TONES.items())})
+_TONES.update({k[0].upper() + k[1:]: v[0].upper() + v[1:] for k, v in list(_TONES.items())})
+_TONE_RE = re.compile("|".join(map(re.escape, _TONES)) + r"(?=\W|$)")
+
+_MARKER = re.compile(r"^\s*(?:[-–—•+*]+\s*\.?\s*|\(?\d{1,2}[.)]\s*|[IVXLC]{1,6}\.\s*|[a-zđ]\)\s*)")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\xa0": " "})
+_SPACE_BEFORE = re.compile(r"\s+([,.;:!?)\]])")
+_SPACE_AFTER = re.compile(r"([(\[])\s+")
+_TRAILING = re.compile(r"[\s.;:,]+$")
+_WS = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+
+def nfc(text: str) -> str:
+    """NFC with a single tone-mark placement."""
+    text = unicodedata.normalize("NFC", text)
+    return _TONE_RE.sub(lambda m: _TONES[m.group(0)], text)
+
+
+def strip_marker(text: str) -> str:
+    """Drop leading list markers ("- ", "1. ", "IV. ", "a) "), repeatedly."""
+    prev = None
+    while prev != text:
+        prev, text = text, _MARKER.sub("", text, count=1)
+    return text
+
+
+def expand_abbreviations(text: str) -> str:
+    """Drop "(CCHC)"-style definitions, then expand the known abbreviations."""
+    text = _ABBR_DEF.sub("", text)
+    return _ABBR_WORD.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
+
+
+def canonical(text: str) -> str:
+    """The form two paragraphs must share to count as `same` (see the module doc)."""
+    text = expand_abbreviations(strip_marker(nfc(text)))
+    text = text.translate(_QUOTES).casefold()
+    text = _WS.sub(" ", text)
+    text = _SPACE_BEFORE.sub(r"\1", text)
+    text = _SPACE_AFTER.sub(r"\1", text)
+    return _TRAILING.sub("", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lowercase without diacritics (đ → d): the key of lexical comparison."""
+    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens of the canonical text."""
+    return _WORD.findall(fold(canonical(text)))
