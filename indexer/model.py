@@ -89,7 +89,7 @@ class Document:
 class Reference:
     """One mention of a legal document found in a text."""
 
-    key: str  # canonical id, e.g. "NQ:09-NQ/TW"; several writings of one document share it
+    key: str  # canonical id, e.g. "09-NQ/TW" or "LUAT:thuc hien dan chu o co so" (see references)
     kind: str  # "Nghị quyết", "Quyết định", "Luật", …
     number: str | None  # "09-NQ/TW", "118/2025/NĐ-CP"; None for a law cited by name
     date: str | None  # ISO date where stated
