@@ -21,6 +21,7 @@ ROUTERS = [
     "service.routes.health",
     "service.routes.documents",
     "service.routes.search",
+    "service.routes.compare",
     "service.routes.pages",
 ]
 

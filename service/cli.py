@@ -175,3 +175,30 @@ def search(
         with open_index(settings) as snap:
             result = snap.searcher.search(query, k, filters, mode=mode)
     emit(result, as_json, render_search)
+
+
+@app.command("compare")
+def compare_cmd(
+    a: Annotated[str, typer.Argument(help="Id of plan A (a file stem; see /documents).")],
+    b: Annotated[str, typer.Argument(help="Id of plan B.")],
+    index: IndexOpt = None,
+    as_json: JsonOpt = False,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Write a self-contained HTML report here.")
+    ] = None,
+) -> None:
+    """Compare two plans by meaning: same, changed (word diff), only in A, only in B."""
+    from service.compare.documents import compare_in_index
+    from service.compare.render_text import render_comparison
+    from service.compare.report_html import plan_label, render_report
+
+    with cli_errors():
+        payload, result = compare_in_index(settings_for(index).index_dir, a, b)
+    if html_out is not None:
+        html_out.write_text(render_report(result, payload["a"], payload["b"]), encoding="utf-8")
+        Console(stderr=True).print(f"report written to {html_out}")
+    if as_json:
+        print_json(payload)
+    elif html_out is None:
+        console = Console(highlight=False)
+        render_comparison(console, result, plan_label(payload["a"]), plan_label(payload["b"]))

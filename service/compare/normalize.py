@@ -50,7 +50,7 @@ _TONES = {
 }  # fmt: skip
 _TONES.update({k.upper(): v.upper() for k, v in list(_TONES.items())})
 _TONES.update({k[0].upper() + k[1:]: v[0].upper() + v[1:] for k, v in list(_TONES.items())})
-_TONE_RE = re.compile("|".join(map(re.escape, _TONES)) + r"(?=\W|$)")
+_TONE_RE = re.compile("(?:" + "|".join(map(re.escape, _TONES)) + r")(?=\W|$)")
 
 _MARKER = re.compile(r"^\s*(?:[-–—•+*]+\s*\.?\s*|\(?\d{1,2}[.)]\s*|[IVXLC]{1,6}\.\s*|[a-zđ]\)\s*)")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\xa0": " "})

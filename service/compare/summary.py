@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from service.compare.model import STATUSES, Pair, SectionSummary, Summary, Topic
 from service.compare.normalize import canonical, fold
@@ -17,7 +17,7 @@ _STOPWORDS_TEXT = (
     "các nếu sau trước giữa bằng qua do cùng mỗi từng"
 )
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
-_WORD = re.compile(r"\w+")
+_SEG_WORD = re.compile(r"\w+")
 TOPIC_LIMIT = 8
 
 
@@ -54,40 +54,73 @@ def _sections(pairs: Sequence[Pair]) -> list[SectionSummary]:
     return sorted(rows.values(), key=lambda r: r.side)  # stable: reading order within a side
 
 
-def _ngrams(text: str, sizes: tuple[int, ...] = (2, 3, 4)) -> dict[str, str]:
-    """Folded n-gram → its surface form, for phrases not starting/ending on a stopword."""
-    words = _WORD.findall(canonical(text))
+def _phrases(text: str, segment: Callable[[str], str]) -> dict[str, str]:
+    """Folded candidate phrase → surface form: runs of 1–3 segmented words that neither
+    begin nor end on a function word and hold at least two syllables."""
+    words = [w for w in _SEG_WORD.findall(segment(canonical(text))) if not w.isdigit()]
     out: dict[str, str] = {}
-    for n in sizes:
+    for n in (1, 2, 3):
         for k in range(len(words) - n + 1):
             gram = words[k : k + n]
-            if gram[0] in STOPWORDS or gram[-1] in STOPWORDS or any(w.isdigit() for w in gram):
+            if gram[0] in STOPWORDS or gram[-1] in STOPWORDS:
                 continue
-            out.setdefault(fold(" ".join(gram)), " ".join(gram))
+            surface = " ".join(gram).replace("_", " ")
+            if " " in surface:
+                out.setdefault(fold(surface), surface)
     return out
 
 
-def distinctive_topics(only: Sequence[str], other_plan: Sequence[str]) -> list[Topic]:
-    """Phrases found in several `only` paragraphs and nowhere in the other plan."""
-    absent = set()
-    for text in other_plan:
-        absent.update(_ngrams(text, (2, 3, 4)))
+def _contains(haystacks: Sequence[str], phrase: str) -> int:
+    """How many folded texts contain the folded phrase as whole syllables."""
+    pat = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
+    return sum(1 for h in haystacks if pat.search(h))
+
+
+def distinctive_topics(
+    only: Sequence[str],
+    own_shared: Sequence[str],
+    other_plan: Sequence[str],
+    segment: Callable[[str], str] | None = None,
+) -> list[Topic]:
+    """Phrases of the `only` paragraphs that the other plan never uses, ranked by how many
+    `only` paragraphs hold them minus how many of the plan's shared paragraphs do (so a
+    unit's own boilerplate, "Phòng Tổ chức – Hành chính chủ trì", does not count as a
+    topic)."""
+    if not only:
+        return []
+    segment = segment or _segmenter()
+    other = [fold(canonical(t)) for t in other_plan]
+    shared = [fold(canonical(t)) for t in own_shared]
     counts: Counter = Counter()
     surface: dict[str, str] = {}
     for text in only:
-        for key, form in _ngrams(text).items():
-            if key not in absent:
-                counts[key] += 1
-                surface.setdefault(key, form)
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0].split()), kv[0]))
+        for key, form in _phrases(text, segment).items():
+            counts[key] += 1
+            surface.setdefault(key, form)
+    scored = []
+    for key, n in counts.items():
+        if _contains(other, key):
+            continue
+        score = n - _contains(shared, key)
+        if score > 0:
+            scored.append((score, n, key))
+    scored.sort(key=lambda x: (-x[0], -len(x[2].split()), x[2]))
     topics: list[Topic] = []
-    for key, n in ranked:
-        if any(key in t_key or t_key in key for t_key, _ in ((fold(t.phrase), t) for t in topics)):
-            continue  # keep one phrase of a family ("chuyển đổi số", "đổi số trong giáo dục")
+    kept: list[str] = []
+    for _, n, key in scored:
+        if any(key in k or k in key for k in kept):
+            continue  # one phrase per family ("chuyển đổi số", "chuyển đổi số trong giáo dục")
+        kept.append(key)
         topics.append(Topic(surface[key], n))
         if len(topics) == TOPIC_LIMIT:
             break
     return topics
+
+
+def _segmenter() -> Callable[[str], str]:
+    from indexer.text import segment  # pyvi: loaded on first use only
+
+    return segment
 
 
 def summarize(pairs: Sequence[Pair]) -> Summary:
@@ -95,17 +128,17 @@ def summarize(pairs: Sequence[Pair]) -> Summary:
     n_a = sum(1 for p in pairs if p.a_text is not None)
     n_b = sum(1 for p in pairs if p.b_text is not None)
     shared = counts["same"] + counts["changed"]
-    a_texts = [p.a_text for p in pairs if p.a_text is not None]
-    b_texts = [p.b_text for p in pairs if p.b_text is not None]
+    a_all = [p.a_text for p in pairs if p.a_text is not None]
+    b_all = [p.b_text for p in pairs if p.b_text is not None]
+    a_only = [p.a_text for p in pairs if p.a_text is not None and p.b_text is None]
+    b_only = [p.b_text for p in pairs if p.b_text is not None and p.a_text is None]
+    a_shared = [p.a_text for p in pairs if p.a_text is not None and p.b_text is not None]
+    b_shared = [p.b_text for p in pairs if p.b_text is not None and p.a_text is not None]
     return Summary(
         counts={s: counts.get(s, 0) for s in STATUSES},
         shared_a=shared / n_a if n_a else 0.0,
         shared_b=shared / n_b if n_b else 0.0,
         sections=_sections(pairs),
-        topics_only_a=distinctive_topics(
-            [p.a_text for p in pairs if p.status == "only_a"], b_texts
-        ),  # type: ignore[misc]
-        topics_only_b=distinctive_topics(
-            [p.b_text for p in pairs if p.status == "only_b"], a_texts
-        ),  # type: ignore[misc]
+        topics_only_a=distinctive_topics(a_only, a_shared, b_all),
+        topics_only_b=distinctive_topics(b_only, b_shared, a_all),
     )

@@ -1,0 +1,96 @@
+"""GET /compare?a=DOC_ID&b=DOC_ID: two plans aligned by meaning (stored vectors only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from service.compare import compare_documents
+from service.compare.documents import check_documents, comparison_payload
+from service.deps import SnapshotDep
+from service.schemas import ErrorOut
+
+router = APIRouter(tags=["compare"])
+
+
+class PlanOut(BaseModel):
+    id: str
+    unit: str | None = None
+    province: str | None = None
+    year: int | None = None
+    title: str | None = None
+    number: str | None = None
+    date: str | None = None
+    n_paragraphs: int = 0
+
+
+class DiffOpOut(BaseModel):
+    op: Literal["equal", "insert", "delete", "replace"]
+    a: str = Field(description="Words of plan a in this step (empty for insert).")
+    b: str = Field(description="Words of plan b in this step (empty for delete).")
+
+
+class PairOut(BaseModel):
+    status: Literal["same", "changed", "only_a", "only_b"]
+    a_id: str | None = None
+    b_id: str | None = None
+    a_text: str | None = None
+    b_text: str | None = None
+    a_section: list[str] | None = None
+    b_section: list[str] | None = None
+    kind: str
+    similarity: float | None = Field(None, description="Pair score (0–1); none for only_*.")
+    cosine: float | None = Field(None, description="Embedding cosine (best one for only_*).")
+    lexical: float | None = Field(None, description="IDF-weighted word overlap (0–1).")
+    diff: list[DiffOpOut] | None = Field(None, description="Word-level diff for changed pairs.")
+
+
+class SectionOut(BaseModel):
+    side: Literal["a", "b"]
+    section: str
+    same: int
+    changed: int
+    only: int = Field(description="Paragraphs of this section found in this plan only.")
+    total: int
+    shared: float = Field(description="Share of the section's paragraphs with a counterpart.")
+    counterpart: str | None = None
+
+
+class TopicOut(BaseModel):
+    phrase: str
+    count: int
+
+
+class SummaryOut(BaseModel):
+    counts: dict[str, int]
+    shared_a: float
+    shared_b: float
+    sections: list[SectionOut]
+    topics_only_a: list[TopicOut]
+    topics_only_b: list[TopicOut]
+
+
+class CompareOut(BaseModel):
+    a: PlanOut
+    b: PlanOut
+    summary: SummaryOut
+    thresholds: dict[str, float]
+    pairs: list[PairOut]
+
+
+@router.get(
+    "/compare",
+    response_model=CompareOut,
+    summary="Compare two plans: same, changed (with a word diff), only in a, only in b",
+    responses={404: {"model": ErrorOut, "description": "Unknown id; the message lists ids."}},
+)
+def compare_plans(
+    snap: SnapshotDep,
+    a: Annotated[str, Query(max_length=200, description="Id of plan a (e.g. a file stem).")],
+    b: Annotated[str, Query(max_length=200, description="Id of plan b.")],
+) -> CompareOut:
+    doc_a, doc_b = check_documents(snap.reader, a, b)
+    result = compare_documents(snap.reader, a, b)
+    return CompareOut(**comparison_payload(doc_a, doc_b, result))
