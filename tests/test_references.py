@@ -392,3 +392,15 @@ def test_resolve_other_documents(query, keys, known):
 )
 def test_resolve_unknown_or_malformed_is_empty(query, known):
     assert resolve_query(query, known) == []
+
+
+def test_parse_query_tells_malformed_from_unknown():
+    from indexer.references import RefQuery, parse_query
+
+    assert parse_query("99-NQ/TW") == RefQuery(symbol="99-NQ/TW")  # well formed, maybe unknown
+    assert parse_query("Nghị quyết 09 của Bộ Chính trị") == RefQuery(
+        kind="Nghị quyết", ordinal=9, issuer="Bộ Chính trị"
+    )
+    assert parse_query("Luật Đất đai") == RefQuery(law="dat dai")
+    for malformed in ("", "09", "Nghị quyết", "cải cách hành chính", "Nghị quyết 09 abc xyz"):
+        assert parse_query(malformed) is None, malformed

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from indexer.references.canonical import fold, law_key, loose, number_of
 from indexer.references.extract import _kind, _tail, extract_references
@@ -42,30 +43,69 @@ _ALIASES = [
 _SYMBOLISH = re.compile(r"\S*\d\S*[/\-]\S*|\S*[/\-]\S*\d\S*")
 
 
-def resolve_query(q: str, known: Known) -> list[str]:
-    """The canonical key(s) ``q`` denotes among ``known`` (rules in the module docstring)."""
+@dataclass(frozen=True, slots=True)
+class RefQuery:
+    """What a reference query asks for: exactly one of ``symbol``, ``law`` or ``ordinal``."""
+
+    symbol: str | None = None  # canonical key of a full symbol ("09-NQ/TW")
+    law: str | None = None  # folded law name ("thuc hien dan chu o co so")
+    kind: str | None = None  # with ``ordinal``: "Nghị quyết"
+    ordinal: int | None = None  # "Nghị quyết 09" → 9
+    issuer: str | None = None  # "của Bộ Chính trị" → "Bộ Chính trị"
+
+
+def parse_query(q: str) -> RefQuery | None:
+    """Read a reference query; None when it is not one (a bare number, a kind alone, words)."""
     q = " ".join(q.split())
     if not q:
-        return []
+        return None
+    if fold(q).startswith("luat:"):
+        name = fold(q)[5:].strip()
+        return RefQuery(law=name) if name else None
+    refs = extract_references(q) or extract_references(_SYMBOLISH.sub(_upper, q))
+    full = [r for r in refs if r.number or r.key.startswith("LUAT:")]
+    if full:
+        r = full[0]
+        return RefQuery(symbol=r.key) if r.number else RefQuery(law=r.key[5:])
+    if fold(q).startswith("luat ") and len(q) > 5:
+        return RefQuery(law=law_key(q)[5:])
+    m = KIND_SHORT.match(q)
+    if not m:
+        return None
+    _date, issuer, end = _tail(q, m.end("num"))
+    if q[end:].strip(" ,.;"):
+        return None  # trailing words we do not understand: malformed rather than a guess
+    return RefQuery(kind=_kind(m.group("kind")), ordinal=int(m.group("num")), issuer=issuer)
+
+
+def resolve_query(q: str, known: Known) -> list[str]:
+    """The canonical key(s) ``q`` denotes among ``known`` (rules in the module docstring)."""
+    parsed = parse_query(q)
+    return [] if parsed is None else match_query(parsed, known)
+
+
+def match_query(query: RefQuery, known: Known) -> list[str]:
+    """The keys of ``known`` that a parsed query denotes, sorted."""
     kinds: dict[str, set[str]] = {}
     issuers: dict[str, set[str]] = {}
     for key, kind, _number, issuer in known:
         kinds.setdefault(key, set()).add(_kind_class(kind))
         if issuer:
             issuers.setdefault(key, set()).add(issuer)
-
-    if fold(q).startswith("luat:"):
-        return _laws(fold(q)[5:], kinds)
-    refs = extract_references(q) or extract_references(_SYMBOLISH.sub(_upper, q))
-    full = [r for r in refs if r.number or r.key.startswith("LUAT:")]
-    if full:
-        r = full[0]
-        if r.number:
-            return sorted(k for k in kinds if loose(k) == loose(r.key))
-        return _laws(r.key[5:], kinds)
-    if fold(q).startswith("luat "):
-        return _laws(law_key(q)[5:], kinds)
-    return _by_ordinal(q, kinds, issuers)
+    if query.symbol:
+        return sorted(k for k in kinds if loose(k) == loose(query.symbol))
+    if query.law:
+        return _laws(query.law, kinds)
+    kind = _kind_class(query.kind)
+    keys = [k for k, ks in kinds.items() if kind in ks and number_of(k) == query.ordinal]
+    if query.issuer:
+        want = _issuer_form(query.issuer)
+        keys = [
+            k
+            for k in keys
+            if any(want in (f := _issuer_form(i)) or f in want for i in issuers.get(k, ()))
+        ]
+    return sorted(keys)
 
 
 def _upper(m: re.Match) -> str:
@@ -83,27 +123,6 @@ def _laws(folded_name: str, kinds: dict[str, set[str]]) -> list[str]:
     if exact or not folded_name:
         return exact
     return sorted(k for k in laws if f" {folded_name} " in f" {k[5:]} ")
-
-
-def _by_ordinal(q: str, kinds: dict[str, set[str]], issuers: dict[str, set[str]]) -> list[str]:
-    m = KIND_SHORT.match(q)
-    if not m:
-        return []
-    kind = _kind_class(_kind(m.group("kind")))
-    num = int(m.group("num"))
-    _date, issuer, end = _tail(q, m.end("num"))
-    rest = q[end:].strip(" ,.;")
-    if rest and not issuer:
-        return []  # trailing words we do not understand: malformed rather than a guess
-    keys = [k for k, ks in kinds.items() if kind in ks and number_of(k) == num]
-    if issuer:
-        want = _issuer_form(issuer)
-        keys = [
-            k
-            for k in keys
-            if any(want in (f := _issuer_form(i)) or f in want for i in issuers.get(k, ()))
-        ]
-    return sorted(keys)
 
 
 def _issuer_form(issuer: str) -> str:
