@@ -57,3 +57,10 @@ class ModelNotFoundError(IndexerError):
     """An embedding model that is neither a local directory nor in the local cache."""
 
     exit_code = 7
+
+
+class ReferenceNotFoundError(IndexerError):
+    """A well-formed reference (``99-NQ/TW``, ``Nghị quyết 12``) that no indexed plan cites."""
+
+    exit_code = 8
+    http_status = 404
