@@ -1,0 +1,86 @@
+"""The indexer's command line: ``python -m indexer parse FILE… [--json]``.
+
+Other commands (``build``) are added to the same Typer ``app``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from indexer.errors import IndexerError
+from indexer.model import Document
+
+app = typer.Typer(help="Read, clean and index CCHC plan files.", no_args_is_help=True)
+
+
+@app.callback()
+def main() -> None:
+    """CCHC plan indexer."""
+
+
+def _print_summary(doc: Document, console: Console) -> None:
+    m = doc.meta
+    console.rule(f"[bold]{doc.path}")
+    head = Table.grid(padding=(0, 2))
+    for label, value in (
+        ("Đơn vị", m.unit),
+        ("Tỉnh", m.province),
+        ("Năm", m.year),
+        ("Loại", m.kind),
+        ("Tiêu đề", m.title),
+        ("Số", m.number),
+        ("Ngày", m.date),
+        ("Người ký", f"{m.signer or '?'} ({m.signer_title or '?'})"),
+    ):
+        head.add_row(f"[cyan]{label}", str(value) if value is not None else "—")
+    console.print(head)
+    for basis in m.legal_bases:
+        console.print(f"  [dim]căn cứ:[/] {basis}")
+    kinds: dict[str, int] = {}
+    for p in doc.paragraphs:
+        kinds[p.kind] = kinds.get(p.kind, 0) + 1
+    console.print(
+        f"{len(doc.paragraphs)} đoạn ({', '.join(f'{k}: {v}' for k, v in kinds.items())}), "
+        f"{len(doc.tasks)} nhiệm vụ trong phụ lục"
+    )
+    for p in doc.paragraphs:
+        if p.kind == "heading":
+            console.print(f"[bold]{p.text[:100]}[/]")
+
+
+@app.command()
+def parse(
+    files: Annotated[list[Path], typer.Argument(help="Plan files (.txt, .pdf, .docx)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the structured document")] = False,
+) -> None:
+    """Parse plan files and print their structure; unreadable files are reported and skipped."""
+    console = Console()
+    err = Console(stderr=True)
+    from indexer.parse import parse_file
+
+    failures = 0
+    exit_code = 0
+    docs = []
+    for path in files:
+        try:
+            doc = parse_file(path)
+        except IndexerError as exc:
+            failures += 1
+            exit_code = max(exit_code, exc.exit_code)
+            err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            continue
+        if as_json:
+            docs.append(doc.to_dict())
+        else:
+            _print_summary(doc, console)
+    if as_json and docs:
+        payload = docs[0] if len(files) == 1 else docs
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    if failures:
+        raise typer.Exit(exit_code or 1)

@@ -1,0 +1,53 @@
+"""DOCX plans: body paragraphs in order, and tables as rows of cells."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from indexer.errors import UnreadableFileError
+from indexer.readers.base import RawDocument
+
+
+def _cell_text(cell) -> str:
+    return "\n".join(p.text for p in cell.paragraphs).strip()
+
+
+def read_docx(path: Path) -> RawDocument:
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    if not zipfile.is_zipfile(path):
+        raise UnreadableFileError(
+            path, "not a DOCX file (not a zip archive)", "open it in Word and save as .docx"
+        )
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises many kinds on broken packages
+        raise UnreadableFileError(
+            path, f"corrupt DOCX ({exc.__class__.__name__})", "open it in Word and save again"
+        ) from exc
+    lines: list[str] = []
+    tables: list[list[list[str]]] = []
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(block, document).text)
+        elif tag == "tbl":
+            table = Table(block, document)
+            rows: list[list[str]] = []
+            for row in table.rows:
+                cells: list[str] = []
+                seen: set[int] = set()
+                for cell in row.cells:  # merged cells repeat: keep each once
+                    if id(cell._tc) in seen:
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append(_cell_text(cell))
+                rows.append(cells)
+            tables.append(rows)
+    text = "\n".join(lines)
+    if not text.strip() and not tables:
+        raise UnreadableFileError(path, "the DOCX holds no text", "check that it is the right file")
+    return RawDocument(text=text, tables=tables, source_format="docx")

@@ -1,0 +1,43 @@
+"""PDF plans through pypdf's text layer."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from indexer.errors import UnreadableFileError
+from indexer.readers.base import PAGE_BREAK, RawDocument
+
+
+def read_pdf(path: Path) -> RawDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    log = logging.getLogger("pypdf")
+    level = log.level
+    log.setLevel(logging.ERROR)  # pypdf warns on stderr about what we report ourselves
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise UnreadableFileError(
+                path, "the PDF is encrypted", "remove the password and export it again"
+            )
+        pages = [(page.extract_text() or "") for page in reader.pages]
+    except UnreadableFileError:
+        raise
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
+        raise UnreadableFileError(
+            path, f"corrupt or truncated PDF ({exc.__class__.__name__})", "export the PDF again"
+        ) from exc
+    finally:
+        log.setLevel(level)
+    if not pages:
+        raise UnreadableFileError(path, "the PDF has no pages", "export the PDF again")
+    if not any(p.strip() for p in pages):
+        raise UnreadableFileError(
+            path,
+            "the PDF has no text layer (scanned image?)",
+            "run OCR on it or use the original DOCX/text",
+        )
+    text = f"\n{PAGE_BREAK}\n".join(pages)
+    return RawDocument(text=text, source_format="pdf")

@@ -1,0 +1,17 @@
+"""Plain-text plans (extracted or copied text)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.errors import UnreadableFileError
+from indexer.readers.base import RawDocument
+from indexer.readers.encoding import decode_bytes
+
+
+def read_txt(path: Path) -> RawDocument:
+    data = path.read_bytes()
+    text = decode_bytes(data, str(path))
+    if not text.strip():
+        raise UnreadableFileError(path, "the file holds no text", "check that it is the right file")
+    return RawDocument(text=text, source_format="txt")

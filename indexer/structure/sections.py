@@ -1,0 +1,61 @@
+"""Blocks → Paragraph records with kinds and section paths."""
+
+from __future__ import annotations
+
+from indexer.model import Paragraph
+from indexer.structure.blocks import Block
+from indexer.structure.markers import ends_sentence, strip_bullet
+
+SECTION_LABEL_MAX = 90
+_LEVEL = {"roman": 1, "number": 2, "letter": 3}
+
+
+def section_label(text: str) -> str:
+    """A heading as it appears in a section path (long headings shortened at a word)."""
+    text = text.rstrip(":").strip()
+    if len(text) <= SECTION_LABEL_MAX:
+        return text
+    cut = text[:SECTION_LABEL_MAX].rsplit(" ", 1)[0].rstrip(",;")
+    return cut + "…"
+
+
+def _is_heading(block: Block, nxt: Block | None) -> bool:
+    if block.marker == "roman":
+        return True
+    if block.marker not in ("number", "letter") or nxt is None:
+        return False
+    if nxt.marker in ("bullet", "sub") or (nxt.marker in ("letter",) and block.marker == "number"):
+        return True
+    return nxt.marker is None and not ends_sentence(block.text)
+
+
+def to_paragraphs(
+    blocks: list[Block], doc_id: str, start: int = 0, base: list[str] | None = None
+) -> list[Paragraph]:
+    """Number paragraphs from ``start``; every one carries the heading path above it."""
+    stack: list[tuple[int, str]] = []  # (level, label)
+    base = list(base or [])
+    out: list[Paragraph] = []
+    for k, block in enumerate(blocks):
+        text = block.text
+        if not text:
+            continue
+        nxt = blocks[k + 1] if k + 1 < len(blocks) else None
+        if _is_heading(block, nxt):
+            level = _LEVEL[block.marker]
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, section_label(text)))
+            section = base + [label for _, label in stack]
+            kind = "heading"
+        else:
+            if block.marker in _LEVEL:  # a numbered point closes deeper or equal headings
+                while stack and stack[-1][0] >= _LEVEL[block.marker]:
+                    stack.pop()
+            section = base + [label for _, label in stack]
+            kind = "item" if block.marker else "text"
+            if block.marker in ("bullet", "sub"):
+                text = strip_bullet(text)
+        ordinal = start + len(out)
+        out.append(Paragraph(f"{doc_id}:{ordinal:04d}", doc_id, ordinal, section, kind, text))
+    return out
