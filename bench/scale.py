@@ -1,0 +1,173 @@
+"""Search-side figures at one corpus size: the product's index built from a synthetic corpus,
+latency in process and over HTTP, service memory, recall vs exact, and the baselines."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.baselines import NumpyDense, RankBM25, TxtaiHybrid
+from bench.httpbench import ServiceProcess, drive
+from bench.measure import PeakRSS, exact_topk, percentiles, recall_at_k, time_calls
+from bench.synth import QUERIES, SynthCorpus
+from bench.synthindex import build_synthetic_index
+
+K = 10
+N_SYNTH_QUERIES = 200  # held-out synthetic query vectors for recall (plus the real queries)
+
+
+def _searcher(index_dir: Path, embedder):
+    from indexer.store import IndexReader
+
+    from service.search import Searcher
+
+    reader = IndexReader.open(index_dir)
+    return reader, Searcher(reader, embedder)
+
+
+def search_latency(searcher, embedder, queries: list[str], repeat: int) -> dict:
+    """p50/p95/p99 (ms) of the product's search per mode, query embedding included; plus the
+    query embedding alone and the retrieval-only parts, to show where the time goes."""
+    out = {}
+    for mode in ("dense", "lexical", "hybrid"):
+        searcher.search(queries[0], K, mode=mode)  # warm
+        out[mode] = percentiles(
+            time_calls(lambda q, m=mode: searcher.search(q, K, mode=m), queries, repeat)
+        )
+    out["embed_query"] = percentiles(
+        time_calls(lambda q: embedder.embed_queries([q]), queries, repeat)
+    )
+    qvecs = embedder.embed_queries(queries)
+    reader = searcher.reader
+    depth = searcher.params.candidates
+    out["ann_only"] = percentiles(
+        time_calls(lambda v: reader.dense_search(v, depth), list(qvecs), repeat)
+    )
+    out["lexical_only"] = percentiles(
+        time_calls(lambda q: reader.lexical_search(q, depth), queries, repeat)
+    )
+    return out
+
+
+def recall(reader, corpus: SynthCorpus, rowids: np.ndarray, qvecs: np.ndarray) -> dict:
+    """recall@10 of the vector index (reader.dense_search) against numpy brute force."""
+    vectors = corpus.vectors()
+    truth = exact_topk(vectors, rowids, qvecs, K)
+    found = [[r for r, _ in reader.dense_search(q, K)] for q in qvecs]
+    del vectors
+    return {"recall@10": round(recall_at_k(found, truth, K), 4), "queries": int(len(qvecs))}
+
+
+def http_figures(index_dir: Path, queries: list[str], clients: int, requests: int) -> dict:
+    """Requests/s of GET /search through uvicorn on loopback, and the service's peak RSS."""
+    with ServiceProcess(index_dir) as svc, PeakRSS(svc.pid) as rss:
+        idle = rss.sample()
+        drive(
+            svc.url,
+            lambda n: ("search", f"/search?q={queries[n % len(queries)]}&k={K}"),
+            concurrency=clients,
+            max_requests=clients,
+        )  # warm every connection
+        res = drive(
+            svc.url,
+            lambda n: ("search", f"/search?q={queries[n % len(queries)]}&k={K}"),
+            concurrency=clients,
+            max_requests=requests,
+        )
+    s = res.summary()
+    return {
+        "clients": clients,
+        "requests": s["requests"],
+        "errors": s["errors"],
+        "rps": s["rps"],
+        "latency_ms": s["latency_ms"],
+        "startup_seconds": round(svc.startup_seconds, 2),
+        "rss_idle_mb": round(idle / 2**20, 1),
+        "rss_peak_mb": round(rss.peak / 2**20, 1),
+    }
+
+
+def baselines(
+    corpus: SynthCorpus,
+    rowids: np.ndarray,
+    embedder,
+    queries: list[str],
+    repeat: int,
+    bm25_max: int,
+    txtai_max: int,
+) -> dict:
+    n = len(corpus)
+    embed_q = lambda q: embedder.embed_queries([q])[0]  # noqa: E731
+    out: dict = {}
+    dense = NumpyDense(rowids, corpus.vectors(), embed_q)
+    out["numpy_dense"] = {"latency_ms": percentiles(time_calls(dense.search, queries, repeat))}
+    del dense
+    if n <= bm25_max:
+        from indexer.text import analyze_segmented
+
+        base_tokens = [analyze_segmented(s) for s in corpus.base.segs]
+        tokens = [base_tokens[a] + base_tokens[b] for a, b in zip(corpus.a, corpus.b, strict=True)]
+        bm = RankBM25(rowids, tokens)
+        out["rank_bm25"] = {
+            "build_seconds": round(bm.build_seconds, 2),
+            "latency_ms": percentiles(time_calls(bm.search, queries, 1)),
+        }
+        del bm, tokens
+    else:
+        out["rank_bm25"] = {"skipped": f"size {n} > --bm25-max {bm25_max}"}
+    if n <= txtai_max:
+        texts = [corpus.text(i) for i in range(n)]
+        tx = TxtaiHybrid(rowids, texts, corpus.vectors(), embed_q)
+        tx.search(queries[0], K)
+        out["txtai_hybrid"] = {
+            "build_seconds": round(tx.build_seconds, 2),
+            "save_seconds": round(tx.save_seconds, 2),
+            "faiss": tx.emb.config.get("build", {}).get("settings", {}),
+            "latency_ms": percentiles(time_calls(lambda q: tx.search(q, K), queries, repeat)),
+        }
+        tx.close()
+    else:
+        out["txtai_hybrid"] = {"skipped": f"size {n} > --txtai-max {txtai_max}"}
+    return out
+
+
+def run_size(n: int, base, embedder, work: Path, opts) -> dict:
+    """Every search-side figure at ``n`` paragraphs; the index is deleted afterwards unless
+    ``opts.keep``. ``opts``: repeat, clients, http_requests, bm25_max, txtai_max,
+    incremental (bool), plan (Path)."""
+    corpus = SynthCorpus.make(base, n)
+    index_dir = work / f"synth-{n}"
+    corpus_dir = work / f"synth-{n}-corpus" if opts.incremental else None
+    shutil.rmtree(index_dir, ignore_errors=True)
+    t0 = time.perf_counter()
+    built = build_synthetic_index(corpus, index_dir, corpus_dir)
+    build_s = time.perf_counter() - t0
+    reader, searcher = _searcher(index_dir, embedder)
+    rowids = built.rowids
+    out: dict = {
+        "paragraphs": n,
+        "documents": corpus.n_docs,
+        "build_seconds": round(build_s, 2),
+        "build_layers_seconds": {k: round(v, 2) for k, v in built.seconds.items()},
+        "ann": built.ann,
+    }
+    out["latency_ms"] = search_latency(searcher, embedder, QUERIES, opts.repeat)
+    qvecs = np.concatenate([embedder.embed_queries(QUERIES), corpus.query_vectors(N_SYNTH_QUERIES)])
+    out["recall"] = recall(reader, corpus, rowids, qvecs)
+    reader.close()
+    out["http"] = http_figures(index_dir, QUERIES, opts.clients, opts.http_requests)
+    out["baselines"] = baselines(
+        corpus, rowids, embedder, QUERIES, opts.repeat, opts.bm25_max, opts.txtai_max
+    )
+    if opts.incremental:
+        from bench.build_bench import incremental_figures
+
+        out["incremental"] = incremental_figures(index_dir, corpus_dir, opts.plan, embedder)
+    if not opts.keep:
+        shutil.rmtree(index_dir, ignore_errors=True)
+        if corpus_dir is not None:
+            shutil.rmtree(corpus_dir, ignore_errors=True)
+    return out
