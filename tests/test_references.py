@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.parse import parse_file
 from indexer.references import extract_references, normalize_symbol
 from indexer.references.resolve import resolve_query
 
@@ -87,11 +88,16 @@ def test_brief_facts_hold_in_the_plans():
 
 def test_parsed_paragraphs_give_the_gold():
     """What the index stores: references found paragraph by paragraph after parsing."""
-    parse = pytest.importorskip("indexer.parse", reason="ingest helper's parser not merged")
     for doc_id in PLANS:
-        doc = parse.parse_file(ROOT / GOLD[doc_id]["file"], ROOT / "corpus")
-        found = Counter(r.key for p in doc.paragraphs for r in extract_references(p.text))
+        doc = parse_file(ROOT / GOLD[doc_id]["file"], ROOT / "corpus")
+        refs = [r for p in doc.paragraphs for r in extract_references(p.text)]
+        found = Counter(r.key for r in refs)
         assert found == gold_counts(doc_id), doc_id
+        assert precision_recall(found, gold_counts(doc_id)) == (1.0, 1.0)
+        for g in GOLD[doc_id]["references"]:
+            mine = [r for r in refs if r.key == g["key"]]
+            assert {r.date for r in mine} - {None} == ({g["date"]} if g["date"] else set())
+            assert {r.issuer for r in mine} - {None} == ({g["issuer"]} if g["issuer"] else set())
 
 
 # --- writing variants ----------------------------------------------------------------------
