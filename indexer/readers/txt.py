@@ -14,4 +14,11 @@ def read_txt(path: Path) -> RawDocument:
     text = decode_bytes(data, str(path))
     if not text.strip():
         raise UnreadableFileError(path, "the file holds no text", "check that it is the right file")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if "\x00" in text or controls > 0.02 * len(text):
+        raise UnreadableFileError(
+            path,
+            "binary data, not text (wrong encoding or not a text file)",
+            "save it as UTF-8 text",
+        )
     return RawDocument(text=text, source_format="txt")
