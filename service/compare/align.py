@@ -1,14 +1,26 @@
 """One-to-one alignment of two plans' paragraphs by meaning.
 
-Score of a pair = `COSINE_WEIGHT` · cosine of the passage embeddings + (1 − weight) · Jaccard
-of the folded word sets (after abbreviation expansion, `normalize.tokens`). Headings pair only
-with headings; a paragraph and an appendix row (kind "task") may pair, at a small penalty.
+The score of a pair mixes four signals, each in [0, 1]:
+
+- `cosine`: the passages' embedding cosine, rescaled per plan pair (`rescale_cosine`), since
+  e5 puts any two paragraphs of two CCHC plans near 0.87;
+- `lexical`: IDF-weighted Jaccard of folded syllables and syllable bigrams (after
+  abbreviation expansion, `normalize.tokens`);
+- `order`: Dice of the word-bigram sets, which rewards wording kept in the same order;
+- `head`: Dice over the first `HEAD_WORDS` words: a plan states its point first ("Tiếp tục
+  nâng cao mức độ hài lòng…"), and two rewordings of one point keep that opening.
+
+An appendix row is compared by its task only (the text before the first " — ", not the
+products / timeline / owner that every row repeats). Headings pair only with headings, at a
+penalty when their levels differ; a paragraph and an appendix row may pair, at a small
+penalty.
 
 The assignment maximises the total score (Hungarian method, scipy's
 `linear_sum_assignment`; a greedy best-first matching when scipy is missing), in two passes:
 the first finds confident anchors; the longest chain of anchors in document order then gives
 a small bonus to pairs that fit between their neighbouring anchors, and the second pass
 decides. A pair is kept only if its own score (without the bonus) reaches `MATCH_THRESHOLD`.
+The weights and thresholds were chosen on the real plan pair (see README, "Comparing plans").
 """
 
 from __future__ import annotations
@@ -27,11 +39,14 @@ try:  # scipy comes with sentence-transformers; the greedy fallback keeps us wor
 except ImportError:  # pragma: no cover - exercised only where scipy is absent
     linear_sum_assignment = None
 
-COSINE_WEIGHT = 0.5
-MATCH_THRESHOLD = 0.60  # chosen on the real plan pair; see README "Comparing plans"
-ANCHOR_THRESHOLD = 0.75  # pairs this good steer document order in the second pass
+WEIGHTS = {"cosine": 0.45, "lexical": 0.20, "order": 0.15, "head": 0.20}
+HEAD_WORDS = 10
+MATCH_THRESHOLD = 0.245  # chosen on the real plan pair; see README "Comparing plans"
+ANCHOR_THRESHOLD = 0.60  # pairs this good steer document order in the second pass
 ORDER_BONUS = 0.03  # added to pairs that fit the order of the anchors
 KIND_PENALTY = 0.05  # paragraph ↔ appendix row
+LEVEL_PENALTY = 0.20  # heading ↔ heading of another level
+TASK_SEPARATOR = " — "
 _FORBIDDEN = -1.0
 
 
@@ -44,18 +59,22 @@ class Match:
     lexical: float
 
 
+def core_text(p: ParagraphLike) -> str:
+    """What is compared lexically: an appendix row's task, any other paragraph whole."""
+    return p.text.split(TASK_SEPARATOR, 1)[0] if p.kind == "task" else p.text
+
+
+def _bigrams(words: Sequence[str]) -> set[str]:
+    return {f"{x} {y}" for x, y in zip(words, words[1:], strict=False)} or set(words)
+
+
 def features(text: str) -> set[str]:
     """Folded syllables and syllable bigrams (Vietnamese words are mostly two syllables)."""
-    toks = tokens(text)
-    return set(toks) | {f"{x} {y}" for x, y in zip(toks, toks[1:], strict=False)}
+    words = tokens(text)
+    return set(words) | _bigrams(words)
 
 
-def weighted_jaccard(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray:
-    """IDF-weighted Jaccard, sum of idf over A ∩ B / over A ∪ B, for every pair of sets.
-
-    IDF is taken over the paragraphs of both plans, so the words every paragraph shares
-    ("tuyên truyền", "cải cách hành chính") count little and the words that name a point
-    ("hài lòng", "VneID") count much."""
+def _onehot(a: Sequence[set[str]], b: Sequence[set[str]]) -> tuple[np.ndarray, np.ndarray]:
     vocab: dict[str, int] = {}
     for s in (*a, *b):
         for t in s:
@@ -67,6 +86,16 @@ def weighted_jaccard(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray
         xa[row, [vocab[t] for t in s]] = 1.0
     for row, s in enumerate(b):
         xb[row, [vocab[t] for t in s]] = 1.0
+    return xa, xb
+
+
+def weighted_jaccard(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray:
+    """IDF-weighted Jaccard, sum of idf over A ∩ B / over A ∪ B, for every pair of sets.
+
+    IDF is taken over the paragraphs of both plans, so the words every paragraph shares
+    ("tuyên truyền", "cải cách hành chính") count little and the words that name a point
+    ("hài lòng", "VneID") count much."""
+    xa, xb = _onehot(a, b)
     df = xa.sum(0) + xb.sum(0)
     idf = np.log1p((len(a) + len(b)) / np.maximum(df, 1.0)).astype(np.float32)
     inter = (xa * idf) @ xb.T
@@ -74,12 +103,42 @@ def weighted_jaccard(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
 
+def dice(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray:
+    """2 |A ∩ B| / (|A| + |B|) for every pair of sets."""
+    xa, xb = _onehot(a, b)
+    inter = xa @ xb.T
+    total = xa.sum(1)[:, None] + xb.sum(1)[None, :]
+    return np.divide(2.0 * inter, total, out=np.zeros_like(inter), where=total > 0)
+
+
 def rescale_cosine(cos: np.ndarray) -> np.ndarray:
     """Spread the cosines of one plan pair over [0, 1]: 0 at the median pair (two unrelated
-    paragraphs of two plans on the same subject already score ~0.9 with e5), 1 at 1.0."""
+    paragraphs of two plans on the same subject already score ~0.87 with e5), 1 at 1.0."""
     base = float(np.median(cos)) if cos.size else 0.0
     base = min(base, 0.99)
     return np.clip((cos - base) / (1.0 - base), 0.0, 1.0)
+
+
+def signals(
+    a: Sequence[ParagraphLike], b: Sequence[ParagraphLike], cos: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The four (len(a), len(b)) signal matrices the score mixes (see the module doc)."""
+    wa = [tokens(core_text(p)) for p in a]
+    wb = [tokens(core_text(p)) for p in b]
+    head_a = [set(w[:HEAD_WORDS]) | _bigrams(w[:HEAD_WORDS]) for w in wa]
+    head_b = [set(w[:HEAD_WORDS]) | _bigrams(w[:HEAD_WORDS]) for w in wb]
+    return {
+        "cosine": rescale_cosine(cos),
+        "lexical": weighted_jaccard(
+            [set(w) | _bigrams(w) for w in wa], [set(w) | _bigrams(w) for w in wb]
+        ),
+        "order": dice([_bigrams(w) for w in wa], [_bigrams(w) for w in wb]),
+        "head": dice(head_a, head_b),
+    }
+
+
+def _level(p: ParagraphLike) -> int:
+    return len(p.section) if p.kind == "heading" else -1
 
 
 def _kind_group(kind: str) -> str:
@@ -94,15 +153,17 @@ def score_matrices(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(score, cosine, lexical) matrices; score is `_FORBIDDEN` where kinds cannot pair."""
     cos = np.asarray(a_vectors, dtype=np.float32) @ np.asarray(b_vectors, dtype=np.float32).T
-    lex = weighted_jaccard([features(p.text) for p in a], [features(p.text) for p in b])
-    score = COSINE_WEIGHT * rescale_cosine(cos) + (1.0 - COSINE_WEIGHT) * lex
+    sig = signals(a, b, cos)
+    score = sum(w * sig[name] for name, w in WEIGHTS.items())
     ga = np.array([_kind_group(p.kind) for p in a])
     gb = np.array([_kind_group(p.kind) for p in b])
     heading_mismatch = (ga[:, None] == "heading") != (gb[None, :] == "heading")
     task_mismatch = (ga[:, None] == "task") != (gb[None, :] == "task")
-    score = np.where(task_mismatch, score - KIND_PENALTY, score)
+    la, lb = np.array([_level(p) for p in a]), np.array([_level(p) for p in b])
+    level_mismatch = (la[:, None] != lb[None, :]) & ~heading_mismatch
+    score = score - KIND_PENALTY * task_mismatch - LEVEL_PENALTY * level_mismatch
     score = np.where(heading_mismatch, _FORBIDDEN, score)
-    return score.astype(np.float32), cos, lex
+    return score.astype(np.float32), cos, sig["lexical"]
 
 
 def _assign(weights: np.ndarray) -> list[tuple[int, int]]:

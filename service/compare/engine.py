@@ -96,8 +96,9 @@ def compare(
     thresholds = {
         "match": threshold,
         "anchor": _align.ANCHOR_THRESHOLD,
-        "cosine_weight": _align.COSINE_WEIGHT,
         "order_bonus": _align.ORDER_BONUS,
         "kind_penalty": _align.KIND_PENALTY,
+        "level_penalty": _align.LEVEL_PENALTY,
+        **{f"weight_{k}": v for k, v in _align.WEIGHTS.items()},
     }
     return Comparison(pairs=pairs, summary=summarize(pairs), thresholds=thresholds)

@@ -91,10 +91,22 @@ def canonical(text: str) -> str:
     return _TRAILING.sub("", text).strip()
 
 
+def _fold_table() -> dict[int, str]:
+    table = {ord("đ"): "d", ord("Đ"): "d"}
+    for cp in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch and len(base) == 1:
+            table[cp] = base.lower()
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def fold(text: str) -> str:
     """Lowercase without diacritics (đ → d): the key of lexical comparison."""
-    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return "".join(c for c in text if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", text).translate(_FOLD).lower()
 
 
 def tokens(text: str) -> list[str]:

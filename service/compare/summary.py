@@ -6,6 +6,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
+from service.compare.align import TASK_SEPARATOR
 from service.compare.model import STATUSES, Pair, SectionSummary, Summary, Topic
 from service.compare.normalize import canonical, fold
 
@@ -21,11 +22,9 @@ _SEG_WORD = re.compile(r"\w+")
 TOPIC_LIMIT = 8
 
 
-def section_key(section: Sequence[str] | None, text: str, kind: str) -> str:
-    """The top-level section a paragraph belongs to (a top-level heading belongs to itself)."""
-    if section:
-        return section[0]
-    return text if kind == "heading" else PREAMBLE
+def section_key(section: Sequence[str] | None) -> str:
+    """The top-level section a paragraph belongs to (the title and preamble: PREAMBLE)."""
+    return section[0] if section else PREAMBLE
 
 
 def _sections(pairs: Sequence[Pair]) -> list[SectionSummary]:
@@ -38,7 +37,7 @@ def _sections(pairs: Sequence[Pair]) -> list[SectionSummary]:
         ):
             if text is None:
                 continue
-            key = (side, section_key(section, text, p.kind))
+            key = (side, section_key(section))
             row = rows.setdefault(key, SectionSummary(side=side, section=key[1]))  # type: ignore[arg-type]
             if p.status == "same":
                 row.same += 1
@@ -47,7 +46,7 @@ def _sections(pairs: Sequence[Pair]) -> list[SectionSummary]:
             else:
                 row.only += 1
             if other_text is not None:
-                partners[key][section_key(other, other_text, p.kind)] += 1
+                partners[key][section_key(other)] += 1
     for key, row in rows.items():
         if partners[key]:
             row.counterpart = partners[key].most_common(1)[0][0]
@@ -55,25 +54,24 @@ def _sections(pairs: Sequence[Pair]) -> list[SectionSummary]:
 
 
 def _phrases(text: str, segment: Callable[[str], str]) -> dict[str, str]:
-    """Folded candidate phrase → surface form: runs of 1–3 segmented words that neither
+    """Folded candidate phrase → surface form: runs of 1–4 segmented words that neither
     begin nor end on a function word and hold at least two syllables."""
     words = [w for w in _SEG_WORD.findall(segment(canonical(text))) if not w.isdigit()]
     out: dict[str, str] = {}
-    for n in (1, 2, 3):
+    for n in (1, 2, 3, 4):
         for k in range(len(words) - n + 1):
             gram = words[k : k + n]
             if gram[0] in STOPWORDS or gram[-1] in STOPWORDS:
                 continue
             surface = " ".join(gram).replace("_", " ")
             if " " in surface:
-                out.setdefault(fold(surface), surface)
+                out.setdefault(" ".join(_SEG_WORD.findall(fold(surface))), surface)
     return out
 
 
-def _contains(haystacks: Sequence[str], phrase: str) -> int:
-    """How many folded texts contain the folded phrase as whole syllables."""
-    pat = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
-    return sum(1 for h in haystacks if pat.search(h))
+def _padded(text: str) -> str:
+    """Folded words of a text between spaces, so " key " finds whole syllables only."""
+    return " " + " ".join(_SEG_WORD.findall(fold(canonical(text)))) + " "
 
 
 def distinctive_topics(
@@ -89,19 +87,20 @@ def distinctive_topics(
     if not only:
         return []
     segment = segment or _segmenter()
-    other = [fold(canonical(t)) for t in other_plan]
-    shared = [fold(canonical(t)) for t in own_shared]
+    other = "|".join(_padded(t) for t in other_plan)
+    shared = [_padded(t) for t in own_shared]
     counts: Counter = Counter()
     surface: dict[str, str] = {}
-    for text in only:
+    for text in {canonical(t): t for t in only}.values():  # a repeated line counts once
         for key, form in _phrases(text, segment).items():
             counts[key] += 1
             surface.setdefault(key, form)
     scored = []
     for key, n in counts.items():
-        if _contains(other, key):
+        needle = f" {key} "
+        if needle in other:
             continue
-        score = n - _contains(shared, key)
+        score = n - sum(1 for text in shared if needle in text)
         if score > 0:
             scored.append((score, n, key))
     scored.sort(key=lambda x: (-x[0], -len(x[2].split()), x[2]))
@@ -123,6 +122,11 @@ def _segmenter() -> Callable[[str], str]:
     return segment
 
 
+def _topic_text(text: str, kind: str) -> str:
+    """An appendix row's task only: its products / timeline / owner labels are no topic."""
+    return text.split(TASK_SEPARATOR, 1)[0] if kind == "task" else text
+
+
 def summarize(pairs: Sequence[Pair]) -> Summary:
     counts = Counter(p.status for p in pairs)
     n_a = sum(1 for p in pairs if p.a_text is not None)
@@ -130,8 +134,8 @@ def summarize(pairs: Sequence[Pair]) -> Summary:
     shared = counts["same"] + counts["changed"]
     a_all = [p.a_text for p in pairs if p.a_text is not None]
     b_all = [p.b_text for p in pairs if p.b_text is not None]
-    a_only = [p.a_text for p in pairs if p.a_text is not None and p.b_text is None]
-    b_only = [p.b_text for p in pairs if p.b_text is not None and p.a_text is None]
+    a_only = [_topic_text(p.a_text, p.kind) for p in pairs if p.status == "only_a" and p.a_text]
+    b_only = [_topic_text(p.b_text, p.kind) for p in pairs if p.status == "only_b" and p.b_text]
     a_shared = [p.a_text for p in pairs if p.a_text is not None and p.b_text is not None]
     b_shared = [p.b_text for p in pairs if p.b_text is not None and p.a_text is not None]
     return Summary(
