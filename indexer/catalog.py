@@ -1,0 +1,397 @@
+"""The SQLite catalog: every SQL statement of the project lives here.
+
+Tables (see CONTRACTS.md): documents, paragraphs, tasks, mentions, vectors. ``paragraphs``
+also keeps ``text_hash`` (sha1 of the text) so a build can reuse the vector of any text
+the index already embedded. Rowids are AUTOINCREMENT: a deleted paragraph's rowid is never
+given to another paragraph, so a FAISS id always means one paragraph text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from indexer.model import Document, Paragraph, Reference, TaskRow
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, path TEXT UNIQUE, sha256 TEXT, unit TEXT, province TEXT,
+    year INTEGER, kind TEXT, title TEXT, number TEXT, date TEXT, meta_json TEXT,
+    n_paragraphs INTEGER
+);
+CREATE TABLE IF NOT EXISTS paragraphs (
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, doc_id TEXT, ordinal INTEGER,
+    section_json TEXT, kind TEXT, text TEXT, text_seg TEXT, text_fold TEXT, text_hash TEXT
+);
+CREATE INDEX IF NOT EXISTS paragraphs_doc ON paragraphs(doc_id, ordinal);
+CREATE INDEX IF NOT EXISTS paragraphs_hash ON paragraphs(text_hash);
+CREATE TABLE IF NOT EXISTS tasks (
+    doc_id TEXT, number INTEGER, task TEXT, products TEXT, timeline TEXT, responsible TEXT
+);
+CREATE INDEX IF NOT EXISTS tasks_doc ON tasks(doc_id, number);
+CREATE TABLE IF NOT EXISTS mentions (
+    paragraph_rowid INTEGER, doc_id TEXT, key TEXT, kind TEXT, number TEXT, date TEXT,
+    issuer TEXT, title TEXT, start INTEGER, "end" INTEGER, raw TEXT
+);
+CREATE INDEX IF NOT EXISTS mentions_key ON mentions(key);
+CREATE INDEX IF NOT EXISTS mentions_paragraph ON mentions(paragraph_rowid);
+CREATE TABLE IF NOT EXISTS vectors (paragraph_rowid INTEGER PRIMARY KEY, vec BLOB);
+"""
+
+_PARAGRAPH_COLUMNS = """p.rowid, p.id, p.doc_id, p.ordinal, p.section_json, p.kind, p.text,
+    d.unit, d.province, d.year"""
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _ids_json(ids: Iterable[int]) -> str:
+    return json.dumps([int(i) for i in ids])
+
+
+# --- connections --------------------------------------------------------------------------
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A read-write connection for a build (the file is created with the schema)."""
+    conn = sqlite3.connect(str(path))
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a finished generation (immutable: no locking needed).
+
+    ``check_same_thread=False``: the caller serialises access (IndexReader holds a lock).
+    """
+    uri = Path(path).resolve().as_uri() + "?mode=ro&immutable=1"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def copy_catalog(src: Path, dst: Path) -> None:
+    """Copy a catalog with SQLite's online backup API (consistent, page by page)."""
+    source = sqlite3.connect(Path(src).resolve().as_uri() + "?mode=ro", uri=True)
+    target = sqlite3.connect(str(dst))
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
+# --- write side -----------------------------------------------------------------------------
+
+
+def indexed_files(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
+    """``{relative path: (doc_id, sha256)}`` of the documents in the catalog."""
+    return {r[0]: (r[1], r[2]) for r in conn.execute("SELECT path, doc_id, sha256 FROM documents")}
+
+
+def delete_document(conn: sqlite3.Connection, doc_id: str) -> list[int]:
+    """Remove a document and everything hanging from it; returns its paragraph rowids."""
+    rowids = [r[0] for r in conn.execute("SELECT rowid FROM paragraphs WHERE doc_id=?", (doc_id,))]
+    conn.execute(
+        "DELETE FROM vectors WHERE paragraph_rowid IN (SELECT rowid FROM paragraphs "
+        "WHERE doc_id=?)",
+        (doc_id,),
+    )
+    conn.execute("DELETE FROM mentions WHERE doc_id=?", (doc_id,))
+    conn.execute("DELETE FROM tasks WHERE doc_id=?", (doc_id,))
+    conn.execute("DELETE FROM paragraphs WHERE doc_id=?", (doc_id,))
+    conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+    return rowids
+
+
+def insert_document(conn: sqlite3.Connection, doc: Document) -> None:
+    m = doc.meta
+    conn.execute(
+        "INSERT INTO documents (doc_id, path, sha256, unit, province, year, kind, title, "
+        "number, date, meta_json, n_paragraphs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            doc.doc_id,
+            doc.path,
+            doc.sha256,
+            m.unit,
+            m.province,
+            m.year,
+            m.kind,
+            m.title,
+            m.number,
+            m.date,
+            json.dumps(m.to_dict(), ensure_ascii=False),
+            len(doc.paragraphs),
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO tasks (doc_id, number, task, products, timeline, responsible) "
+        "VALUES (?,?,?,?,?,?)",
+        [(doc.doc_id, t.number, t.task, t.products, t.timeline, t.responsible) for t in doc.tasks],
+    )
+
+
+def insert_paragraph(conn: sqlite3.Connection, p: Paragraph, text_seg: str, text_fold: str) -> int:
+    """Insert one paragraph; returns its new rowid."""
+    cur = conn.execute(
+        "INSERT INTO paragraphs (id, doc_id, ordinal, section_json, kind, text, text_seg, "
+        "text_fold, text_hash) VALUES (?,?,?,?,?,?,?,?,?)",
+        (
+            p.id,
+            p.doc_id,
+            p.ordinal,
+            json.dumps(p.section, ensure_ascii=False),
+            p.kind,
+            p.text,
+            text_seg,
+            text_fold,
+            text_hash(p.text),
+        ),
+    )
+    return int(cur.lastrowid)
+
+
+def insert_mentions(
+    conn: sqlite3.Connection, rowid: int, doc_id: str, refs: Sequence[Reference]
+) -> None:
+    conn.executemany(
+        "INSERT INTO mentions (paragraph_rowid, doc_id, key, kind, number, date, issuer, title, "
+        'start, "end", raw) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+        [
+            (
+                rowid,
+                doc_id,
+                r.key,
+                r.kind,
+                r.number,
+                r.date,
+                r.issuer,
+                r.title,
+                r.start,
+                r.end,
+                r.raw,
+            )
+            for r in refs
+        ],
+    )
+
+
+def clear_mentions(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM mentions")
+
+
+def paragraph_texts(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
+    """(rowid, doc_id, text) of every paragraph, in rowid order."""
+    yield from conn.execute("SELECT rowid, doc_id, text FROM paragraphs ORDER BY rowid")
+
+
+def vectors_for_hashes(conn: sqlite3.Connection, hashes: Iterable[str]) -> dict[str, bytes]:
+    """Stored vectors of texts already embedded, keyed by text hash."""
+    found: dict[str, bytes] = {}
+    hashes = list(set(hashes))
+    for start in range(0, len(hashes), 50_000):
+        chunk = json.dumps(hashes[start : start + 50_000])
+        for h, vec in conn.execute(
+            "SELECT p.text_hash, v.vec FROM paragraphs p JOIN vectors v "
+            "ON v.paragraph_rowid = p.rowid WHERE p.text_hash IN (SELECT value FROM json_each(?))",
+            (chunk,),
+        ):
+            found.setdefault(h, vec)
+    return found
+
+
+def insert_vectors(conn: sqlite3.Connection, rowids: Sequence[int], vectors: np.ndarray) -> None:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    conn.executemany(
+        "INSERT OR REPLACE INTO vectors (paragraph_rowid, vec) VALUES (?,?)",
+        [(int(r), vectors[i].tobytes()) for i, r in enumerate(rowids)],
+    )
+
+
+def iter_vectors(
+    conn: sqlite3.Connection, dim: int, batch: int = 20_000
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """All stored vectors as (rowids int64, vectors float32) batches, in rowid order."""
+    cur = conn.execute("SELECT paragraph_rowid, vec FROM vectors ORDER BY paragraph_rowid")
+    while rows := cur.fetchmany(batch):
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(-1, dim)
+        yield ids, vecs
+
+
+def segmented_texts(
+    conn: sqlite3.Connection, rowids: Sequence[int] | None = None
+) -> Iterator[tuple[int, str]]:
+    """(rowid, text_seg) of all paragraphs, or of the given rowids."""
+    if rowids is None:
+        yield from conn.execute("SELECT rowid, text_seg FROM paragraphs ORDER BY rowid")
+    else:
+        yield from conn.execute(
+            "SELECT rowid, text_seg FROM paragraphs WHERE rowid IN "
+            "(SELECT value FROM json_each(?)) ORDER BY rowid",
+            (_ids_json(rowids),),
+        )
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    tables = ("documents", "paragraphs", "tasks", "mentions", "vectors")
+    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+
+
+# --- read side (used by indexer.store) -----------------------------------------------------
+
+
+def fetch_documents(conn: sqlite3.Connection, doc_id: str | None = None) -> list[tuple]:
+    """(doc_id, path, unit, province, year, kind, title, number, date, sha256, n_paragraphs,
+    meta_json) rows, ordered by year then doc_id."""
+    sql = (
+        "SELECT doc_id, path, unit, province, year, kind, title, number, date, sha256, "
+        "n_paragraphs, meta_json FROM documents"
+    )
+    if doc_id is not None:
+        return conn.execute(sql + " WHERE doc_id=?", (doc_id,)).fetchall()
+    return conn.execute(sql + " ORDER BY year, doc_id").fetchall()
+
+
+def fetch_paragraphs(conn: sqlite3.Connection, doc_id: str) -> list[tuple]:
+    return conn.execute(
+        f"SELECT {_PARAGRAPH_COLUMNS} FROM paragraphs p JOIN documents d USING (doc_id) "
+        "WHERE p.doc_id=? ORDER BY p.ordinal",
+        (doc_id,),
+    ).fetchall()
+
+
+def fetch_paragraphs_by_rowid(conn: sqlite3.Connection, rowids: Sequence[int]) -> list[tuple]:
+    return conn.execute(
+        f"SELECT {_PARAGRAPH_COLUMNS} FROM paragraphs p JOIN documents d USING (doc_id) "
+        "WHERE p.rowid IN (SELECT value FROM json_each(?))",
+        (_ids_json(rowids),),
+    ).fetchall()
+
+
+def fetch_tasks(conn: sqlite3.Connection, doc_id: str) -> list[TaskRow]:
+    rows = conn.execute(
+        "SELECT number, task, products, timeline, responsible FROM tasks WHERE doc_id=? "
+        "ORDER BY number, rowid",
+        (doc_id,),
+    )
+    return [TaskRow(*r) for r in rows]
+
+
+def fetch_vectors(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, bytes]:
+    rows = conn.execute(
+        "SELECT paragraph_rowid, vec FROM vectors WHERE paragraph_rowid IN "
+        "(SELECT value FROM json_each(?))",
+        (_ids_json(rowids),),
+    )
+    return dict(rows)
+
+
+def filter_rowids(
+    conn: sqlite3.Connection,
+    unit: str | None = None,
+    year: int | None = None,
+    province: str | None = None,
+    section: str | None = None,
+    doc_id: str | None = None,
+) -> list[int]:
+    """Rowids of paragraphs matching every given filter.
+
+    unit/province compare case-insensitively and exactly; section matches paragraphs with a
+    heading in their path that starts with ``section`` (case-insensitive).
+    """
+    where, args = [], []
+    if unit is not None:
+        where.append("d.unit = ? COLLATE NOCASE")
+        args.append(unit)
+    if province is not None:
+        where.append("d.province = ? COLLATE NOCASE")
+        args.append(province)
+    if year is not None:
+        where.append("d.year = ?")
+        args.append(int(year))
+    if doc_id is not None:
+        where.append("p.doc_id = ?")
+        args.append(doc_id)
+    if section is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM json_each(p.section_json) s "
+            "WHERE lower(s.value) LIKE lower(?) || '%' ESCAPE '\\')"
+        )
+        args.append(section.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"))
+    sql = "SELECT p.rowid FROM paragraphs p JOIN documents d USING (doc_id)"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return [r[0] for r in conn.execute(sql + " ORDER BY p.rowid", args)]
+
+
+def fetch_mentions(
+    conn: sqlite3.Connection,
+    keys: Sequence[str],
+    unit: str | None = None,
+    year: int | None = None,
+) -> list[tuple]:
+    """Mentions of the given keys joined with their paragraph and document, in document order:
+    (rowid, paragraph id, doc_id, ordinal, section_json, kind, paragraph text, unit, province,
+    year, key, kind, number, date, issuer, title, start, end, raw)."""
+    where = ["m.key IN (SELECT value FROM json_each(?))"]
+    args: list = [json.dumps(list(keys), ensure_ascii=False)]
+    if unit is not None:
+        where.append("d.unit = ? COLLATE NOCASE")
+        args.append(unit)
+    if year is not None:
+        where.append("d.year = ?")
+        args.append(int(year))
+    return conn.execute(
+        "SELECT p.rowid, p.id, p.doc_id, p.ordinal, p.section_json, p.kind, p.text, d.unit, "
+        "d.province, "
+        'd.year, m.key, m.kind, m.number, m.date, m.issuer, m.title, m.start, m."end", m.raw '
+        "FROM mentions m JOIN paragraphs p ON p.rowid = m.paragraph_rowid "
+        "JOIN documents d ON d.doc_id = p.doc_id WHERE "
+        + " AND ".join(where)
+        + " ORDER BY d.year, p.doc_id, p.ordinal, m.start",
+        args,
+    ).fetchall()
+
+
+def reference_table(
+    conn: sqlite3.Connection, unit: str | None = None, year: int | None = None
+) -> list[dict]:
+    """One row per referenced document key: its description (the most frequent kind/number,
+    any stated issuer/title/date), number of mentions, and the plans that cite it."""
+    where, args = [], []
+    if unit is not None:
+        where.append("d.unit = ? COLLATE NOCASE")
+        args.append(unit)
+    if year is not None:
+        where.append("d.year = ?")
+        args.append(int(year))
+    cond = (" WHERE " + " AND ".join(where)) if where else ""
+    rows = conn.execute(
+        "SELECT m.key, max(m.kind), max(m.number), max(m.issuer), max(m.title), max(m.date), "
+        "count(*), count(DISTINCT m.doc_id), group_concat(DISTINCT m.doc_id) "
+        "FROM mentions m JOIN documents d ON d.doc_id = m.doc_id"
+        + cond
+        + " GROUP BY m.key ORDER BY count(*) DESC, m.key",
+        args,
+    ).fetchall()
+    return [
+        {
+            "key": r[0],
+            "kind": r[1],
+            "number": r[2],
+            "issuer": r[3],
+            "title": r[4],
+            "date": r[5],
+            "mentions": r[6],
+            "documents": r[7],
+            "doc_ids": sorted((r[8] or "").split(",")) if r[8] else [],
+        }
+        for r in rows
+    ]

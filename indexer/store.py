@@ -1,0 +1,189 @@
+"""The read side: ``IndexReader`` over the live generation of an index directory.
+
+One reader holds one generation (catalog, FAISS, tantivy) open; it never sees a later
+build — open a new reader when ``CURRENT`` changes. The SQLite connection is shared by
+threads (FastAPI workers) behind a lock; the generation's files never change after the
+build that wrote them, so the connection is opened read-only and immutable.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from indexer import catalog
+from indexer import manifest as mf
+from indexer.ann import load_ann
+from indexer.lexical import LexicalIndex
+from indexer.model import TaskRow
+
+
+@dataclass(slots=True)
+class DocumentRow:
+    doc_id: str
+    path: str
+    unit: str | None
+    province: str | None
+    year: int | None
+    kind: str | None
+    title: str | None
+    number: str | None
+    date: str | None
+    sha256: str
+    n_paragraphs: int
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ParagraphRow:
+    rowid: int
+    id: str
+    doc_id: str
+    ordinal: int
+    section: list[str]
+    kind: str
+    text: str
+    unit: str | None
+    province: str | None
+    year: int | None
+
+
+@dataclass(slots=True)
+class MentionRow:
+    """One mention of a referenced document, with the paragraph that holds it."""
+
+    paragraph: ParagraphRow
+    key: str
+    kind: str | None
+    number: str | None
+    date: str | None
+    issuer: str | None
+    title: str | None
+    start: int
+    end: int
+    raw: str
+
+
+def _document(row: tuple) -> DocumentRow:
+    *head, meta_json = row
+    return DocumentRow(*head, meta=json.loads(meta_json or "{}"))
+
+
+def _paragraph(row: tuple) -> ParagraphRow:
+    rowid, pid, doc_id, ordinal, section_json, kind, text, unit, province, year = row
+    return ParagraphRow(
+        rowid,
+        pid,
+        doc_id,
+        ordinal,
+        json.loads(section_json or "[]"),
+        kind,
+        text,
+        unit,
+        province,
+        year,
+    )
+
+
+class IndexReader:
+    """Read access to one index generation; see CONTRACTS.md for the method list."""
+
+    def __init__(self, gen_dir: Path):
+        self.path = Path(gen_dir)
+        self.generation = self.path.name
+        self.manifest = mf.read_manifest(self.path)
+        self.dim = int(self.manifest["model"]["dim"])
+        self._lock = threading.Lock()
+        self._conn = catalog.connect_readonly(self.path / mf.CATALOG)
+        self._ann = load_ann(self.path / mf.VECTORS, self.manifest.get("ann", {}))
+        self._lexical = LexicalIndex(self.path / mf.LEXICAL)
+
+    @classmethod
+    def open(cls, index_dir: Path) -> IndexReader:
+        """The live generation of ``index_dir``; IndexNotFoundError if there is none."""
+        return cls(mf.live_generation(Path(index_dir)))
+
+    def __enter__(self) -> IndexReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- catalog ------------------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentRow]:
+        with self._lock:
+            return [_document(r) for r in catalog.fetch_documents(self._conn)]
+
+    def document(self, doc_id: str) -> DocumentRow | None:
+        with self._lock:
+            rows = catalog.fetch_documents(self._conn, doc_id)
+        return _document(rows[0]) if rows else None
+
+    def paragraphs(self, doc_id: str) -> list[ParagraphRow]:
+        with self._lock:
+            return [_paragraph(r) for r in catalog.fetch_paragraphs(self._conn, doc_id)]
+
+    def paragraphs_by_rowid(self, rowids: Sequence[int]) -> dict[int, ParagraphRow]:
+        with self._lock:
+            rows = catalog.fetch_paragraphs_by_rowid(self._conn, rowids)
+        return {r[0]: _paragraph(r) for r in rows}
+
+    def tasks(self, doc_id: str) -> list[TaskRow]:
+        with self._lock:
+            return catalog.fetch_tasks(self._conn, doc_id)
+
+    def vectors(self, rowids: Sequence[int]) -> np.ndarray:
+        """(n, dim) float32 in the order of ``rowids``; a missing rowid gives a zero row."""
+        with self._lock:
+            found = catalog.fetch_vectors(self._conn, rowids)
+        out = np.zeros((len(rowids), self.dim), dtype=np.float32)
+        for i, r in enumerate(rowids):
+            if int(r) in found:
+                out[i] = np.frombuffer(found[int(r)], dtype=np.float32)
+        return out
+
+    def filter_rowids(
+        self, unit=None, year=None, province=None, section=None, doc_id=None
+    ) -> np.ndarray | None:
+        """Rowids passing the filters (int64), or None when no filter is given."""
+        if all(v is None for v in (unit, year, province, section, doc_id)):
+            return None
+        with self._lock:
+            ids = catalog.filter_rowids(self._conn, unit, year, province, section, doc_id)
+        return np.asarray(ids, dtype=np.int64)
+
+    def mentions(self, keys: Sequence[str], unit=None, year=None) -> list[MentionRow]:
+        with self._lock:
+            rows = catalog.fetch_mentions(self._conn, keys, unit, year)
+        out = []
+        for r in rows:
+            out.append(MentionRow(_paragraph(r[:10]), *r[10:]))
+        return out
+
+    def reference_table(self, unit=None, year=None) -> list[dict]:
+        with self._lock:
+            return catalog.reference_table(self._conn, unit, year)
+
+    # -- search -------------------------------------------------------------------------------
+
+    def dense_search(
+        self, qvec: np.ndarray, k: int, rowids: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Top ``k`` (rowid, cosine) for a unit query vector, within ``rowids`` if given."""
+        return self._ann.search(qvec, k, rowids)
+
+    def lexical_search(
+        self, query: str, k: int, rowids: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Top ``k`` (rowid, BM25) for the analysed tokens of ``query``, within ``rowids``."""
+        return self._lexical.search(query, k, rowids)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
