@@ -20,7 +20,7 @@ def _check(paragraphs: Sequence[ParagraphLike], vectors: np.ndarray, side: str) 
         raise ValueError(
             f"plan {side}: {len(paragraphs)} paragraphs but vectors of shape {vectors.shape}"
         )
-    return vectors.reshape(len(paragraphs), -1) if not len(paragraphs) else vectors
+    return vectors
 
 
 def _only(p: ParagraphLike, side: str, cosine: float | None) -> Pair:
