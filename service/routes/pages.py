@@ -28,7 +28,12 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from indexer.errors import IndexerError, IndexNotFoundError
-from service.routes import page_views as views
+from service.pages import common
+from service.pages.common import PageError
+from service.pages.compare import compare_view
+from service.pages.document import document_view
+from service.pages.mentions import mentions_view
+from service.pages.search import search_view
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +48,10 @@ router = APIRouter(include_in_schema=False)
 def templates() -> Jinja2Templates:
     """The Jinja2 environment (built on first use, not at import)."""
     t = Jinja2Templates(directory=str(TEMPLATES_DIR))
-    t.env.filters["marks"] = views.marks
-    t.env.filters["vn_date"] = views.vn_date
+    t.env.filters["marks"] = common.marks
+    t.env.filters["vn_date"] = common.vn_date
     t.env.globals["static_url"] = lambda name: f"/static/{name}"
     return t
-
-
-class PageError(Exception):
-    """A user-facing problem on a page: an HTTP status and a Vietnamese message."""
-
-    def __init__(self, status: int, title: str, text: str, hint: str = "", level: str = "warn"):
-        super().__init__(text)
-        self.status = status
-        self.message = {"level": level, "title": title, "text": text, "hint": hint}
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
@@ -92,7 +88,7 @@ def error_page(request: Request, exc: BaseException, active: str) -> Response:
     if isinstance(exc, PageError):
         title, message, status = exc.message["title"], exc.message, exc.status
     elif isinstance(exc, IndexerError):
-        title, message, status = views.own_error_message(exc)
+        title, message, status = common.own_error_message(exc)
     else:
         log.exception("page %s failed", request.url.path)
         title, status = "Đã có lỗi", 500
@@ -121,19 +117,19 @@ def _page(request: Request, active: str, build) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def search_page(request: Request, q: str = "", unit: str = "", year: str = "") -> Response:
     """The search box, filters and ranked paragraphs."""
-    return _page(request, "search", lambda snap: views.search_view(snap, q, unit, year))
+    return _page(request, "search", lambda snap: search_view(snap, q, unit, year))
 
 
 @router.get("/doc/{doc_id}", response_class=HTMLResponse)
 def document_page(request: Request, doc_id: str, q: str = "") -> Response:
     """One plan: metadata, paragraphs (anchored #p-<ordinal>) and the appendix table."""
-    return _page(request, "search", lambda snap: views.document_view(snap, doc_id, q))
+    return _page(request, "search", lambda snap: document_view(snap, doc_id, q))
 
 
 @router.get("/so-sanh", response_class=HTMLResponse)
 def compare_page(request: Request, a: str = "", b: str = "") -> Response:
     """Two plans side by side with changes marked and a section summary."""
-    return _page(request, "compare", lambda snap: views.compare_view(snap, a, b))
+    return _page(request, "compare", lambda snap: compare_view(snap, a, b))
 
 
 @router.get("/trich-dan", response_class=HTMLResponse)
@@ -141,7 +137,7 @@ def mentions_page(
     request: Request, ref: str = "", unit: str = "", year: str = "", sort: str = "count"
 ) -> Response:
     """Every mention of a referenced document, or the table of all referenced documents."""
-    return _page(request, "mentions", lambda snap: views.mentions_view(snap, ref, unit, year, sort))
+    return _page(request, "mentions", lambda snap: mentions_view(snap, ref, unit, year, sort))
 
 
 @router.get("/static/{name}")

@@ -1,0 +1,123 @@
+"""Shared helpers of the page views: template filters, links, labels, filters, errors.
+
+Each view module (search, document, compare, mentions) has a ``*_view(snap, …)`` that takes
+the request's index snapshot and returns ``(template name, context, status)``; the cores it
+calls are the same the JSON API calls.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+
+from indexer.errors import IndexerError
+
+Result = tuple[str, dict[str, Any], int]
+
+_MARK_SPLIT = re.compile(r"(</?mark>)")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+class PageError(Exception):
+    """A user-facing problem on a page: an HTTP status and a Vietnamese message."""
+
+    def __init__(self, status: int, title: str, text: str, hint: str = "", level: str = "warn"):
+        super().__init__(text)
+        self.status = status
+        self.message = {"level": level, "title": title, "text": text, "hint": hint}
+
+
+def warn(text: str, title: str = "") -> dict[str, str]:
+    """A warning notice for a page's ``message``."""
+    return {"level": "warn", "title": title, "text": text}
+
+
+def marks(html_text: str | None) -> Markup:
+    """A core's HTML-escaped text with <mark> kept; any other tag is escaped, defensively."""
+    if not html_text:
+        return Markup("")
+    out = []
+    for piece in _MARK_SPLIT.split(str(html_text)):
+        if piece in ("<mark>", "</mark>"):
+            out.append(piece)
+        else:
+            out.append(piece.replace("<", "&lt;").replace(">", "&gt;"))
+    return Markup("".join(out))
+
+
+def vn_date(value: str | None) -> str:
+    """``2025-08-12`` → ``12/08/2025``, ``2026-02`` → ``02/2026`` (other strings unchanged)."""
+    m = _ISO_DATE.match(value or "")
+    if not m:
+        return value or ""
+    day = f"{m.group(3)}/" if m.group(3) else ""
+    return f"{day}{m.group(2)}/{m.group(1)}"
+
+
+def own_error_message(exc: IndexerError) -> tuple[str, dict[str, str], int]:
+    """A Vietnamese title and message for one of our exceptions (status for the page)."""
+    status = int(getattr(exc, "http_status", 400))
+    title = "Không thực hiện được yêu cầu"
+    text = "Yêu cầu không hợp lệ. Hãy kiểm tra lại nội dung đã nhập rồi thử lại."
+    name = type(exc).__name__
+    if name == "DocumentNotFoundError":
+        title, text = "Không tìm thấy kế hoạch", "Không có kế hoạch này trong chỉ mục."
+    elif name == "ModelMismatchError":
+        title = "Chỉ mục không khớp mô hình"
+        text = "Chỉ mục được lập bằng một mô hình khác với cấu hình hiện tại. Hãy lập lại chỉ mục."
+    message = {"level": "error", "title": title, "text": text, "hint": f"Chi tiết: {exc}"}
+    return title, message, status
+
+
+def ordinal_of(paragraph_id: str | None) -> int | None:
+    """``"2025-…:0042"`` → 42."""
+    if not paragraph_id or ":" not in paragraph_id:
+        return None
+    tail = paragraph_id.rsplit(":", 1)[1]
+    return int(tail) if tail.isdigit() else None
+
+
+def paragraph_href(doc_id: str, paragraph_id: str | None, **params: str) -> str:
+    query = {k: v for k, v in params.items() if v}
+    url = f"/doc/{doc_id}" + (f"?{urlencode(query)}" if query else "")
+    ordinal = ordinal_of(paragraph_id)
+    return url + (f"#p-{ordinal}" if ordinal is not None else "")
+
+
+def doc_label(doc: Any) -> str:
+    """``Trường Cao đẳng Y tế Khánh Hòa — 2026``."""
+    unit = getattr(doc, "unit", None) or getattr(doc, "doc_id", "")
+    year = getattr(doc, "year", None)
+    return f"{unit} — {year}" if year else str(unit)
+
+
+def filter_choices(reader: Any) -> tuple[list[Any], list[str], list[int]]:
+    docs = sorted(reader.documents(), key=lambda d: (-(d.year or 0), d.unit or "", d.doc_id))
+    units = sorted({d.unit for d in docs if d.unit})
+    years = sorted({d.year for d in docs if d.year}, reverse=True)
+    return docs, units, years
+
+
+def parse_year(year: str) -> tuple[int | None, dict[str, str] | None]:
+    year = (year or "").strip()
+    if not year:
+        return None, None
+    if year.isdigit() and 1900 <= int(year) <= 2100:
+        return int(year), None
+    return None, {
+        "level": "warn",
+        "text": f"Năm «{year}» không hợp lệ nên chưa được dùng để lọc. "
+        "Hãy chọn năm trong danh sách.",
+    }
+
+
+def filters_phrase(unit: str, year: int | None) -> str:
+    parts = []
+    if unit:
+        parts.append(f"đơn vị {unit}")
+    if year:
+        parts.append(f"năm {year}")
+    return " (lọc theo " + ", ".join(parts) + ")" if parts else ""

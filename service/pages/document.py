@@ -1,0 +1,57 @@
+"""The document page: a plan's metadata, its paragraphs (anchored) and its appendix table."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from service.pages.common import PageError, Result
+
+_TOP_HEADING = re.compile(r"^(?:[IVXLC]{1,6}\.|PHỤ LỤC)", re.IGNORECASE)
+
+
+def document_view(snap: Any, doc_id: str, q: str = "") -> Result:
+    reader = snap.reader
+    doc = reader.document(doc_id)
+    if doc is None:
+        raise PageError(
+            404,
+            "Không tìm thấy kế hoạch",
+            f"Không có kế hoạch nào mang mã «{doc_id}» trong chỉ mục. Hãy quay lại trang tìm "
+            "kiếm và chọn kế hoạch từ danh sách.",
+        )
+    paragraphs = reader.paragraphs(doc_id)
+    tasks = reader.tasks(doc_id)
+    task_paras = [p for p in paragraphs if p.kind == "task"]
+    in_table = bool(tasks) and len(task_paras) == len(tasks)
+    rows = []
+    for i, t in enumerate(tasks):
+        anchor = f"p-{task_paras[i].ordinal}" if in_table else f"tt-{t.number}"
+        rows.append({**_task_dict(t), "anchor": anchor})
+    toc = [
+        {"ordinal": p.ordinal, "text": p.text}
+        for p in paragraphs
+        if p.kind == "heading" and _TOP_HEADING.match(p.text)
+    ]
+    ctx = {
+        "title": doc.title or doc.doc_id,
+        "doc": doc,
+        "meta": doc.meta or {},
+        "paragraphs": paragraphs,
+        "tasks": rows,
+        "tasks_in_table": in_table,
+        "toc": toc,
+        "back_href": "/?" + urlencode({"q": q}) if q else "/",
+    }
+    return "document.html", ctx, 200
+
+
+def _task_dict(t: Any) -> dict[str, Any]:
+    return {
+        "number": t.number,
+        "task": t.task,
+        "products": t.products,
+        "timeline": t.timeline,
+        "responsible": t.responsible,
+    }
