@@ -22,6 +22,7 @@ ROUTERS = [
     "service.routes.documents",
     "service.routes.search",
     "service.routes.compare",
+    "service.routes.mentions",
     "service.routes.pages",
 ]
 

@@ -202,3 +202,38 @@ def compare_cmd(
     elif html_out is None:
         console = Console(highlight=False)
         render_comparison(console, result, plan_label(payload["a"]), plan_label(payload["b"]))
+
+
+def render_mentions(console: Console, result: Any) -> None:
+    for c in result.candidates:
+        said = ", ".join(x for x in (c.kind, c.number or c.title, c.date, c.issuer) if x)
+        console.print(f"{c.key} — {said}; {c.total} mentions", markup=False)
+    table = Table(title=f"“{result.ref}” — {result.total} mentions", show_lines=True)
+    for name in ("plan", "section", "citation"):
+        table.add_column(name, ratio=2 if name == "citation" else 1)
+    for m in result.mentions:
+        a, b = m.span
+        text = Text(m.text[max(0, a - 80) : a]).append(m.text[a:b], style="bold")
+        table.add_row(f"{m.unit or m.doc_id} {m.year or ''}", " › ".join(m.section), text)
+    console.print(table)
+
+
+@app.command("mentions")
+def mentions_cmd(
+    ref: Annotated[str, typer.Argument(help='"09-NQ/TW", "Nghị quyết 09", a law\'s name…')],
+    index: IndexOpt = None,
+    unit: UnitOpt = None,
+    year: YearOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every mention of a resolution, decision, law… across the plans."""
+    from indexer.store import IndexReader
+    from service.mentions import find_mentions
+
+    with cli_errors():
+        reader = IndexReader.open(settings_for(index).index_dir)
+        try:
+            result = find_mentions(reader, ref, unit=unit, year=year)
+        finally:
+            reader.close()
+    emit(result, as_json, render_mentions)

@@ -1,0 +1,162 @@
+"""Mentions of a legal document across the indexed plans, and the citation table.
+
+``find_mentions(reader, ref, unit, year)`` resolves a user's reference query (any writing:
+``09-NQ/TW``, ``Nghị quyết 09 của Bộ Chính trị``, ``Luật Thực hiện dân chủ ở cơ sở``) against
+the references the index knows, then lists every paragraph that cites the document(s), in
+document order. A query that is not a reference raises ``InvalidQueryError`` (422); one
+that no plan cites raises ``ReferenceNotFoundError`` (404). An ambiguous query
+(``Nghị quyết 09`` when two are cited) answers every candidate, each described in
+``candidates``. Unit/year filters narrow the mentions, not the resolution: a document cited
+only in other plans answers ``total == 0``.
+
+``citation_table(reader, unit, year)`` lists every cited document with its kind, number,
+date, issuer and mention counts per plan.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from indexer.errors import InvalidQueryError, ReferenceNotFoundError
+from indexer.references import match_query, parse_query
+
+MAX_REF_LENGTH = 300
+
+
+@dataclass(slots=True)
+class Mention:
+    """One citation in one paragraph; ``span`` indexes into ``text``."""
+
+    doc_id: str
+    paragraph_id: str
+    unit: str | None
+    year: int | None
+    section: list[str]
+    text: str
+    span: tuple[int, int]
+    key: str
+    raw: str
+    date: str | None
+    issuer: str | None
+
+
+@dataclass(slots=True)
+class CitedDocument:
+    """A cited document (one canonical key) and how often each plan cites it."""
+
+    key: str
+    kind: str | None
+    number: str | None
+    date: str | None
+    issuer: str | None
+    title: str | None
+    total: int = 0
+    per_plan: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class MentionsResult:
+    ref: str  # the query as given
+    keys: list[str]  # the canonical keys it denotes (several when ambiguous)
+    total: int
+    candidates: list[CitedDocument]
+    mentions: list[Mention]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def known_references(reader: Any) -> list[tuple[str, str | None, str | None, str | None]]:
+    """(key, kind, number, issuer) of every reference in the index (for ``resolve_query``)."""
+    return [(r["key"], r["kind"], r["number"], r["issuer"]) for r in reader.reference_table()]
+
+
+def resolve_ref(reader: Any, ref: str) -> list[str]:
+    """The canonical keys ``ref`` denotes in this index; our own errors when there are none."""
+    ref = " ".join((ref or "").split())
+    if not ref:
+        raise InvalidQueryError("ref: empty; give a document number such as 09-NQ/TW")
+    if len(ref) > MAX_REF_LENGTH:
+        raise InvalidQueryError(f"ref: longer than {MAX_REF_LENGTH} characters")
+    parsed = parse_query(ref)
+    if parsed is None:
+        raise InvalidQueryError(
+            f"ref: {ref!r} is not a document reference; write its number-symbol "
+            "(09-NQ/TW, 118/2025/NĐ-CP), a kind and number (Nghị quyết 09) or a law's name"
+        )
+    keys = match_query(parsed, known_references(reader))
+    if not keys:
+        raise ReferenceNotFoundError(
+            f"no indexed plan cites {ref!r}; GET /references lists every cited document"
+        )
+    return keys
+
+
+def find_mentions(
+    reader: Any, ref: str, unit: str | None = None, year: int | None = None
+) -> MentionsResult:
+    """Every mention of the document(s) ``ref`` denotes, optionally only in some plans."""
+    keys = resolve_ref(reader, ref)
+    rows = reader.mentions(keys, unit=unit, year=year)
+    mentions = [
+        Mention(
+            doc_id=m.paragraph.doc_id,
+            paragraph_id=m.paragraph.id,
+            unit=m.paragraph.unit,
+            year=m.paragraph.year,
+            section=list(m.paragraph.section or []),
+            text=m.paragraph.text,
+            span=(m.start, m.end),
+            key=m.key,
+            raw=m.raw,
+            date=m.date,
+            issuer=m.issuer,
+        )
+        for m in rows
+    ]
+    table = {d.key: d for d in citation_table(reader, unit=unit, year=year, keys=keys)}
+    candidates = [table.get(k) or _describe(reader, k) for k in keys]
+    return MentionsResult(" ".join(ref.split()), keys, len(mentions), candidates, mentions)
+
+
+def citation_table(
+    reader: Any, unit: str | None = None, year: int | None = None, keys: list[str] | None = None
+) -> list[CitedDocument]:
+    """Every document cited by the (filtered) plans, most cited first, with per-plan counts."""
+    rows = [
+        r for r in reader.reference_table(unit=unit, year=year) if keys is None or r["key"] in keys
+    ]
+    if not rows:
+        return []
+    counts = Counter(
+        (m.key, m.paragraph.doc_id)
+        for m in reader.mentions([r["key"] for r in rows], unit=unit, year=year)
+    )
+    out = []
+    for r in rows:
+        per_plan = {doc: n for (key, doc), n in sorted(counts.items()) if key == r["key"]}
+        out.append(
+            CitedDocument(
+                key=r["key"],
+                kind=r["kind"],
+                number=r["number"],
+                date=r["date"],
+                issuer=r["issuer"],
+                title=r["title"],
+                total=r["mentions"],
+                per_plan=per_plan,
+            )
+        )
+    return out
+
+
+def _describe(reader: Any, key: str) -> CitedDocument:
+    """A candidate not cited under the current filters: described from the whole index."""
+    for r in reader.reference_table():
+        if r["key"] == key:
+            return CitedDocument(
+                r["key"], r["kind"], r["number"], r["date"], r["issuer"], r["title"]
+            )
+    return CitedDocument(key, None, None, None, None, None)
