@@ -47,3 +47,47 @@ def embedder():
     from indexer.embeddings import load_embedder
 
     return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def tiny_st_model(tmp_path_factory) -> Path:
+    """A small sentence-transformers model saved to disk, built here (no download): a random
+    2-layer BERT whose WordPiece vocabulary is the words of the real plans, mean pooling.
+    Load it with ``load_embedder(str(path))``, the code path a user's own model takes."""
+    import re
+
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    root = tmp_path_factory.mktemp("tiny-st")
+    words: set[str] = set()
+    for plan in sorted(CORPUS.glob("*.txt")):
+        words.update(re.findall(r"\w+", plan.read_text(encoding="utf-8").lower()))
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *sorted(words)]
+    # punctuation, and the words of the e5-style prefixes the tests use
+    extra = {"_", "-", "/", ",", ".", ":", ";", "(", ")", "query", "passage"}
+    vocab += sorted(extra - set(vocab))
+    hf_dir = root / "hf"
+    hf_dir.mkdir()
+    (hf_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(
+        vocab=str(hf_dir / "vocab.txt"), do_lower_case=True, strip_accents=False
+    )
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=256,
+    )
+    BertModel(config).save_pretrained(hf_dir)
+    tokenizer.save_pretrained(hf_dir)
+    transformer = Transformer(str(hf_dir), max_seq_length=256)
+    pooling = Pooling(transformer.get_embedding_dimension(), pooling_mode="mean")
+    model_dir = root / "tiny-vi-st"
+    SentenceTransformer(modules=[transformer, pooling], device="cpu").save(str(model_dir))
+    return model_dir

@@ -46,7 +46,10 @@ class SentenceTransformerEmbedder(Embedder):
                 "(no network is used)"
             ) from None
         self.name = source
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        self.dim = int(get_dim())
         self._segmented = bool(segmented)
         self._query_prefix = query_prefix or ""
         self._passage_prefix = passage_prefix or ""
