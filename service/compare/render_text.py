@@ -9,6 +9,7 @@ from rich.text import Text
 from service.compare.model import Comparison, Pair
 from service.compare.report_html import STATUS_LABELS
 
+COLUMNS = ("KH", "mục", "giống", "thay đổi", "chỉ có ở KH này", "có tương ứng", "mục tương ứng")
 STYLES = {"same": "blue", "changed": "yellow", "only_a": "red", "only_b": "green"}
 
 
@@ -37,15 +38,15 @@ def render_comparison(console: Console, result: Comparison, a: str, b: str) -> N
     console.print(f"[bold]A[/bold] {a}\n[bold]B[/bold] {b}")
     console.print(
         "  ".join(f"[{STYLES[k]}]{STATUS_LABELS[k]}: {s.counts[k]}[/]" for k in STATUS_LABELS)
-        + f"   shared: A {s.shared_a:.0%}, B {s.shared_b:.0%}"
+        + f"   có đoạn tương ứng: A {s.shared_a:.0%}, B {s.shared_b:.0%}"
     )
     if s.topics_only_a:
-        console.print("Only in A: " + "; ".join(t.phrase for t in s.topics_only_a))
+        console.print("Nội dung chỉ có ở A: " + "; ".join(t.phrase for t in s.topics_only_a))
     if s.topics_only_b:
-        console.print("Only in B: " + "; ".join(t.phrase for t in s.topics_only_b))
-    sections = Table(title="Sections", show_lines=False)
-    for col in ("plan", "section", "same", "changed", "only", "shared", "counterpart"):
-        sections.add_column(col, justify="right" if col in ("same", "changed", "only") else None)
+        console.print("Nội dung chỉ có ở B: " + "; ".join(t.phrase for t in s.topics_only_b))
+    sections = Table(title="Theo từng mục", show_lines=False)
+    for col in COLUMNS:
+        sections.add_column(col, justify="right" if col in COLUMNS[2:6] else None)
     for r in s.sections:
         sections.add_row(
             r.side.upper(),
@@ -57,11 +58,11 @@ def render_comparison(console: Console, result: Comparison, a: str, b: str) -> N
             r.counterpart or "",
         )
     console.print(sections)
-    pairs = Table(title="Paragraphs", show_lines=True)
-    pairs.add_column("status")
+    pairs = Table(title="Đối chiếu từng đoạn", show_lines=True)
+    pairs.add_column("trạng thái")
     pairs.add_column("A", ratio=1)
     pairs.add_column("B", ratio=1)
-    pairs.add_column("sim", justify="right")
+    pairs.add_column("điểm", justify="right")
     for p in result.pairs:
         sim = f"{p.similarity:.2f}" if p.similarity is not None else ""
         status = Text(STATUS_LABELS[p.status], style=STYLES[p.status])
