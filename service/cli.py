@@ -128,29 +128,19 @@ def serve(
 
 
 def render_search(console: Console, result: SearchResult) -> None:
+    """Rank, year, unit and section on one line, the snippet (marks in bold) below."""
     if not result.hits:
         console.print(f"No results for “{result.query}”.")
         return
-    table = Table(title=f"“{result.query}” — {result.total} results", show_lines=True)
-    for name, opts in (
-        ("#", {"justify": "right"}),
-        ("unit", {"max_width": 24}),
-        ("year", {}),
-        ("section", {"max_width": 28}),
-        ("snippet", {"ratio": 1}),
-        ("score", {"justify": "right"}),
-    ):
-        table.add_column(name, **opts)
+    console.print(Text(f"{result.total} results for “{result.query}”", style="bold"))
     for rank, hit in enumerate(result.hits, start=1):
-        table.add_row(
-            str(rank),
-            hit.unit or hit.doc_id,
-            str(hit.year or ""),
-            hit.section,
-            marked(hit.snippet),
-            f"{hit.score:.4f}",
-        )
-    console.print(table)
+        head = Text(f"{rank:>2}. ", style="bold")
+        head.append(f"{hit.year or '—'} · {hit.unit or hit.doc_id}", style="cyan")
+        head.append(f"  score {hit.score:.3f}", style="dim")
+        console.print(head)
+        if hit.section:
+            console.print(Text(f"    {hit.section}", style="dim"))
+        console.print(Text("    ").append_text(marked(hit.snippet)))
 
 
 @app.command()

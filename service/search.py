@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from indexer.errors import InvalidQueryError
+from service.abbreviations import expand_query
 from service.snippets import make_snippet
 
 MODES = ("hybrid", "dense", "lexical")
@@ -45,11 +46,12 @@ class SearchFilters:
 class FusionParams:
     """How the two rankings are fused (defaults chosen with ``make eval``)."""
 
-    method: str = "rrf"  # "rrf" | "weighted"
+    method: str = "weighted"  # "rrf" | "weighted"
     rrf_k: int = 60
-    dense_weight: float = 1.0
-    lexical_weight: float = 1.0
+    dense_weight: float = 0.3
+    lexical_weight: float = 0.7
     candidates: int = 100
+    expand: bool = True  # add abbreviations / long forms to the query (service.abbreviations)
 
     @classmethod
     def from_settings(cls, settings: Any) -> FusionParams:
@@ -59,6 +61,7 @@ class FusionParams:
             dense_weight=settings.dense_weight,
             lexical_weight=settings.lexical_weight,
             candidates=settings.candidates,
+            expand=settings.expand_abbreviations,
         )
 
 
@@ -148,6 +151,15 @@ def fuse_weighted(dense: Ranking, lexical: Ranking, params: FusionParams) -> Ran
 FUSIONS = {"rrf": fuse_rrf, "weighted": fuse_weighted}
 
 
+def rank(dense: Ranking, lexical: Ranking, params: FusionParams, mode: str = "hybrid") -> Ranking:
+    """The final ranking for ``mode``: one retriever alone, or both fused per ``params``."""
+    if mode == "dense":
+        return list(dense)
+    if mode == "lexical":
+        return list(lexical)
+    return FUSIONS[params.method](dense, lexical, params)
+
+
 class Searcher:
     """Runs one query against one index generation."""
 
@@ -167,6 +179,19 @@ class Searcher:
     def lexical(self, query: str, k: int, rowids: np.ndarray | None) -> Ranking:
         return list(self.reader.lexical_search(query, k, rowids))
 
+    def expanded(self, query: str) -> str:
+        """The query both retrievers see: with abbreviations expanded when enabled."""
+        return expand_query(query) if self.params.expand else query
+
+    def retrieve(
+        self, query: str, depth: int, rowids: np.ndarray | None, mode: str = "hybrid"
+    ) -> tuple[Ranking, Ranking]:
+        """(dense, lexical) rankings of up to ``depth`` rowids each (empty when not used)."""
+        query = self.expanded(query)
+        dense = self.dense(query, depth, rowids) if mode != "lexical" else []
+        lexical = self.lexical(query, depth, rowids) if mode != "dense" else []
+        return dense, lexical
+
     def search(
         self,
         query: str,
@@ -181,17 +206,9 @@ class Searcher:
         rowids = self.reader.filter_rowids(**(filters or SearchFilters()).as_kwargs())
         if rowids is not None and len(rowids) == 0:
             return SearchResult(query=query, mode=mode, total=0, hits=[])
-        depth = max(k, self.params.candidates)
-        dense = self.dense(query, depth, rowids) if mode != "lexical" else []
-        lexical = self.lexical(query, depth, rowids) if mode != "dense" else []
-        if mode == "dense":
-            ranked = dense
-        elif mode == "lexical":
-            ranked = lexical
-        else:
-            ranked = FUSIONS[self.params.method](dense, lexical, self.params)
-        ranked = ranked[:k]
-        hits = self._hits(query, ranked, dict(dense), dict(lexical))
+        dense, lexical = self.retrieve(query, max(k, self.params.candidates), rowids, mode)
+        ranked = rank(dense, lexical, self.params, mode)[:k]
+        hits = self._hits(self.expanded(query), ranked, dict(dense), dict(lexical))
         return SearchResult(query=query, mode=mode, total=len(hits), hits=hits)
 
     def _hits(

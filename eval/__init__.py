@@ -1,0 +1,1 @@
+"""Retrieval-quality harness: ``python -m eval.run`` (``make eval``)."""

@@ -1,0 +1,340 @@
+"""Retrieval-quality harness: dense alone, lexical alone and hybrid, side by side.
+
+    python -m eval.run [--index DIR] [--json] [--sweep] [--queries FILE]
+
+Without ``--index`` it builds a temporary index of ``corpus/``. The gold answers in
+``eval/queries.json`` are (doc_id, distinctive substring) pairs resolved to paragraphs at run
+time (folded, whitespace removed), so they survive re-parsing. Each query is retrieved once
+per retriever (to ``DEPTH``); the fusions are then computed from those rankings, so
+``--sweep`` can compare many fusion settings quickly. Metrics: hit@5, MRR@10, nDCG@10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from eval.metrics import METRICS, mean, score_all
+from indexer.errors import IndexerError
+from indexer.text import fold
+from service.search import FusionParams, Ranking, Searcher, rank
+from service.settings import Settings
+from service.state import IndexHolder
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_QUERIES = Path(__file__).with_name("queries.json")
+DEPTH = 100
+K = 10
+METHODS = ("dense", "lexical", "hybrid")
+
+
+class GoldError(IndexerError):
+    """A gold answer of queries.json that matches no paragraph of the index."""
+
+    exit_code = 7
+
+
+@dataclass(slots=True)
+class EvalQuery:
+    id: str
+    query: str
+    tags: list[str]
+    gold: list[dict]
+    relevant: set[int] = field(default_factory=set)  # rowids
+    relevant_ids: list[str] = field(default_factory=list)  # paragraph ids, for the report
+
+
+@dataclass(slots=True)
+class EvalReport:
+    index: str
+    generation: str
+    fusion: dict[str, Any]
+    metrics: dict[str, dict[str, float]]  # method → metric → mean
+    by_tag: dict[str, dict[str, dict[str, float]]]  # tag → method → metric → mean
+    per_query: list[dict[str, Any]]
+
+    @property
+    def n_queries(self) -> int:
+        return len(self.per_query)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "generation": self.generation,
+            "queries": self.n_queries,
+            "k": K,
+            "fusion": self.fusion,
+            "metrics": self.metrics,
+            "by_tag": self.by_tag,
+            "per_query": self.per_query,
+        }
+
+    def hybrid_dominates(self) -> bool:
+        """The hybrid is at least as good as the better single retriever on every metric."""
+        m = self.metrics
+        return all(
+            m["hybrid"][name] >= max(m["dense"][name], m["lexical"][name]) - 1e-9
+            for name in METRICS
+        )
+
+
+def load_queries(path: Path = DEFAULT_QUERIES) -> list[EvalQuery]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [
+        EvalQuery(q["id"], q["query"], list(q.get("tags", [])), q["gold"]) for q in data["queries"]
+    ]
+
+
+def squash(text: str) -> str:
+    """Folded text without any whitespace: robust to line joins and spacing."""
+    return re.sub(r"\s+", "", fold(text))
+
+
+def resolve_gold(reader: Any, queries: Iterable[EvalQuery]) -> None:
+    """Fill each query's relevant rowids from its (doc_id, substring) pairs."""
+    cache: dict[str, list[tuple[Any, str]]] = {}
+    for q in queries:
+        for g in q.gold:
+            doc_id, needle = g["doc_id"], squash(g["contains"])
+            if doc_id not in cache:
+                cache[doc_id] = [(p, squash(p.text)) for p in reader.paragraphs(doc_id)]
+            found = [p for p, text in cache[doc_id] if needle in text]
+            if not found:
+                raise GoldError(
+                    f"{q.id}: no paragraph of {doc_id} contains {g['contains']!r} — "
+                    "fix eval/queries.json (or the parser)"
+                )
+            for p in found:
+                if p.rowid not in q.relevant:
+                    q.relevant.add(p.rowid)
+                    q.relevant_ids.append(p.id)
+
+
+def retrieve_all(searcher: Searcher, queries: Sequence[EvalQuery]) -> list[tuple[Ranking, Ranking]]:
+    """(dense, lexical) rankings of every query, DEPTH deep."""
+    return [searcher.retrieve(q.query, DEPTH, None) for q in queries]
+
+
+def _first_rank(ranked: Sequence[int], relevant: set[int]) -> int | None:
+    return next((i for i, r in enumerate(ranked, 1) if r in relevant), None)
+
+
+def score(
+    queries: Sequence[EvalQuery],
+    runs: Sequence[tuple[Ranking, Ranking]],
+    params: FusionParams,
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, dict[str, float]]], list[dict]]:
+    """Mean metrics per method, per tag, and per-query details for one fusion setting."""
+    rows: dict[str, list[dict[str, float]]] = {m: [] for m in METHODS}
+    tag_rows: dict[str, dict[str, list[dict[str, float]]]] = {}
+    per_query = []
+    for q, (dense, lexical) in zip(queries, runs, strict=True):
+        depth = params.candidates
+        detail: dict[str, Any] = {"id": q.id, "query": q.query, "tags": q.tags}
+        detail["relevant"] = q.relevant_ids
+        for method in METHODS:
+            ranked = [r for r, _ in rank(dense[:depth], lexical[:depth], params, method)][:K]
+            s = score_all(ranked, q.relevant)
+            rows[method].append(s)
+            for tag in q.tags:
+                tag_rows.setdefault(tag, {m: [] for m in METHODS})[method].append(s)
+            detail[method] = {"first_relevant_rank": _first_rank(ranked, q.relevant), **s}
+        per_query.append(detail)
+    metrics = {m: mean(rows[m]) for m in METHODS}
+    by_tag = {t: {m: mean(r[m]) for m in METHODS} for t, r in sorted(tag_rows.items())}
+    return metrics, by_tag, per_query
+
+
+def evaluate(
+    index_dir: Path,
+    queries_path: Path = DEFAULT_QUERIES,
+    params: FusionParams | None = None,
+    holder: IndexHolder | None = None,
+) -> EvalReport:
+    """Run every query against the index at ``index_dir`` and score the three methods."""
+    own = holder is None
+    settings = Settings(index_dir=index_dir)
+    holder = holder or IndexHolder(settings).open()
+    try:
+        snap = holder.snapshot
+        params = params or FusionParams.from_settings(settings)
+        queries = load_queries(queries_path)
+        resolve_gold(snap.reader, queries)
+        runs = retrieve_all(Searcher(snap.reader, snap.embedder, params), queries)
+        metrics, by_tag, per_query = score(queries, runs, params)
+        return EvalReport(
+            index=str(index_dir),
+            generation=snap.generation,
+            fusion=_params_dict(params),
+            metrics=metrics,
+            by_tag=by_tag,
+            per_query=per_query,
+        )
+    finally:
+        if own:
+            holder.close()
+
+
+def _params_dict(p: FusionParams) -> dict[str, Any]:
+    return {
+        "method": p.method,
+        "rrf_k": p.rrf_k,
+        "dense_weight": p.dense_weight,
+        "lexical_weight": p.lexical_weight,
+        "candidates": p.candidates,
+        "expand": p.expand,
+    }
+
+
+def sweep_grid(base: FusionParams) -> list[FusionParams]:
+    """The fusion settings ``--sweep`` compares."""
+    grid = []
+    for rrf_k in (1, 5, 10, 20, 40, 60, 100):
+        for wd, wl in ((1, 1), (1, 0.75), (0.75, 1), (1, 0.5), (0.5, 1), (1, 0.25), (0.25, 1)):
+            grid.append(
+                replace(base, method="rrf", rrf_k=rrf_k, dense_weight=wd, lexical_weight=wl)
+            )
+    for i in range(1, 10):
+        wd = i / 10
+        grid.append(replace(base, method="weighted", dense_weight=wd, lexical_weight=1 - wd))
+    return grid
+
+
+def sweep(index_dir: Path, queries_path: Path = DEFAULT_QUERIES) -> list[dict[str, Any]]:
+    """Metrics of every fusion in ``sweep_grid``, best first (by the sum of the metrics)."""
+    settings = Settings(index_dir=index_dir)
+    holder = IndexHolder(settings).open()
+    try:
+        snap = holder.snapshot
+        queries = load_queries(queries_path)
+        resolve_gold(snap.reader, queries)
+        base = FusionParams.from_settings(settings)
+        out = []
+        for expand in (True, False):
+            searcher = Searcher(snap.reader, snap.embedder, replace(base, expand=expand))
+            runs = retrieve_all(searcher, queries)
+            for params in sweep_grid(replace(base, expand=expand)):
+                metrics, _, _ = score(queries, runs, params)
+                best_single = {n: max(metrics["dense"][n], metrics["lexical"][n]) for n in METRICS}
+                out.append(
+                    {
+                        "fusion": _params_dict(params),
+                        "hybrid": metrics["hybrid"],
+                        "dominates": all(
+                            metrics["hybrid"][n] >= best_single[n] - 1e-9 for n in METRICS
+                        ),
+                        "best_single": best_single,
+                    }
+                )
+        out.sort(key=lambda r: -sum(r["hybrid"].values()))
+        return out
+    finally:
+        holder.close()
+
+
+# -- printing ----------------------------------------------------------------------------------
+def print_report(report: EvalReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    f = report.fusion
+    fusion = (
+        f"rrf k={f['rrf_k']}" if f["method"] == "rrf" else "weighted (min-max)"
+    ) + f", w_dense={f['dense_weight']}, w_lexical={f['lexical_weight']}"
+    fusion += ", expand" if f.get("expand") else ""
+    table = Table(title=f"{report.n_queries} queries, generation {report.generation}")
+    table.add_column("method")
+    for name in METRICS:
+        table.add_column(name, justify="right")
+    for method in METHODS:
+        label = f"hybrid ({fusion})" if method == "hybrid" else method
+        table.add_row(label, *(f"{report.metrics[method][n]:.3f}" for n in METRICS))
+    console.print(table)
+    tags = Table(title="nDCG@10 by query tag")
+    tags.add_column("tag")
+    for method in METHODS:
+        tags.add_column(method, justify="right")
+    for tag, by_method in report.by_tag.items():
+        tags.add_row(tag, *(f"{by_method[m]['ndcg@10']:.3f}" for m in METHODS))
+    console.print(tags)
+    verdict = "yes" if report.hybrid_dominates() else "NO"
+    console.print(f"hybrid ≥ best single retriever on every metric: {verdict}")
+
+
+def print_sweep(rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="fusion sweep (best first)")
+    for col in ("expand", "method", "rrf_k", "w_dense", "w_lex", *METRICS, "≥ best single"):
+        table.add_column(col, justify="right")
+    for r in rows:
+        f = r["fusion"]
+        table.add_row(
+            "yes" if f["expand"] else "no",
+            f["method"],
+            str(f["rrf_k"]) if f["method"] == "rrf" else "",
+            f"{f['dense_weight']:g}",
+            f"{f['lexical_weight']:g}",
+            *(f"{r['hybrid'][n]:.3f}" for n in METRICS),
+            "yes" if r["dominates"] else "",
+        )
+    console = Console()
+    console.print(table)
+    for expand in (True, False):
+        best = next((r["best_single"] for r in rows if r["fusion"]["expand"] == expand), {})
+        console.print(
+            f"best single retriever (expand={'yes' if expand else 'no'}): "
+            + ", ".join(f"{n} {v:.3f}" for n, v in best.items())
+        )
+
+
+def build_temporary_index(tmp: Path) -> Path:
+    """Index ``corpus/`` into ``tmp/index`` (for a run without --index)."""
+    from indexer.build import build_index
+
+    index_dir = tmp / "index"
+    build_index(ROOT / "corpus", index_dir, quiet=True)
+    return index_dir
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--index", type=Path, help="index directory (default: build corpus/)")
+    parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES, help="queries file")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument("--sweep", action="store_true", help="compare fusion settings")
+    args = parser.parse_args(argv)
+    try:
+        with tempfile.TemporaryDirectory(prefix="cchc-eval-") as tmp:
+            if args.index is None:
+                print("building a temporary index of corpus/ …", file=sys.stderr)
+            index_dir = args.index or build_temporary_index(Path(tmp))
+            if args.sweep:
+                rows = sweep(index_dir, args.queries)
+                if args.json:
+                    print(json.dumps(rows, ensure_ascii=False, indent=2))
+                else:
+                    print_sweep(rows)
+                return 0
+            report = evaluate(index_dir, args.queries)
+    except IndexerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return getattr(exc, "exit_code", 1)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_report(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Query expansion with the abbreviations of Vietnamese public administration.
+
+Plans write "CCHC" in one sentence and "cải cách hành chính" in the next, "AI" where a user
+types "trí tuệ nhân tạo". A lexical retriever sees different tokens, so the query is expanded
+before lexical search: a long form found in the query (compared folded, so with or without
+diacritics) adds its abbreviation, and an abbreviation adds its long form. The list is general
+domain vocabulary, not tuned to any query.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.snippets import fold_text
+
+# (long form, abbreviation)
+ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    ("trí tuệ nhân tạo", "AI"),
+    ("cải cách hành chính", "CCHC"),
+    ("thủ tục hành chính", "TTHC"),
+    ("cán bộ công chức viên chức", "CBCCVC"),
+    ("công chức viên chức", "CCVC"),
+    ("ủy ban nhân dân", "UBND"),
+    ("hội đồng nhân dân", "HĐND"),
+    ("dịch vụ công trực tuyến", "DVCTT"),
+    ("công nghệ thông tin", "CNTT"),
+    ("thông tin điện tử", "TTĐT"),
+    ("chuyển đổi số", "CĐS"),
+    ("đổi mới sáng tạo", "ĐMST"),
+    ("khoa học công nghệ", "KHCN"),
+    ("cơ sở dữ liệu", "CSDL"),
+    ("khu kinh tế", "KKT"),
+    ("khu công nghiệp", "KCN"),
+    ("mạng xã hội", "MXH"),
+    ("người lao động", "NLĐ"),
+    ("học sinh sinh viên", "HSSV"),
+    ("văn bản quy phạm pháp luật", "VBQPPL"),
+    ("trung tâm giám sát điều hành thông minh", "IOC"),
+)
+
+
+def _words(text: str) -> str:
+    """Folded words separated by single spaces (punctuation dropped)."""
+    return " " + " ".join(re.findall(r"\w+", fold_text(text))) + " "
+
+
+_FOLDED = [(_words(long), fold_text(short), long, short) for long, short in ABBREVIATIONS]
+
+
+def expand_query(query: str) -> str:
+    """``query`` plus the other form of each long form or abbreviation it contains.
+
+    Abbreviations count only when written in capitals ("AI", "HDND"), so the word "ai"
+    (who) does not expand.
+    """
+    words = _words(query)
+    capitals = {fold_text(w) for w in re.findall(r"\w+", query) if w.isupper()}
+    extra = []
+    for long_f, short_f, long, short in _FOLDED:
+        if long_f in words and short_f not in capitals:
+            extra.append(short)
+        elif short_f in capitals and long_f not in words:
+            extra.append(long)
+    return " ".join([query, *extra]) if extra else query
