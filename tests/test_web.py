@@ -1,0 +1,244 @@
+"""The web page in a real browser: Playwright drives Debian's Chromium (``/usr/bin/chromium``,
+``make browser``; nothing is downloaded) against the real app served by uvicorn on
+127.0.0.1 over the real index (the session fixture ``index_dir``).
+
+Screenshots of the three views go to ``tmp_path``; with ``CCHC_SCREENSHOTS=docs`` they are
+written to ``docs/search.png``, ``docs/compare.png`` and ``docs/mentions.png`` instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect, sync_playwright
+
+from service.app import create_app
+from service.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+P2025 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
+P2026 = "2026-truong-cao-dang-y-te-khanh-hoa"
+AI_QUERY = "ứng dụng trí tuệ nhân tạo"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}
+TARGET_BG = "rgb(255, 244, 194)"  # --target in style.css
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def base_url(index_dir):
+    """The real app (uvicorn, background thread) on a free loopback port."""
+    app = create_app(Settings(index_dir=index_dir))
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{config.port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    p = context.new_page()
+    p.set_default_timeout(60_000)  # the first query loads the embedding model
+    yield p
+    context.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    return DOCS if os.environ.get("CCHC_SCREENSHOTS") == "docs" else tmp_path
+
+
+def first_result(page: Page):
+    return page.locator("li.result").first
+
+
+def test_search_typed_query_finds_the_ai_row_first_and_opens_its_paragraph(page, base_url, shots):
+    page.goto(base_url + "/")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    page.get_by_label("Nội dung cần tìm").fill(AI_QUERY)
+    page.get_by_role("button", name="Tìm kiếm").click()
+    page.wait_for_url(re.compile(r"/\?q="))
+    first = first_result(page)
+    expect(first).to_have_attribute("data-doc", P2026)
+    expect(first.locator(".snippet")).to_contain_text("AI")
+    expect(first.locator(".snippet mark").first).to_be_visible()
+    expect(first.locator(".meta")).to_contain_text("Năm 2026")
+    page.screenshot(path=str(shots / "search.png"))
+
+    first.get_by_role("link", name="Xem đoạn này trong kế hoạch").click()
+    page.wait_for_url(re.compile(rf"/doc/{P2026}.*#p-\d+$"))
+    anchor = page.url.rsplit("#", 1)[1]
+    target = page.locator(f"#{anchor}")
+    expect(target).to_be_visible()
+    expect(target).to_contain_text("AI")
+    expect(target).to_be_in_viewport()
+    expect(target).to_have_class(re.compile(r"\bis-target\b"))
+    assert target.evaluate("e => getComputedStyle(e).backgroundColor") == TARGET_BG
+    expect(page.get_by_role("heading", level=1)).to_contain_text("năm 2026")
+
+
+def test_compare_two_real_plans_side_by_side(page, base_url, shots):
+    page.goto(base_url + "/so-sanh")
+    page.get_by_label("Kế hoạch A").select_option(P2025)
+    page.get_by_label("Kế hoạch B").select_option(P2026)
+    page.get_by_role("button", name="So sánh").click()
+    page.wait_for_url(re.compile(rf"a={P2025}&b={P2026}"))
+    head = page.locator(".align-head")
+    expect(head).to_contain_text("Ban Quản lý Khu kinh tế")
+    expect(head).to_contain_text("Trường Cao đẳng Y tế Khánh Hòa")
+    summary = page.locator("section.summary")
+    expect(summary.get_by_role("heading", name="Tóm tắt")).to_be_visible()
+    for label in ("Giống nhau:", "Có thay đổi:", "Chỉ có ở A:", "Chỉ có ở B:"):
+        expect(summary.locator(".badges")).to_contain_text(label)
+    assert summary.locator("table.section-summary tbody tr").count() >= 4
+    for status in ("same", "changed", "only_a", "only_b"):
+        assert page.locator(f".pair.{status}").count() > 0, status
+    changed = page.locator(".pair.changed").first
+    expect(changed.locator(".side")).to_have_count(2)
+    assert page.locator(".pair.changed ins").count() > 0
+    assert page.locator(".pair.changed del").count() > 0
+    # green insertions, red deletions
+    ins_bg = page.locator(".pair.changed ins").first.evaluate(
+        "e => getComputedStyle(e).backgroundColor"
+    )
+    assert ins_bg == "rgb(216, 245, 223)"
+    # the summary and the first aligned pairs, as a person scrolling down would see them
+    clip = {"x": 0, "y": 0, "width": DESKTOP["width"], "height": 2200}
+    page.screenshot(path=str(shots / "compare.png"), full_page=True, clip=clip)
+
+
+def test_mentions_of_09_nq_tw_grouped_under_both_plans(page, base_url, shots):
+    page.goto(base_url + "/trich-dan")
+    expect(page.locator("table.references")).to_be_visible()  # the citation table first
+    page.get_by_label("Số hiệu hoặc tên văn bản").fill("09-NQ/TW")
+    page.get_by_role("button", name="Tìm trích dẫn").click()
+    page.wait_for_url(re.compile(r"ref=09-NQ"))
+    groups = page.locator("section.plan-group")
+    expect(groups).to_have_count(2)
+    assert sorted(groups.evaluate_all("gs => gs.map(g => g.dataset.doc)")) == [P2025, P2026]
+    for i in range(2):
+        marks = groups.nth(i).locator("mark")
+        assert marks.count() >= 2
+        for text in marks.all_inner_texts():
+            assert "09-NQ/TW" in text
+    expect(page.locator(".count")).to_contain_text("6 lần trong 2 kế hoạch")
+    clip = {"x": 0, "y": 0, "width": DESKTOP["width"], "height": 1700}  # both plan groups
+    page.screenshot(path=str(shots / "mentions.png"), full_page=True, clip=clip)
+
+
+def overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 = no horizontal scroll)."""
+    return page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - window.innerWidth"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?q=" + quote(AI_QUERY),
+        f"/doc/{P2026}",
+        f"/so-sanh?a={P2025}&b={P2026}",
+        "/trich-dan?ref=09-NQ%2FTW",
+        "/trich-dan",
+    ],
+)
+def test_phone_width_has_no_horizontal_overflow(browser, base_url, path):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(base_url + path)
+        assert page.evaluate("window.innerWidth") == 375
+        assert overflow(page) <= 0, f"{path} scrolls sideways at 375 px"
+        # the form stacks: the submit button is inside the viewport
+        button = page.locator("form button[type=submit]").first
+        if button.count():
+            box = button.bounding_box()
+            assert box and box["x"] + box["width"] <= 375
+    finally:
+        context.close()
+
+
+def test_bare_shared_urls_render_the_same_views(page, base_url):
+    page.goto(f"{base_url}/?q={quote(AI_QUERY)}&year=2026")
+    expect(page.get_by_label("Nội dung cần tìm")).to_have_value(AI_QUERY)
+    expect(page.get_by_label("Năm")).to_have_value("2026")
+    docs = page.locator("li.result").evaluate_all("rs => rs.map(r => r.dataset.doc)")
+    assert docs and set(docs) == {P2026}
+
+    page.goto(f"{base_url}/so-sanh?a={P2025}&b={P2026}")
+    expect(page.get_by_label("Kế hoạch A")).to_have_value(P2025)
+    expect(page.get_by_label("Kế hoạch B")).to_have_value(P2026)
+    assert page.locator(".pair").count() > 20
+
+    page.goto(
+        f"{base_url}/trich-dan?ref=09-NQ%2FTW&unit="
+        + quote("Ban Quản lý Khu kinh tế và Khu công nghiệp")
+    )
+    expect(page.get_by_label("Số hiệu hoặc tên văn bản")).to_have_value("09-NQ/TW")
+    expect(page.locator("section.plan-group")).to_have_count(1)
+    expect(page.locator("section.plan-group")).to_have_attribute("data-doc", P2025)
+
+    page.goto(f"{base_url}/doc/{P2026}#p-3")
+    expect(page.locator("#p-3")).to_have_class(re.compile(r"\bis-target\b"))
+    expect(page.locator("#p-3")).to_be_in_viewport()
+
+
+def test_pages_work_without_javascript(browser, base_url):
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(base_url + "/")
+        page.get_by_label("Nội dung cần tìm").fill("số hóa hồ sơ")
+        page.get_by_role("button", name="Tìm kiếm").click()
+        page.wait_for_url(re.compile(r"/\?q="))
+        first_result(page).get_by_role("link").click()
+        page.wait_for_url(re.compile(r"#p-\d+$"))
+        anchor = page.url.rsplit("#", 1)[1]
+        bg = page.locator(f"#{anchor}").evaluate("e => getComputedStyle(e).backgroundColor")
+        assert bg == TARGET_BG  # CSS :target highlights the paragraph without the script
+    finally:
+        context.close()
