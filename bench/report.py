@@ -178,9 +178,10 @@ def render_table(results: dict, console: Console | None = None) -> Table:
 
 
 def _ann_brief(ann: dict) -> str:
-    p = ann.get("params", {})
-    keys = [k for k in ("nlist", "nprobe", "hnsw_m", "ef_search") if k in p]
-    return " ".join(f"{k}={p[k]}" for k in keys)
+    st = ann.get("structure", {})
+    if not st:
+        return ""
+    return f"{st.get('factory')} nprobe={st.get('nprobe')} rerank={st.get('rerank')}"
 
 
 def _base(s: dict, name: str, mode: str) -> str:

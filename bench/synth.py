@@ -11,9 +11,10 @@ What is real and what is synthetic (also written into every results file):
 - A *synthetic paragraph* ``i`` is the concatenation of two base paragraphs ``a_i`` and
   ``b_i``; its segmented text is the concatenation of their segmented texts, and its vector is
   ``normalise(w·v_a + (1−w)·v_b + N(0, σ²·I))`` with ``w`` the share of ``a`` in the
-  characters and ``σ = NOISE_SIGMA``. ``fidelity`` (stored with the cache) is the mean cosine
-  between that mix (without noise) and the real embedding of the concatenated text, on a
-  sample: how close the perturbation model is to what the embedder would give.
+  characters. ``fidelity`` (stored with the cache) is the mean cosine between the noise-free
+  mix and the real embedding of the joined text, on a sample: how close the perturbation
+  model is to what the embedder gives. ``σ = BaseSet.sigma`` is calibrated on it, so the
+  noise's expected norm equals that measured distance.
 - Documents group ``PARAGRAPHS_PER_DOC`` consecutive synthetic paragraphs; units, years and
   section headings are labelled synthetic.
 """
@@ -29,7 +30,6 @@ from pathlib import Path
 import numpy as np
 
 SEED = 20250812
-NOISE_SIGMA = 0.02
 N_BASE = 1024
 FIDELITY_SAMPLE = 48
 PARAGRAPHS_PER_DOC = 250
@@ -78,6 +78,14 @@ class BaseSet:
     model: str
     fidelity: float  # mean cosine(mix of two base vectors, real embedding of the pair)
     embed_seconds: float  # time the real embedder took for the base texts (0 when cached)
+
+    @property
+    def sigma(self) -> float:
+        """Noise calibrated on the fidelity: an isotropic gaussian whose expected norm equals
+        the measured distance between the noise-free mix and the real embedding,
+        ``sqrt(2·(1 − fidelity) / dim)``."""
+        dim = self.vectors.shape[1]
+        return round(float(np.sqrt(max(0.0, 2.0 * (1.0 - self.fidelity)) / dim)), 5)
 
 
 def source_paragraphs(corpus: Path) -> list[str]:
@@ -185,12 +193,14 @@ class SynthCorpus:
     a: np.ndarray
     b: np.ndarray
     seed: int = SEED
-    sigma: float = NOISE_SIGMA
+    sigma: float = 0.0
 
     @classmethod
-    def make(cls, base: BaseSet, n: int, seed: int = SEED, sigma: float = NOISE_SIGMA):
+    def make(cls, base: BaseSet, n: int, seed: int = SEED, sigma: float | None = None):
+        """``sigma`` None = the base set's calibrated sigma."""
         rng = np.random.default_rng(seed + n)
         m = len(base.texts)
+        sigma = base.sigma if sigma is None else sigma
         return cls(base, rng.integers(0, m, n), rng.integers(0, m, n), seed, sigma)
 
     def __len__(self) -> int:

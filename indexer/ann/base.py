@@ -34,6 +34,10 @@ class ANNIndex(ABC):
     @abstractmethod
     def count(self) -> int: ...
 
+    def close(self) -> None:
+        """Release what the index holds open (default: nothing)."""
+        return None
+
     def describe(self) -> dict:
         """What the manifest records under ``ann``."""
         return {"type": self.type, "params": dict(self.params)}
