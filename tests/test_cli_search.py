@@ -1,0 +1,101 @@
+"""`python -m service search|serve`: readable and JSON output, one-line errors, a real server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+
+D26 = "2026-truong-cao-dang-y-te-khanh-hoa"
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_search_json(index_dir):
+    result = run("search", "ứng dụng trí tuệ nhân tạo", "--index", str(index_dir), "--json")
+    assert result.exit_code == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["query"] == "ứng dụng trí tuệ nhân tạo" and body["total"] == 10
+    assert body["results"][0]["doc_id"] == D26
+    assert "ứng dụng AI" in body["results"][0]["text"]
+
+
+def test_search_json_filters_and_k(index_dir):
+    args = ["search", "tuyen truyen", "--index", str(index_dir), "--json", "-k", "4"]
+    body = json.loads(run(*args, "--year", "2025").stdout)
+    assert len(body["results"]) == 4 and {r["year"] for r in body["results"]} == {2025}
+    body = json.loads(run(*args, "--unit", "Không có").stdout)
+    assert body["results"] == []
+
+
+def test_search_readable(index_dir):
+    result = run("search", "so hoa ho so", "--index", str(index_dir), "-k", "3")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "3 results" in out and " 1. " in out
+    assert "số hóa hồ sơ" in out and "<mark>" not in out  # marks shown as bold, not tags
+    assert "2026" in out or "2025" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (["search", "   "], 2, "empty"),
+        (["search", "x", "-k", "0"], 2, "k must be"),
+        (["search", "x", "-k", "500"], 2, "k must be"),
+        (["search", "x", "--mode", "magic"], 2, "unknown mode"),
+    ],
+)
+def test_search_errors_are_one_line(index_dir, args, code, fragment):
+    result = run(*args, "--index", str(index_dir))
+    assert result.exit_code == code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and fragment in lines[0]
+    assert result.stdout == ""
+
+
+def test_missing_index_is_one_line(tmp_path):
+    for args in (["search", "x"], ["serve"]):
+        result = run(*args, "--index", str(tmp_path / "none"))
+        assert result.exit_code == 3
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "no index" in lines[0] and str(tmp_path / "none") in lines[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_http(index_dir):
+    port = _free_port()
+    cmd = [sys.executable, "-m", "service", "serve", "--index", str(index_dir), "--port", str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read().decode()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.5)
+        assert health.json()["status"] == "ok"
+        resp = httpx.get(f"http://127.0.0.1:{port}/search", params={"q": "cau lac bo tieng anh"})
+        assert "Câu lạc bộ tiếng Anh" in resp.json()["results"][0]["text"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -1,0 +1,193 @@
+"""The search core on the real index: hybrid ranking, filters, snippets, fusion, hot swap."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from indexer.errors import IndexNotFoundError, InvalidQueryError
+from service.abbreviations import expand_query
+from service.search import (
+    FusionParams,
+    SearchFilters,
+    fuse_rrf,
+    fuse_weighted,
+    validate_k,
+    validate_query,
+)
+from service.settings import Settings
+from service.snippets import make_snippet
+from service.state import IndexHolder
+
+D25 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
+D26 = "2026-truong-cao-dang-y-te-khanh-hoa"
+
+
+@pytest.fixture(scope="module")
+def holder(index_dir):
+    h = IndexHolder(Settings(index_dir=index_dir)).open()
+    yield h
+    h.close()
+
+
+@pytest.fixture(scope="module")
+def searcher(holder):
+    return holder.snapshot.searcher
+
+
+# -- pure parts ------------------------------------------------------------------------------
+def test_rrf_rewards_agreement_and_weights():
+    params = FusionParams(method="rrf", rrf_k=1, dense_weight=1.0, lexical_weight=1.0)
+    fused = fuse_rrf([(1, 0.9), (2, 0.8)], [(2, 7.0), (3, 5.0)], params)
+    assert [r for r, _ in fused] == [2, 1, 3]  # 2 is in both rankings
+    lex_only = FusionParams(method="rrf", rrf_k=1, dense_weight=0.0, lexical_weight=1.0)
+    assert [r for r, _ in fuse_rrf([(1, 0.9)], [(3, 5.0)], lex_only)][0] == 3
+
+
+def test_weighted_fusion_normalises_each_ranking():
+    params = FusionParams(method="weighted", dense_weight=0.3, lexical_weight=0.7)
+    fused = dict(fuse_weighted([(1, 0.90), (2, 0.80)], [(2, 12.0), (3, 2.0)], params))
+    assert fused[2] == pytest.approx(0.7)  # lexical max → 1 × 0.7; dense min → 0
+    assert fused[1] == pytest.approx(0.3)
+    assert fused[3] == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "\n\t", "x" * 1001])
+def test_validate_query_refuses_empty_and_long(bad):
+    with pytest.raises(InvalidQueryError):
+        validate_query(bad, 1000)
+
+
+def test_validate_query_normalises_and_k_bounds():
+    assert validate_query("  so\u0302\u0301 hóa ") == "số hóa"  # NFC, stripped
+    assert validate_k(100) == 100
+    for bad in (0, 101, -3):
+        with pytest.raises(InvalidQueryError):
+            validate_k(bad)
+
+
+def test_snippet_marks_words_without_diacritics_and_escapes_html():
+    text = "Tuyên truyền về số hóa hồ sơ, kết quả <giải quyết> & thủ tục"
+    snip = make_snippet(text, "so hoa ho so")
+    assert "<mark>số hóa hồ sơ</mark>" in snip
+    assert "&lt;giải quyết&gt; &amp;" in snip and "<giải" not in snip
+
+
+def test_snippet_trims_to_the_window_with_the_query_words():
+    text = "Mở đầu dài dòng " * 40 + "Tăng cường ứng dụng AI trong cơ quan" + " kết thúc" * 40
+    snip = make_snippet(text, "ứng dụng AI", width=120)
+    assert snip.startswith("…") and snip.endswith("…")
+    assert "<mark>ứng dụng AI</mark>" in snip
+    assert len(snip) < 200
+
+
+def test_abbreviation_expansion():
+    assert expand_query("ứng dụng trí tuệ nhân tạo").endswith(" AI")
+    assert expand_query("ung dung tri tue nhan tao").endswith(" AI")
+    assert "cải cách hành chính" in expand_query("kế hoạch CCHC")
+    assert expand_query("ai chịu trách nhiệm") == "ai chịu trách nhiệm"  # "ai" = who
+
+
+# -- on the real index -----------------------------------------------------------------------
+def test_ai_paraphrase_ranks_the_2026_ai_row_first(searcher):
+    hits = searcher.search("ứng dụng trí tuệ nhân tạo", k=5).hits
+    top = hits[0]
+    assert top.doc_id == D26 and top.year == 2026
+    assert "ứng dụng AI" in top.text and "ISO điện tử" in top.text
+    assert top.dense_score is not None and top.lexical_score is not None
+    assert "<mark>" in top.snippet
+
+
+def test_query_without_diacritics_finds_the_accented_paragraph(searcher):
+    hits = searcher.search("so hoa ho so", k=5).hits
+    found = [h for h in hits[:3] if "số hóa hồ sơ" in h.text]
+    assert found, [h.text[:60] for h in hits]
+    assert "<mark>số hóa hồ sơ</mark>" in found[0].snippet
+
+
+def test_same_content_found_in_both_plans(searcher):
+    hits = searcher.search("câu lạc bộ tiếng Anh", k=4).hits
+    assert {h.doc_id for h in hits[:2]} == {D25, D26}
+
+
+@pytest.mark.parametrize(
+    ("filters", "check"),
+    [
+        (SearchFilters(year=2025), lambda h: h.year == 2025),
+        (SearchFilters(doc_id=D26), lambda h: h.doc_id == D26),
+        (SearchFilters(unit="trường cao đẳng y tế khánh hòa"), lambda h: h.doc_id == D26),
+        (SearchFilters(province="Khánh Hòa", year=2026), lambda h: h.year == 2026),
+        (SearchFilters(section="PHỤ LỤC"), lambda h: h.section.startswith("PHỤ LỤC")),
+    ],
+)
+def test_filters_restrict_every_hit(searcher, filters, check):
+    hits = searcher.search("tuyên truyền chuyển đổi số", k=20, filters=filters).hits
+    assert hits and all(check(h) for h in hits)
+
+
+def test_unknown_filter_values_give_no_results(searcher):
+    assert searcher.search("cải cách", filters=SearchFilters(unit="Không có")).hits == []
+    assert searcher.search("cải cách", filters=SearchFilters(year=1999)).total == 0
+
+
+def test_modes_use_one_retriever(searcher):
+    dense = searcher.search("cau lac bo tieng anh", k=3, mode="dense").hits
+    lexical = searcher.search("cau lac bo tieng anh", k=3, mode="lexical").hits
+    assert all(h.lexical_score is None and h.dense_score is not None for h in dense)
+    assert all(h.dense_score is None and h.lexical_score is not None for h in lexical)
+    with pytest.raises(InvalidQueryError):
+        searcher.search("x", mode="magic")
+
+
+# -- index holder ----------------------------------------------------------------------------
+def test_holder_refuses_a_missing_index(tmp_path):
+    with pytest.raises(IndexNotFoundError):
+        IndexHolder(Settings(index_dir=tmp_path / "nope")).open()
+
+
+def test_hot_swap_keeps_in_flight_requests_and_closes_old_reader(index_dir, corpus_dir, tmp_path):
+    from indexer.build import build_index
+
+    index = tmp_path / "index"
+    shutil.copytree(index_dir, index)
+    holder = IndexHolder(Settings(index_dir=index, reload_interval=0, reader_grace=0)).open()
+    try:
+        first = holder.snapshot
+        assert len(first.reader.documents()) == 2
+        with holder.lease() as in_flight:
+            # a rebuild while a request runs: the corpus lost one plan
+            corpus = tmp_path / "corpus"
+            corpus.mkdir()
+            shutil.copy(corpus_dir / f"{D26}.txt", corpus)
+            build_index(corpus, index, quiet=True)
+            fresh = holder.current()
+            assert fresh.generation != first.generation
+            assert fresh.generation == (index / "CURRENT").read_text().strip()
+            assert [d.doc_id for d in fresh.reader.documents()] == [D26]
+            # the in-flight request still reads its own generation
+            assert in_flight is first and not first.closed
+            assert len(in_flight.searcher.search("cải cách hành chính", k=3).hits) == 3
+        holder.current()  # released and past the grace period: closed
+        assert first.closed and not fresh.closed
+        assert holder.swaps == 1
+        assert fresh.embedder is first.embedder  # same model: not reloaded
+    finally:
+        holder.close()
+
+
+def test_broken_new_generation_keeps_serving_the_old_one(index_dir, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(index_dir, index)
+    holder = IndexHolder(Settings(index_dir=index, reload_interval=0)).open()
+    try:
+        before = holder.snapshot.generation
+        tmp = index / "CURRENT.tmp"
+        tmp.write_text("gen-does-not-exist\n")
+        os.replace(tmp, index / "CURRENT")
+        assert holder.maybe_reload() is False
+        assert holder.current().generation == before
+        assert holder.current().searcher.search("cải cách", k=1).total == 1
+    finally:
+        holder.close()
