@@ -11,6 +11,7 @@ The model is cached by name, so a new generation built with the same model does 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer.errors import IndexerError, IndexNotFoundError, ModelMismatchError
+from indexer.errors import IndexerError, IndexNotFoundError
 from service.search import FusionParams, Searcher
 from service.settings import Settings
 
@@ -98,18 +99,18 @@ class IndexHolder:
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def _embedder_for(self, manifest: dict) -> Any:
-        model = manifest.get("model", {}) or {}
-        name = str(model.get("name", ""))
+        """The query embedder for ``manifest``'s vectors, loaded once per distinct model."""
+        from indexer.embeddings import ensure_same_model
+
         wanted = self.settings.model
-        if wanted is not None and name and wanted != name and not Path(wanted).exists():
-            raise ModelMismatchError(
-                f"{self.index_dir}: the index was built with model {name!r}, not {wanted!r} — "
-                "rebuild the index with that model or unset CCHC_MODEL"
-            )
-        key = f"{model.get('backend', '')}:{wanted or name}"
+        model = manifest.get("model") or {}
+        key = json.dumps(model, sort_keys=True) if wanted is None else f"explicit:{wanted}"
         if key not in self._embedders:
             self._embedders[key] = self._load_embedder(manifest, wanted)
-        return self._embedders[key]
+        embedder = self._embedders[key]
+        if wanted is not None:  # a model named in the settings must be the index's own
+            ensure_same_model(manifest, embedder, self.index_dir)
+        return embedder
 
     def _build_snapshot(self) -> Snapshot:
         if not self.index_dir.is_dir():
