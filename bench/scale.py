@@ -21,7 +21,6 @@ N_SYNTH_QUERIES = 200  # held-out synthetic query vectors for recall (plus the r
 
 def _searcher(index_dir: Path, embedder):
     from indexer.store import IndexReader
-
     from service.search import Searcher
 
     reader = IndexReader.open(index_dir)
@@ -143,7 +142,7 @@ def run_size(n: int, base, embedder, work: Path, opts) -> dict:
     corpus_dir = work / f"synth-{n}-corpus" if opts.incremental else None
     shutil.rmtree(index_dir, ignore_errors=True)
     t0 = time.perf_counter()
-    built = build_synthetic_index(corpus, index_dir, corpus_dir)
+    built = build_synthetic_index(corpus, index_dir, corpus_dir, getattr(opts, "ann_params", None))
     build_s = time.perf_counter() - t0
     reader, searcher = _searcher(index_dir, embedder)
     rowids = built.rowids

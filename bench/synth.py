@@ -125,7 +125,13 @@ def _cache_key(texts: list[str], model: str) -> str:
     return h.hexdigest()[:16]
 
 
-def load_base(corpus: Path, cache_dir: Path, n_base: int = N_BASE, embedder=None) -> BaseSet:
+def load_base(
+    corpus: Path,
+    cache_dir: Path,
+    n_base: int = N_BASE,
+    embedder=None,
+    fidelity_sample: int = FIDELITY_SAMPLE,
+) -> BaseSet:
     """Base paragraphs with real vectors, from the cache or embedded now (then cached)."""
     import time
 
@@ -147,7 +153,7 @@ def load_base(corpus: Path, cache_dir: Path, n_base: int = N_BASE, embedder=None
     vectors = np.asarray(embedder.embed_passages(texts), dtype=np.float32)
     seconds = time.perf_counter() - t0
     segs = [segment(t) for t in texts]
-    fidelity = _fidelity(texts, vectors, embedder)
+    fidelity = _fidelity(texts, vectors, embedder, fidelity_sample)
     np.save(npy, vectors)
     info = {
         "model": model,
@@ -160,11 +166,11 @@ def load_base(corpus: Path, cache_dir: Path, n_base: int = N_BASE, embedder=None
     return BaseSet(texts, segs, vectors, model, fidelity, seconds)
 
 
-def _fidelity(texts: list[str], vectors: np.ndarray, embedder) -> float:
+def _fidelity(texts: list[str], vectors: np.ndarray, embedder, sample: int) -> float:
     """Mean cosine between the noise-free mix and the real embedding of the joined text."""
     rng = np.random.default_rng(SEED + 1)
-    a = rng.integers(0, len(texts), FIDELITY_SAMPLE)
-    b = rng.integers(0, len(texts), FIDELITY_SAMPLE)
+    a = rng.integers(0, len(texts), sample)
+    b = rng.integers(0, len(texts), sample)
     joined = [f"{texts[i]} {texts[j]}" for i, j in zip(a, b, strict=True)]
     real = np.asarray(embedder.embed_passages(joined), dtype=np.float32)
     mixed = _mix(vectors, a, b, _weights(texts, a, b), 0.0, rng)
