@@ -79,6 +79,7 @@ def incremental_figures(index_dir: Path, corpus_dir: Path, plan: Path, embedder)
     res = build_index(corpus_dir, index_dir, embedder=embedder, quiet=True)
     inc_s = time.perf_counter() - t0
     return {
+        **_copy_costs(index_dir),
         "plan": plan.name,
         "plan_paragraphs": len(texts),
         "index_paragraphs": res.paragraphs,
@@ -94,3 +95,36 @@ def incremental_figures(index_dir: Path, corpus_dir: Path, plan: Path, embedder)
 def tmp_workdir(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix="run-", dir=root))
+
+
+def _copy_costs(index_dir: Path) -> dict:
+    """Where an incremental build's time goes besides embedding: copying the live catalog
+    and lexical index into a new generation, and loading + saving the vector index (timed
+    again here on the new generation, into a scratch directory that is then deleted)."""
+    from indexer import catalog
+    from indexer import manifest as mf
+    from indexer.ann import load_ann
+
+    gen = mf.live_generation(index_dir)
+    scratch = Path(tempfile.mkdtemp(prefix="copy-", dir=index_dir))
+    try:
+        t0 = time.perf_counter()
+        catalog.copy_catalog(gen / mf.CATALOG, scratch / mf.CATALOG)
+        t1 = time.perf_counter()
+        shutil.copytree(gen / mf.LEXICAL, scratch / mf.LEXICAL)
+        t2 = time.perf_counter()
+        ann = load_ann(gen / mf.VECTORS, mf.read_manifest(gen).get("ann", {}))
+        ann.save(scratch / mf.VECTORS)
+        t3 = time.perf_counter()
+        mf.fsync_tree(scratch)
+        t4 = time.perf_counter()
+        size = sum(p.stat().st_size for p in gen.rglob("*") if p.is_file())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return {
+        "generation_mb": round(size / 2**20, 1),
+        "copy_catalog_seconds": round(t1 - t0, 2),
+        "copy_lexical_seconds": round(t2 - t1, 2),
+        "ann_load_save_seconds": round(t3 - t2, 2),
+        "fsync_seconds": round(t4 - t3, 2),
+    }

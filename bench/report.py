@@ -128,6 +128,7 @@ def render_table(results: dict, console: Console | None = None) -> Table:
             f"{b['pipeline_per_s']} ({b['pipeline_vs_embedder']:.0%} of embedder)",
         )
     row("incremental add of one plan s (embed plan s, ratio)", "", _incremental)
+    row("  copy catalog / lexical, ANN load+save, fsync s", "", _copies)
     row("vector index", "", lambda s: f"{s['ann']['type']} {_ann_brief(s['ann'])}")
     row("our build s (catalog+vectors+ANN+lexical)", "", our_build_seconds)
     row("dense search ms", "", lambda s: _p(s["latency_ms"]["dense"]))
@@ -206,3 +207,14 @@ def _incremental(s: dict) -> str:
     if not inc:
         return "–"
     return f"{inc['incremental_seconds']} ({inc['embed_plan_seconds']}, {inc['ratio']}×)"
+
+
+def _copies(s: dict) -> str:
+    inc = s.get("incremental")
+    if not inc or "copy_catalog_seconds" not in inc:
+        return "–"
+    return (
+        f"{inc['copy_catalog_seconds']} / {inc['copy_lexical_seconds']}, "
+        f"{inc['ann_load_save_seconds']}, {inc['fsync_seconds']} "
+        f"({inc['generation_mb']:.0f} MB)"
+    )

@@ -77,7 +77,7 @@ class IVFIndex(ANNIndex):
                 "factory": f"IVF{self.ivf.nlist},SQ8",
                 "nlist": int(self.ivf.nlist),
                 "nprobe": int(self.ivf.nprobe),
-                "rerank": self._rerank_enabled,
+                "rerank": bool(self.params.get("rerank", True)),
             },
         }
 
