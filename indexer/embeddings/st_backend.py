@@ -46,9 +46,9 @@ class SentenceTransformerEmbedder(Embedder):
                 "(no network is used)"
             ) from None
         self.name = source
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        get_dim = getattr(self._model, "get_embedding_dimension", None)
+        if get_dim is None:  # sentence-transformers < 5.2
+            get_dim = self._model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
         self._segmented = bool(segmented)
         self._query_prefix = query_prefix or ""
