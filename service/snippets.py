@@ -1,4 +1,7 @@
-"""Highlighted snippets: the query's words marked in a paragraph, diacritic-insensitively.
+"""Highlighted snippets: the query's words marked in a paragraph.
+
+A query word typed without diacritics ("so hoa") marks every accented form of it ("số hóa");
+a word typed with diacritics ("nhân") marks only that word ("nhân", not "nhận").
 
 The text is folded character by character (lowercase, diacritics removed, đ→d), which keeps
 every character at its offset, so a match found in the folded text maps straight back to the
@@ -40,19 +43,28 @@ def fold_text(text: str) -> str:
 
 
 def query_terms(query: str) -> list[str]:
-    """The folded words of a query, in order, without duplicates (stopwords dropped if others)."""
-    words = list(dict.fromkeys(WORD_RE.findall(fold_text(unicodedata.normalize("NFC", query)))))
-    content = [w for w in words if w not in STOPWORDS]
+    """The lowercase words of a query, in order, without duplicates (stopwords dropped if
+    others). A word keeps its diacritics; one typed without them is already its folded form."""
+    words = list(dict.fromkeys(WORD_RE.findall(unicodedata.normalize("NFC", query).lower())))
+    content = [w for w in words if fold_text(w) not in STOPWORDS]
     return content or words
 
 
 def find_matches(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
-    """(start, end, term) of each whole word of ``text`` equal to a term once folded."""
-    wanted = set(terms)
+    """(start, end, term) of each whole word of ``text`` that a term matches: a term without
+    diacritics matches any word that folds to it, a term with diacritics only itself."""
+    bare = {t for t in terms if fold_text(t) == t}
+    accented = set(terms) - bare
+    lowered = unicodedata.normalize("NFC", text).lower()
     folded = fold_text(text)
-    return [
-        (m.start(), m.end(), m.group()) for m in WORD_RE.finditer(folded) if m.group() in wanted
-    ]
+    out = []
+    for m in WORD_RE.finditer(folded):
+        word = lowered[m.start() : m.end()] if len(lowered) == len(text) else m.group()
+        if m.group() in bare:
+            out.append((m.start(), m.end(), m.group()))
+        elif word in accented:
+            out.append((m.start(), m.end(), word))
+    return out
 
 
 def _merge(matches: list[tuple[int, int, str]], text: str) -> list[tuple[int, int]]:

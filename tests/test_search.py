@@ -75,6 +75,14 @@ def test_snippet_marks_words_without_diacritics_and_escapes_html():
     assert "&lt;giải quyết&gt; &amp;" in snip and "<giải" not in snip
 
 
+def test_snippet_keeps_the_diacritics_the_user_typed():
+    text = "Hệ thống thông tin tiếp nhận phản ánh; ứng dụng trí tuệ nhân tạo"
+    snip = make_snippet(text, "trí tuệ nhân tạo")
+    assert "<mark>trí tuệ nhân tạo</mark>" in snip
+    assert "<mark>nhận</mark>" not in snip  # "nhân" typed with its accent is not "nhận"
+    assert "<mark>tiếp nhận</mark>" in make_snippet(text, "tiep nhan")  # bare: any accent
+
+
 def test_snippet_trims_to_the_window_with_the_query_words():
     text = "Mở đầu dài dòng " * 40 + "Tăng cường ứng dụng AI trong cơ quan" + " kết thúc" * 40
     snip = make_snippet(text, "ứng dụng AI", width=120)
