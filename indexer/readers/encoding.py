@@ -139,7 +139,7 @@ def _restore_tcvn3_case(text: str) -> str:
             ch
             for ch in s
             if ch.isalpha() and ch not in lt.TCVN3_CASELESS and ch.lower() != ch.upper()
-        ]  # noqa: E501
+        ]
         return len(cased) >= minimum and all(ch.isupper() for ch in cased)
 
     def fix_word(m: re.Match[str]) -> str:
@@ -159,7 +159,7 @@ def decode_tcvn3(data: bytes) -> str:
 
 
 def decode_vni(data: bytes) -> str:
-    """VNI-Windows bytes → NFC text (letter + diacritic byte pairs, then one-byte letters)."""
+    """VNI-Windows bytes → text: letter + diacritic byte pairs and one-byte letters (ơ, ư, đ…)."""
     text = data.decode("latin-1").translate(_CP1252_TABLE)
     return _VNI_LETTER.sub(lambda m: _vni_letter(m.group()), text)
 
@@ -198,6 +198,33 @@ MOJIBAKE: dict[str, Callable[[bytes], str | None]] = {
     "cp1258": decode_cp1258,
 }
 
+_VNI_PAIR = re.compile(f"[{re.escape(lt.VNI_BASES)}][{re.escape(lt.VNI_MARKS)}]")
+_VNI_MARK = re.compile(f"[{re.escape(lt.VNI_MARKS)}]")
+# High bytes TCVN3 leaves to Windows-1252 that are letters (À, Å, à, ð, ÿ…): never in ABC text.
+_TCVN3_STRAY = [
+    b for b in range(0xA0, 0x100) if b not in lt.TCVN3_TO_UNI and lt.cp1252_char(b).isalpha()
+]
+
+
+def stray_bytes(name: str, data: bytes) -> int:
+    """Bytes that cannot occur in real text of that encoding (a VNI diacritic with no letter
+    before it, a TCVN3 byte outside the table that would be a Latin letter)."""
+    if name == "vni":
+        latin = data.decode("latin-1")
+        paired = sum(p in lt.VNI_PAIRS for p in _VNI_PAIR.findall(latin))
+        return len(_VNI_MARK.findall(latin)) - paired
+    if name == "tcvn3":
+        return sum(data.count(b) for b in _TCVN3_STRAY)
+    return 0
+
+
+def candidate_stats(name: str, data: bytes, text: str) -> Stats:
+    """Statistics of one reading of ``data`` (its text plus its impossible bytes)."""
+    stats = text_stats(text)
+    stats.bad += stray_bytes(name, data)
+    return stats
+
+
 # --------------------------------------------------------------------- mis-decoded text
 _TO_LATIN1 = {ord(lt.cp1252_char(b)): chr(b) for b in range(0x80, 0xA0)}
 
@@ -210,37 +237,44 @@ def _as_legacy_bytes(text: str) -> bytes | None:
         return None
 
 
-def _better(new: str, old: str) -> bool:
-    a, b = text_stats(new), text_stats(old)
+def _better(name: str, data: bytes, new: str, old: str) -> bool:
+    a, b = candidate_stats(name, data, new), text_stats(old)
     return a.bad < b.bad and a.score > b.score
 
 
 def repair_misdecoded(text: str) -> tuple[str, str | None]:
-    """Undo TCVN3/VNI/UTF-8 bytes read as Windows-1252; returns (text, repaired-from or None)."""
+    """Undo legacy bytes read as Windows-1252; returns (text, the encoding repaired or None).
+
+    Lines that only hold characters a Windows-1252/Latin-1 reading can produce are pooled; the
+    reading (TCVN3, VNI, UTF-8, Windows-1258) that best turns the pool into valid Vietnamese
+    wins. It is applied to every pooled line when all accented lines are in the pool, else only
+    to the lines it improves (a document mixing Unicode and misread paragraphs).
+    """
     lines = text.splitlines(keepends=True)
-    raw = [None if line.isascii() else _as_legacy_bytes(line) for line in lines]
-    idx = [i for i, r in enumerate(raw) if r is not None]
-    if not idx:
+    raw: dict[int, bytes] = {}
+    for i, line in enumerate(lines):
+        if not line.isascii() and (data := _as_legacy_bytes(line)) is not None:
+            raw[i] = data
+    if not raw:
         return text, None
-    pool = "".join(lines[i] for i in idx)
-    pool_raw = b"".join(raw[i] for i in idx)  # type: ignore[misc]
+    pool = "".join(lines[i] for i in raw)
+    pool_raw = b"".join(raw.values())
     original = text_stats(pool)
     best, best_score = None, original.score
     for name, decode in MOJIBAKE.items():
         fixed = decode(pool_raw)
         if fixed is None:
             continue
-        stats = text_stats(fixed)
-        fits = stats.valid_share >= MIN_VALID_SHARE and stats.bad < original.bad
+        stats = candidate_stats(name, pool_raw, fixed)
+        fits = stats.good and stats.valid_share >= MIN_VALID_SHARE and stats.bad < original.bad
         if fits and stats.score > best_score:
             best, best_score = name, stats.score
     if best is None:
         return text, None
-    whole = len(idx) == sum(not line.isascii() for line in lines)
-    decode = MOJIBAKE[best]
-    for i in idx:
-        fixed = decode(raw[i])  # type: ignore[arg-type]
-        if fixed is not None and (whole or _better(fixed, lines[i])):
+    whole = len(raw) == sum(not line.isascii() for line in lines)
+    for i, data in raw.items():
+        fixed = MOJIBAKE[best](data)
+        if fixed is not None and (whole or _better(best, data, fixed, lines[i])):
             lines[i] = fixed
     return "".join(lines), best
 
@@ -314,17 +348,19 @@ def _decode_text(data: bytes, source: str) -> tuple[str, str]:
         text = unicodedata.normalize("NFC", text)
         repaired, origin = repair_misdecoded(text)
         return repaired, "utf-8" if origin is None else f"{origin} read as cp1252"
-    best: tuple[float, str, str] | None = None
+    best: tuple[Stats, str, str] | None = None
     for name, decode in SINGLE_BYTE.items():
         candidate = decode(data)
         if candidate is None:
             continue
         candidate = unicodedata.normalize("NFC", candidate)
-        stats = text_stats(candidate)
-        if stats.valid_share >= MIN_VALID_SHARE and (best is None or stats.score > best[0]):
-            best = (stats.score, name, candidate)
+        stats = candidate_stats(name, data, candidate)
+        if stats.valid_share >= MIN_VALID_SHARE and (best is None or stats.score > best[0].score):
+            best = (stats, name, candidate)
     if best is None:
         raise UnreadableFileError(source, UNKNOWN_REASON, UNKNOWN_HINT)
+    if best[0].good == 0 and (plain := decode_cp1258(data)) is not None:
+        return plain, "cp1258"  # no Vietnamese word at all: read it as the Windows code page
     return best[2], best[1]
 
 
