@@ -65,6 +65,7 @@ class BuildResult:
     removed: int = 0
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)  # one line per unreadable file
+    skipped_files: list[str] = field(default_factory=list)  # their paths in the corpus
     documents: int = 0
     paragraphs: int = 0
     embedded: int = 0  # texts sent to the embedder
@@ -72,11 +73,12 @@ class BuildResult:
     seconds: float = 0.0
 
     def summary(self) -> str:
+        skipped = f" (skipped: {', '.join(self.skipped_files)})" if self.skipped_files else ""
         return (
             f"indexed {self.index_dir}: {self.added} added, {self.updated} updated, "
             f"{self.removed} removed, {self.unchanged} unchanged, {len(self.skipped)} skipped; "
             f"{self.documents} documents, {self.paragraphs} paragraphs "
-            f"({self.embedded} embedded) with {self.model} in {self.seconds:.1f}s"
+            f"({self.embedded} embedded) with {self.model} in {self.seconds:.1f}s{skipped}"
         )
 
     def to_dict(self) -> dict:
@@ -252,6 +254,7 @@ class _Build:
                     line += " (skipped)"
                 self.warn(line)
                 result.skipped.append(line)
+                result.skipped_files.append(rel)
         docs = self._drop_duplicate_ids(docs, old, found, result)
         self.parsed = {doc.path for doc in docs}
         gone = [rel for rel in old if rel not in found]
@@ -314,6 +317,7 @@ class _Build:
                 )
                 self.warn(line)
                 result.skipped.append(line)
+                result.skipped_files.append(doc.path)
                 continue
             owner[doc.doc_id] = doc.path
             kept.append(doc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +18,19 @@ READERS: dict[str, Callable[[Path], RawDocument]] = {
     ".docx": read_docx,
 }
 
-__all__ = ["PAGE_BREAK", "READERS", "RawDocument", "read_document"]
+MAX_FILE_MB = 50.0  # default size limit; CCHC_MAX_FILE_MB overrides it
+MAX_FILE_MB_ENV = "CCHC_MAX_FILE_MB"
+
+__all__ = ["MAX_FILE_MB", "PAGE_BREAK", "READERS", "RawDocument", "max_file_mb", "read_document"]
+
+
+def max_file_mb() -> float:
+    """The size limit in MB: $CCHC_MAX_FILE_MB if it is a positive number, else MAX_FILE_MB."""
+    try:
+        value = float(os.environ.get(MAX_FILE_MB_ENV, ""))
+    except ValueError:
+        return MAX_FILE_MB
+    return value if value > 0 else MAX_FILE_MB
 
 
 def read_document(path: Path) -> RawDocument:
@@ -40,4 +53,21 @@ def read_document(path: Path) -> RawDocument:
         ) from exc
     if size == 0:
         raise UnreadableFileError(path, "the file is empty", "check that it is the right file")
-    return reader(path)
+    limit = max_file_mb()
+    if size > limit * 1024 * 1024:
+        raise UnreadableFileError(
+            path,
+            f"the file is too large ({size / 1024 / 1024:.1f} MB; the limit is {limit:g} MB)",
+            f"split it into smaller files, or raise the limit with {MAX_FILE_MB_ENV}",
+        )
+    try:
+        return reader(path)
+    except UnreadableFileError:
+        raise
+    except Exception as exc:  # a library failing on a malformed file: one line, not a trace
+        detail = " ".join(str(exc).split())[:120]
+        raise UnreadableFileError(
+            path,
+            f"cannot read the file ({exc.__class__.__name__}{': ' + detail if detail else ''})",
+            "check that it opens normally, then export or save it again",
+        ) from exc

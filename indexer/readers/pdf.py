@@ -9,6 +9,14 @@ from indexer.errors import UnreadableFileError
 from indexer.readers.base import PAGE_BREAK, RawDocument
 
 
+def _decrypt_without_password(reader) -> bool:
+    """True if an encrypted PDF opens with the empty user password (owner-only protection)."""
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # noqa: BLE001 — e.g. AES without the cryptography package
+        return False
+
+
 def read_pdf(path: Path) -> RawDocument:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -18,9 +26,11 @@ def read_pdf(path: Path) -> RawDocument:
     log.setLevel(logging.ERROR)  # pypdf warns on stderr about what we report ourselves
     try:
         reader = PdfReader(str(path))
-        if reader.is_encrypted:
+        if reader.is_encrypted and not _decrypt_without_password(reader):
             raise UnreadableFileError(
-                path, "the PDF is encrypted", "remove the password and export it again"
+                path,
+                "the PDF is encrypted (it needs a password to open)",
+                "remove the password and export it again",
             )
         pages = [(page.extract_text() or "") for page in reader.pages]
     except UnreadableFileError:
