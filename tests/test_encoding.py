@@ -331,7 +331,7 @@ ACCENTED = [w for w in SYLLABLES if not w.isascii() and is_syllable(w)]
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.sampled_from(ACCENTED), min_size=10, max_size=40),
+    st.lists(st.sampled_from(ACCENTED), min_size=10, max_size=40, unique=True),
     st.sampled_from(["cp1258", "vni", "vni-misread", "utf-16-le", "utf-8-nfd"]),
 )
 def test_detection_on_random_sentences(words, encoding):
@@ -344,7 +344,7 @@ def test_detection_on_random_sentences(words, encoding):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(ACCENTED), min_size=10, max_size=40), st.booleans())
+@given(st.lists(st.sampled_from(ACCENTED), min_size=10, max_size=40, unique=True), st.booleans())
 def test_tcvn3_detection_on_random_sentences(words, misread_first):
     text = " ".join(words).capitalize() + "."
     data = lt.encode_tcvn3(text)
