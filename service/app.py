@@ -34,7 +34,8 @@ def create_app(settings: Settings | None = None, holder: IndexHolder | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = holder is None
-        app.state.holder = IndexHolder(settings).open() if own else holder
+        # no index yet: start anyway (503 until a build writes one, then it is picked up)
+        app.state.holder = IndexHolder(settings).open(missing_ok=True) if own else holder
         try:
             yield
         finally:

@@ -38,11 +38,13 @@ app = typer.Typer(
 
 IndexOpt = Annotated[
     Path | None,
-    typer.Option("--index", help="Index directory [default: $CCHC_INDEX_DIR or var/index]."),
+    typer.Option("--index", help="Index directory (default: $CCHC_INDEX_DIR or var/index)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of readable text.")]
 UnitOpt = Annotated[str | None, typer.Option("--unit", help="Only plans of this unit.")]
-YearOpt = Annotated[int | None, typer.Option("--year", help="Only plans of this year.")]
+YearOpt = Annotated[
+    int | None, typer.Option("--year", min=1, max=9999, help="Only plans of this year.")
+]
 
 
 # -- shared helpers ----------------------------------------------------------------------------
@@ -110,8 +112,10 @@ def marked(snippet: str) -> Text:
 @app.command()
 def serve(
     index: IndexOpt = None,
-    host: Annotated[str | None, typer.Option(help="Interface [default: 127.0.0.1].")] = None,
-    port: Annotated[int | None, typer.Option(help="Port [default: 8000].")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Interface (default: 127.0.0.1, loopback only).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: 8000).")] = None,
 ) -> None:
     """Serve the HTTP API (and /docs) on the index; it swaps to new generations by itself."""
     import uvicorn

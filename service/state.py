@@ -81,14 +81,29 @@ class IndexHolder:
         self._snapshot: Snapshot | None = None
         self._signature: tuple | None = None
         self._next_check = 0.0
+        self._missing: str | None = None  # the 503 message while no index is open
         self.swaps = 0
 
     # -- opening ---------------------------------------------------------------------------
-    def open(self) -> IndexHolder:
-        """Open the live generation now (raises IndexNotFoundError / ModelMismatchError)."""
+    def open(self, missing_ok: bool = False) -> IndexHolder:
+        """Open the live generation now (raises IndexNotFoundError / ModelMismatchError).
+
+        With ``missing_ok``, a missing index is not an error: the holder starts empty (requests
+        get IndexNotFoundError, a 503) and opens the index as soon as a build writes CURRENT.
+        """
         self._signature = self._current_signature()
-        self._snapshot = self._build_snapshot()
         self._next_check = self._clock() + self.settings.reload_interval
+        try:
+            self._snapshot = self._build_snapshot()
+        except IndexNotFoundError as exc:
+            if not missing_ok:
+                raise
+            # no server path in the message clients see; the log line has it
+            self._missing = (
+                "no index yet — build one with `make index` (python -m indexer build); "
+                "the service picks it up without restart"
+            )
+            log.warning("serving without an index until a build completes: %s", exc)
         return self
 
     def _current_signature(self) -> tuple | None:
@@ -131,7 +146,7 @@ class IndexHolder:
     @property
     def snapshot(self) -> Snapshot:
         if self._snapshot is None:
-            raise IndexNotFoundError(f"{self.index_dir}: the index is not open")
+            raise IndexNotFoundError(self._missing or f"{self.index_dir}: the index is not open")
         return self._snapshot
 
     def current(self) -> Snapshot:

@@ -67,7 +67,7 @@ def _cited(d: CitedDocument) -> CitedDocumentOut:
 
 
 Unit = Annotated[str | None, Query(description="Only plans of this unit.")]
-Year = Annotated[int | None, Query(description="Only plans of this year.")]
+Year = Annotated[int | None, Query(ge=1, le=9999, description="Only plans of this year.")]
 
 
 @router.get(

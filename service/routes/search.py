@@ -25,7 +25,9 @@ def search(
     q: Annotated[str, Query(description="The question, with or without diacritics.")],
     k: Annotated[int | None, Query(ge=1, le=100, description="Number of results (1–100).")] = None,
     unit: Annotated[str | None, Query(description="Only plans of this unit.")] = None,
-    year: Annotated[int | None, Query(description="Only plans of this year.")] = None,
+    year: Annotated[
+        int | None, Query(ge=1, le=9999, description="Only plans of this year (1–9999).")
+    ] = None,
     province: Annotated[str | None, Query(description="Only plans of this province.")] = None,
     section: Annotated[str | None, Query(description="Only paragraphs under this heading.")] = None,
     doc_id: Annotated[str | None, Query(description="Only this plan.")] = None,
