@@ -24,15 +24,20 @@ from bench.httpbench import LOOPBACK, ServiceProcess, drive
 from bench.measure import PeakRSS
 from bench.synth import QUERIES
 
-# (kind, weight): out of 20 requests
-MIX = [
-    ("search", 10),
-    ("search_filtered", 2),
-    ("documents", 2),
-    ("document", 2),
-    ("mentions", 2),
-    ("compare", 2),
-]
+# One cycle of 20 requests, kinds interleaved so even a short run sees every kind:
+# 10 search, 2 filtered search, 2 document lists, 2 documents, 2 mentions, 2 compares.
+SCHEDULE = [
+    "search",
+    "documents",
+    "search",
+    "document",
+    "search",
+    "mentions",
+    "search",
+    "compare",
+    "search",
+    "search_filtered",
+] * 2
 
 
 def discover(url: str) -> dict:
@@ -51,23 +56,24 @@ def discover(url: str) -> dict:
 
 def request_plan(found: dict):
     """``next_request(n)`` for ``drive``: the n-th request of the mix, deterministically."""
-    schedule = [kind for kind, w in MIX for _ in range(w)]
+    schedule = SCHEDULE
     ids, units, refs = found["doc_ids"], found["units"], found["refs"]
     modes = ("hybrid", "hybrid", "dense", "lexical")
 
     def next_request(n: int) -> tuple[str, str]:
         kind = schedule[n % len(schedule)]
+        cycle = n // len(schedule)  # rotates documents and references from cycle to cycle
         q = quote(QUERIES[n % len(QUERIES)])
         if kind == "search":
             return kind, f"/search?q={q}&k=10&mode={modes[n % len(modes)]}"
         if kind == "search_filtered" and units:
             return kind, f"/search?q={q}&k=10&unit={quote(units[n % len(units)])}"
         if kind == "document" and ids:
-            return kind, f"/documents/{quote(ids[n % len(ids)])}"
+            return kind, f"/documents/{quote(ids[cycle % len(ids)])}"
         if kind == "mentions" and refs:
-            return kind, f"/mentions?ref={quote(refs[n % len(refs)])}"
+            return kind, f"/mentions?ref={quote(refs[cycle % len(refs)])}"
         if kind == "compare" and len(ids) >= 2:
-            a, b = ids[n % len(ids)], ids[(n + 1) % len(ids)]
+            a, b = ids[cycle % len(ids)], ids[(cycle + 1) % len(ids)]
             return kind, f"/compare?a={quote(a)}&b={quote(b)}"
         return "documents", "/documents"
 

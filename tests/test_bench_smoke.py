@@ -127,7 +127,16 @@ def test_loadtest_mix_against_the_synthetic_index(size_result):
 def test_request_plan_covers_every_endpoint():
     nxt = request_plan({"doc_ids": ["a", "b"], "units": ["U"], "refs": ["09-NQ/TW"]})
     paths = [nxt(n)[1] for n in range(40)]
-    for prefix in ("/search?", "/documents", "/documents/a", "/mentions?ref=", "/compare?a="):
+    prefixes = (
+        "/search?",
+        "/documents",
+        "/documents/a",
+        "/documents/b",
+        "/mentions?ref=",
+        "/compare?a=a&b=b",
+        "/compare?a=b&b=a",
+    )
+    for prefix in prefixes:
         assert any(p.startswith(prefix) for p in paths), prefix
 
 
