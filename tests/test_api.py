@@ -14,12 +14,6 @@ D25 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 D26 = "2026-truong-cao-dang-y-te-khanh-hoa"
 
 
-@pytest.fixture(scope="module")
-def client(index_dir):
-    with TestClient(create_app(Settings(index_dir=index_dir))) as c:
-        yield c
-
-
 def assert_error(resp, status: int, code: str | None = None) -> str:
     assert resp.status_code == status, resp.text
     body = resp.json()

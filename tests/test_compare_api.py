@@ -5,22 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from service.app import create_app
 from service.cli import app as cli_app
 from service.compare import compare_documents
-from service.settings import Settings
 
 A = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 B = "2026-truong-cao-dang-y-te-khanh-hoa"
-
-
-@pytest.fixture(scope="module")
-def client(index_dir):
-    with TestClient(create_app(Settings(index_dir=index_dir))) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

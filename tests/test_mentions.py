@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -23,12 +22,6 @@ GOLD = json.loads((Path(__file__).parent / "gold/references.json").read_text(enc
 ]
 P2025 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 P2026 = "2026-truong-cao-dang-y-te-khanh-hoa"
-
-
-@pytest.fixture(scope="module")
-def client(index_dir):
-    with TestClient(create_app(Settings(index_dir=index_dir))) as c:
-        yield c
 
 
 def per_plan(body: dict) -> Counter:
@@ -74,29 +67,9 @@ def test_law_by_name(client):
     assert body["candidates"][0]["title"] == "Luật Thực hiện dân chủ ở cơ sở"
 
 
-# An excerpt derived from the 2025 plan's own sentence on Nghị quyết 01-NQ/TU, renumbered
-# 09, so that "Nghị quyết 09" denotes two documents (the real plans cite only one 09).
-DERIVED = (
-    "KẾ HOẠCH\n\nTrích đoạn thử nghiệm\n\nI. NỘI DUNG\n\n- Tuyên truyền Nghị quyết số "
-    "09-NQ/TU ngày 14/7/2025 của Tỉnh ủy Khánh Hòa về tăng trưởng kinh tế hai con số.\n"
-)
-
-
 @pytest.fixture(scope="module")
-def ambiguous_client(index_dir, corpus_dir, tmp_path_factory):
-    """The session index copied, plus the derived excerpt (an incremental build embeds only
-    the excerpt: the two real plans are unchanged)."""
-    from indexer.build import build_index
-
-    root = tmp_path_factory.mktemp("ambiguous")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for f in corpus_dir.glob("*.txt"):
-        shutil.copy(f, corpus / f.name)
-    (corpus / "derived-excerpt.txt").write_text(DERIVED, encoding="utf-8")
-    shutil.copytree(index_dir, root / "index")
-    build_index(corpus, root / "index", quiet=True)
-    with TestClient(create_app(Settings(index_dir=root / "index"))) as c:
+def ambiguous_client(ambiguous_index_dir):
+    with TestClient(create_app(Settings(index_dir=ambiguous_index_dir))) as c:
         yield c
 
 

@@ -4,7 +4,6 @@ the real index (the session fixture ``index_dir``: both real plans, real embedde
 from __future__ import annotations
 
 import re
-import shutil
 from html import unescape
 
 import pytest
@@ -18,12 +17,6 @@ P2025 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 P2026 = "2026-truong-cao-dang-y-te-khanh-hoa"
 UNIT_2026 = "Trường Cao đẳng Y tế Khánh Hòa"
 AI_QUERY = "ứng dụng trí tuệ nhân tạo"
-
-
-@pytest.fixture(scope="module")
-def client(index_dir):
-    with TestClient(create_app(Settings(index_dir=index_dir))) as c:
-        yield c
 
 
 def text_of(html: str) -> str:
@@ -195,28 +188,9 @@ def test_citation_table_ordered_by_count_sortable_and_filterable(client):
     assert dict((lbl, n) for lbl, n, _ in only_2025)[rows[0][0]] == 3
 
 
-# Derived from the 2025 plan's own sentence on Nghị quyết 01-NQ/TU, renumbered 09, so that
-# "Nghị quyết 09" denotes two documents (the real plans cite only one 09).
-DERIVED = (
-    "KẾ HOẠCH\n\nTrích đoạn thử nghiệm\n\nI. NỘI DUNG\n\n- Tuyên truyền Nghị quyết số "
-    "09-NQ/TU ngày 14/7/2025 của Tỉnh ủy Khánh Hòa về tăng trưởng kinh tế hai con số.\n"
-)
-
-
 @pytest.fixture(scope="module")
-def ambiguous_client(index_dir, corpus_dir, tmp_path_factory):
-    """The session index copied plus the derived excerpt (incremental: only it is embedded)."""
-    from indexer.build import build_index
-
-    root = tmp_path_factory.mktemp("pages-ambiguous")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for f in corpus_dir.glob("*.txt"):
-        shutil.copy(f, corpus / f.name)
-    (corpus / "derived-excerpt.txt").write_text(DERIVED, encoding="utf-8")
-    shutil.copytree(index_dir, root / "index")
-    build_index(corpus, root / "index", quiet=True)
-    with TestClient(create_app(Settings(index_dir=root / "index"))) as c:
+def ambiguous_client(ambiguous_index_dir):
+    with TestClient(create_app(Settings(index_dir=ambiguous_index_dir))) as c:
         yield c
 
 
