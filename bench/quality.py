@@ -14,10 +14,9 @@ K = 10
 
 
 def quality_vs_txtai(index_dir: Path, embedder) -> dict:
-    from indexer.store import IndexReader
-
     from eval.metrics import mean, score_all
     from eval.run import load_queries, resolve_gold
+    from indexer.store import IndexReader
     from service.search import Searcher
 
     reader = IndexReader.open(index_dir)
