@@ -51,6 +51,15 @@ class DocumentNotFoundError(IndexerError):
 
     exit_code = 6
     http_status = 404
+    max_listed_ids = 20
+
+    @classmethod
+    def naming_valid(cls, doc_id: str, valid: list[str]) -> "DocumentNotFoundError":
+        """One line naming the valid ids (the first ``max_listed_ids`` of them)."""
+        shown = ", ".join(valid[: cls.max_listed_ids]) or "none (empty index)"
+        extra = len(valid) - cls.max_listed_ids
+        more = f" (and {extra} more)" if extra > 0 else ""
+        return cls(f"no document with id {doc_id!r}; valid ids: {shown}{more}")
 
 
 class ModelNotFoundError(IndexerError):

@@ -9,22 +9,13 @@ from indexer.errors import DocumentNotFoundError
 from service.compare.engine import compare
 from service.compare.model import Comparison
 
-MAX_LISTED_IDS = 20
-
-
-def unknown_document(doc_id: str, valid: list[str]) -> DocumentNotFoundError:
-    """One line naming the valid ids (the first MAX_LISTED_IDS of them)."""
-    shown = ", ".join(valid[:MAX_LISTED_IDS]) or "none (empty index)"
-    more = f" (and {len(valid) - MAX_LISTED_IDS} more)" if len(valid) > MAX_LISTED_IDS else ""
-    return DocumentNotFoundError(f"no document with id {doc_id!r}; valid ids: {shown}{more}")
-
 
 def check_documents(reader: Any, *doc_ids: str) -> list[Any]:
     """The DocumentRows of `doc_ids`; DocumentNotFoundError naming the valid ids otherwise."""
     rows = [reader.document(d) for d in doc_ids]
     for doc_id, row in zip(doc_ids, rows, strict=True):
         if row is None:
-            raise unknown_document(doc_id, [d.doc_id for d in reader.documents()])
+            raise DocumentNotFoundError.naming_valid(doc_id, [d.doc_id for d in reader.documents()])
     return rows
 
 

@@ -11,7 +11,6 @@ from service.deps import SnapshotDep
 from service.schemas import DocumentList, DocumentOut, DocumentSummary, ParagraphOut, TaskOut
 
 router = APIRouter(tags=["documents"])
-MAX_LISTED_IDS = 20
 
 
 def _summary(d) -> dict:
@@ -34,15 +33,6 @@ def list_documents(snap: SnapshotDep) -> DocumentList:
     return DocumentList(total=len(docs), documents=docs)
 
 
-def not_found(doc_id: str, valid: list[str]) -> DocumentNotFoundError:
-    """One line naming the valid ids (the first MAX_LISTED_IDS of them)."""
-    shown = ", ".join(valid[:MAX_LISTED_IDS])
-    more = f" (and {len(valid) - MAX_LISTED_IDS} more)" if len(valid) > MAX_LISTED_IDS else ""
-    return DocumentNotFoundError(
-        f"no document with id {doc_id!r}; valid ids: {shown or 'none (empty index)'}{more}"
-    )
-
-
 @router.get(
     "/documents/{doc_id}",
     response_model=DocumentOut,
@@ -56,7 +46,7 @@ def get_document(
     reader = snap.reader
     doc = reader.document(doc_id)  # a catalog lookup by key: never a file access
     if doc is None:
-        raise not_found(doc_id, [d.doc_id for d in reader.documents()])
+        raise DocumentNotFoundError.naming_valid(doc_id, [d.doc_id for d in reader.documents()])
     paragraphs = [
         ParagraphOut(
             id=p.id,
