@@ -7,6 +7,16 @@ vector is reused. Deleted files leave the index. A file that cannot be read is s
 earlier version was indexed, that version is kept. When the code that turns a file into
 paragraphs changes (``pipeline`` version), every file is re-parsed (vectors still reused);
 when the reference extractor changes, mentions are re-extracted for every paragraph.
+
+The catalog (``INDEX/catalog.sqlite``) is shared by all generations and changed in place in
+ONE SQLite write transaction: BEGIN IMMEDIATE → delete/insert rows (and embed) → write the new
+generation's vectors.faiss, lexical/ and manifest.json from that same connection (it sees its
+own uncommitted rows) → fsync the generation → record its name in ``meta`` → COMMIT → rewrite
+``CURRENT`` (the service's change signal) → checkpoint the WAL → remove old generations (the
+previous one is kept for readers still on it). An interrupted build (Ctrl-C, kill, crash)
+before COMMIT is rolled back by SQLite and its generation directory removed (now or by the
+next build); readers keep their snapshot of the old state throughout. A full rebuild (and the
+conversion of a format-1 index, whose vectors are reused) runs the same way: DELETE, insert.
 """
 
 from __future__ import annotations
@@ -71,6 +81,7 @@ class BuildResult:
     embedded: int = 0  # texts sent to the embedder
     reused_vectors: int = 0  # new paragraphs whose vector was already in the index
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per build stage
 
     def summary(self) -> str:
         skipped = f" (skipped: {', '.join(self.skipped_files)})" if self.skipped_files else ""
@@ -168,9 +179,11 @@ def build_index(
             "wait for it to finish, then run the build again"
         ) from None
     try:
-        return _Build(
-            Path(corpus), index_dir, model, rebuild, quiet, embedder, ann_params, warn
-        ).run()
+        build = _Build(Path(corpus), index_dir, model, rebuild, quiet, embedder, ann_params, warn)
+        try:
+            return build.run()
+        finally:
+            build.conn.close()
     finally:
         lock.release()
 
@@ -187,7 +200,12 @@ class _Build:
         self.started = time.perf_counter()
         self.side_now: dict[str, str | None] = {}  # sidecar sha of each file seen
         self.parsed: set[str] = set()
-        self.prev_name = mf.current_generation(index_dir)
+        self.stages: dict[str, float] = {}
+        self.conn = catalog.connect(index_dir / mf.CATALOG)
+        live = catalog.live_generation(self.conn)
+        # a format-1 index (a catalog inside each generation): converted by a full build
+        self.legacy_dir = mf.legacy_generation(index_dir) if live is None else None
+        self.prev_name = live or (self.legacy_dir.name if self.legacy_dir else None)
         self.prev_dir: Path | None = None
         self.prev: dict | None = None
         if self.prev_name and (index_dir / self.prev_name / mf.MANIFEST).is_file():
@@ -214,17 +232,32 @@ class _Build:
 
     # -- the build ------------------------------------------------------------------------
 
+    def _stage(self, name: str, since: float) -> float:
+        now = time.perf_counter()
+        self.stages[name] = round(self.stages.get(name, 0.0) + now - since, 3)
+        return now
+
     def run(self) -> BuildResult:
         from indexer.parse import discover
 
+        t = time.perf_counter()
+        live = self.prev_name if self.legacy_dir is None else None
+        if live and mf.current_generation(self.index_dir) != live:
+            mf.switch_current(self.index_dir, live)  # CURRENT follows the catalog
         keep = {self.prev_name, (self.prev or {}).get("previous")}
         mf.remove_generations(self.index_dir, {k for k in keep if k})  # leftovers of crashes
         info = self.model_info()
         explicit = self._embedder is not None or self.model is not None
         if self.prev is not None and not self.rebuild and explicit:
             ensure_same_model(self.prev, self.embedder(), self.index_dir)
-        incremental = self.prev is not None and not self.rebuild
-        old = self._old_files() if incremental else {}
+        if self.legacy_dir is not None:
+            self.warn(
+                f"index at {self.index_dir} has format {self.prev.get('format_version', 1)}: "
+                f"rebuilding it in format {mf.FORMAT_VERSION} (one shared catalog)"
+                + ("" if self.rebuild else ", reusing its vectors")
+            )
+        incremental = self.prev is not None and not self.rebuild and self.legacy_dir is None
+        old = catalog.indexed_files(self.conn) if incremental else {}
         reparse_all = incremental and self.prev.get("pipeline") != pipeline_version()
 
         result = BuildResult(str(self.index_dir), self.prev_name, False, info["name"])
@@ -256,6 +289,7 @@ class _Build:
                 result.skipped.append(line)
                 result.skipped_files.append(rel)
         docs = self._drop_duplicate_ids(docs, old, found, result)
+        t = self._stage("parse", t)
         self.parsed = {doc.path for doc in docs}
         gone = [rel for rel in old if rel not in found]
         for doc in docs:
@@ -274,30 +308,44 @@ class _Build:
             result.documents = counts.get("documents", 0)
             result.paragraphs = counts.get("paragraphs", 0)
             result.seconds = time.perf_counter() - self.started
+            result.stages = self.stages
             return result
 
         gen_name = mf.new_generation_name()
         gen_dir = self.index_dir / gen_name
         gen_dir.mkdir()
+        catalog.begin_write(self.conn)
         try:
             self._write_generation(gen_dir, incremental, old, docs, gone, refs_stale, result)
-            mf.fsync_tree(gen_dir)
-            mf.switch_current(self.index_dir, gen_name)
+            t = time.perf_counter()
+            catalog.set_live_generation(self.conn, gen_name)
+            catalog.commit(self.conn)  # the switch: catalog rows and generation together
+            t = self._stage("commit", t)
         except BaseException:
-            shutil.rmtree(gen_dir, ignore_errors=True)
+            self._abandon(gen_dir)
             raise
+        mf.switch_current(self.index_dir, gen_name)
+        t = self._stage("current", t)
+        catalog.checkpoint(self.conn)
+        t = self._stage("checkpoint", t)
         mf.remove_generations(self.index_dir, {gen_name, self.prev_name} - {None})
+        self._stage("cleanup", t)
         result.generation = gen_name
         result.new_generation = True
         result.seconds = time.perf_counter() - self.started
+        result.stages = self.stages
         return result
 
-    def _old_files(self) -> dict[str, tuple[str, str]]:
-        conn = catalog.connect_readonly(self.prev_dir / mf.CATALOG)
+    def _abandon(self, gen_dir: Path) -> None:
+        """Roll the catalog back and remove the unfinished generation — unless the commit
+        went through before the interruption (then it is live and stays)."""
         try:
-            return catalog.indexed_files(conn)
-        finally:
-            conn.close()
+            catalog.rollback(self.conn)
+            committed = catalog.live_generation(self.conn) == gen_dir.name
+        except Exception:  # the connection is unusable: leave the directory to the next build
+            return
+        if not committed:
+            shutil.rmtree(gen_dir, ignore_errors=True)
 
     def _parse(self, path: Path) -> Document:
         from indexer.parse import parse_file
@@ -324,26 +372,29 @@ class _Build:
         return kept
 
     def _write_generation(self, gen_dir, incremental, old, docs, gone, refs_stale, result):
-        cat_path = gen_dir / mf.CATALOG
-        if incremental:
-            catalog.copy_catalog(self.prev_dir / mf.CATALOG, cat_path)
-        conn = catalog.connect(cat_path)
-        try:
-            new_rowids, new_vecs, removed_rowids = self._update_catalog(
-                conn, old, docs, gone, refs_stale, result
-            )
-            conn.commit()
-            counts = catalog.counts(conn)
-            files = {rel: sha for rel, (_id, sha) in catalog.indexed_files(conn).items()}
-            sidecars = self._sidecars(files)
-            ann = self._write_ann(
-                conn, gen_dir, incremental, new_rowids, new_vecs, removed_rowids, counts["vectors"]
-            )
-            ann_record = ann.describe()
-            ann.close()
-            self._write_lexical(conn, gen_dir, incremental, new_rowids, removed_rowids)
-        finally:
-            conn.close()
+        """Everything of the build's write transaction before the switch: catalog rows, then
+        the generation's files, read from the same (uncommitted) connection."""
+        conn = self.conn
+        t = time.perf_counter()
+        known = self._known_vectors(docs, incremental)  # before old rows are deleted
+        if not incremental:
+            catalog.clear(conn)
+        new_rowids, new_vecs, removed_rowids = self._update_catalog(
+            conn, old, docs, gone, refs_stale, known, result
+        )
+        counts = catalog.counts(conn)
+        files = {rel: sha for rel, (_id, sha) in catalog.indexed_files(conn).items()}
+        sidecars = self._sidecars(files)
+        t = self._stage("catalog", t)
+        self.stages["catalog"] = round(self.stages["catalog"] - self.stages.get("embed", 0), 3)
+        ann = self._write_ann(
+            conn, gen_dir, incremental, new_rowids, new_vecs, removed_rowids, counts["vectors"]
+        )
+        ann_record = ann.describe()
+        ann.close()
+        t = self._stage("ann", t)
+        self._write_lexical(conn, gen_dir, incremental, new_rowids, removed_rowids)
+        t = self._stage("lexical", t)
         result.documents = counts["documents"]
         result.paragraphs = counts["paragraphs"]
         mf.write_manifest(
@@ -363,6 +414,22 @@ class _Build:
                 "sidecars": sidecars,
             },
         )
+        mf.fsync_tree(gen_dir)
+        self._stage("manifest_fsync", t)
+
+    def _known_vectors(self, docs: list[Document], incremental: bool) -> dict[str, bytes]:
+        """Stored vectors of the new paragraphs' texts: from the catalog (incremental), from
+        a format-1 index's own catalog (conversion, same model), else none (rebuild)."""
+        hashes = {catalog.text_hash(p.text) for d in docs for p in d.paragraphs}
+        if incremental:
+            return catalog.vectors_for_hashes(self.conn, hashes)
+        if self.legacy_dir is not None and not self.rebuild:
+            legacy = catalog.connect_readonly(self.legacy_dir / mf.CATALOG, immutable=True)
+            try:
+                return catalog.vectors_for_hashes(legacy, hashes)
+            finally:
+                legacy.close()
+        return {}
 
     def _sidecars(self, files: dict[str, str]) -> dict[str, str]:
         """Sidecar sha256 of each indexed file that has one (as of the indexed version)."""
@@ -374,10 +441,8 @@ class _Build:
                 out[rel] = sha
         return out
 
-    def _update_catalog(self, conn, old, docs, gone, refs_stale, result):
+    def _update_catalog(self, conn, old, docs, gone, refs_stale, known, result):
         extract = _reference_extractor()
-        hashes = {catalog.text_hash(p.text) for d in docs for p in d.paragraphs}
-        known = catalog.vectors_for_hashes(conn, hashes)  # before old rows are deleted
         removed_rowids: list[int] = []
         for rel in gone:
             removed_rowids += catalog.delete_document(conn, old[rel][0])
@@ -401,7 +466,9 @@ class _Build:
                 catalog.insert_mentions(conn, rowid, doc_id, extract(text))
         elif refs_stale:
             catalog.clear_mentions(conn)
+        t = time.perf_counter()
         vecs = self._vectors_for(new_texts, known, result)
+        self._stage("embed", t)
         catalog.insert_vectors(conn, new_rowids, vecs)
         return np.asarray(new_rowids, dtype=np.int64), vecs, removed_rowids
 

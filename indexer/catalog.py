@@ -1,9 +1,18 @@
 """The SQLite catalog: every SQL statement of the project lives here.
 
-Tables (see CONTRACTS.md): documents, paragraphs, tasks, mentions, vectors. ``paragraphs``
-also keeps ``text_hash`` (sha1 of the text) so a build can reuse the vector of any text
-the index already embedded. Rowids are AUTOINCREMENT: a deleted paragraph's rowid is never
-given to another paragraph, so a FAISS id always means one paragraph text.
+Tables (see CONTRACTS.md): documents, paragraphs, tasks, mentions, vectors, and ``meta``
+(key/value; ``generation`` names the live generation directory). ``paragraphs`` also keeps
+``text_hash`` (sha1 of the text) so a build can reuse the vector of any text the index already
+embedded. Rowids are AUTOINCREMENT: a deleted paragraph's rowid is never given to another
+paragraph, so a FAISS id always means one paragraph text.
+
+One catalog per index, in WAL mode, updated in place: a build changes it in ONE write
+transaction (``begin_write`` … ``set_live_generation`` … ``commit``), so the commit is the
+atomic switch to the new generation, and an interrupted build is rolled back by SQLite.
+Readers (``open_snapshot``) hold a read transaction for their whole life: WAL gives them the
+catalog as of their first statement, whatever later builds commit. While such a snapshot is
+held, a checkpoint cannot copy later transactions into the database file, so the WAL
+(``catalog.sqlite-wal``) grows by each build's changes until the old readers close.
 """
 
 from __future__ import annotations
@@ -41,7 +50,10 @@ CREATE TABLE IF NOT EXISTS mentions (
 CREATE INDEX IF NOT EXISTS mentions_key ON mentions(key);
 CREATE INDEX IF NOT EXISTS mentions_paragraph ON mentions(paragraph_rowid);
 CREATE TABLE IF NOT EXISTS vectors (paragraph_rowid INTEGER PRIMARY KEY, vec BLOB);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+_DATA_TABLES = ("documents", "paragraphs", "tasks", "mentions", "vectors")
+WAL_LIMIT = 64 * 2**20  # bytes the WAL file is truncated to after a checkpoint resets it
 
 _PARAGRAPH_COLUMNS = """p.rowid, p.id, p.doc_id, p.ordinal, p.section_json, p.kind, p.text,
     d.unit, d.province, d.year"""
@@ -59,32 +71,87 @@ def _ids_json(ids: Iterable[int]) -> str:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """A read-write connection for a build (the file is created with the schema)."""
-    conn = sqlite3.connect(str(path))
-    conn.execute("PRAGMA journal_mode=DELETE")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    """The build's read-write connection (the file is created with the schema, WAL mode).
+
+    Autocommit (``isolation_level=None``): the build opens its one transaction itself with
+    ``begin_write``. ``synchronous=FULL``: the commit (the switch point) is durable.
+    """
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
+    conn.execute("PRAGMA cache_size=-262144")  # 256 MB: fewer spills of a large transaction
     conn.executescript(SCHEMA)
     return conn
 
 
-def connect_readonly(path: Path) -> sqlite3.Connection:
-    """A read-only connection to a finished generation (immutable: no locking needed).
+def connect_readonly(path: Path, immutable: bool = False) -> sqlite3.Connection:
+    """A read-only connection in autocommit mode (the caller opens its read transaction).
 
-    ``check_same_thread=False``: the caller serialises access (IndexReader holds a lock).
+    ``immutable``: a file no process will ever write again (a format-1 generation's own
+    catalog); no locking. ``check_same_thread=False``: the caller serialises access.
     """
-    uri = Path(path).resolve().as_uri() + "?mode=ro&immutable=1"
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+    uri = Path(path).resolve().as_uri() + "?mode=ro" + ("&immutable=1" if immutable else "")
+    return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
 
 
-def copy_catalog(src: Path, dst: Path) -> None:
-    """Copy a catalog with SQLite's online backup API (consistent, page by page)."""
-    source = sqlite3.connect(Path(src).resolve().as_uri() + "?mode=ro", uri=True)
-    target = sqlite3.connect(str(dst))
+def open_snapshot(path: Path) -> tuple[sqlite3.Connection, str | None]:
+    """A read-only connection holding a read transaction, and the live generation it sees.
+
+    The generation is read by the transaction's first statement, so it and every later read
+    on this connection belong to the same committed state; never commit it, close it.
+    """
+    conn = connect_readonly(path)
     try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
+        conn.execute("BEGIN")
+        return conn, live_generation(conn)
+    except BaseException:
+        conn.close()
+        raise
+
+
+def live_generation(conn: sqlite3.Connection) -> str | None:
+    """The generation directory name the catalog's committed state belongs to (None: none)."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+    except sqlite3.OperationalError as exc:  # no meta table: an empty or foreign file
+        if "no such table" in str(exc):
+            return None
+        raise
+    return row[0] if row else None
+
+
+def set_live_generation(conn: sqlite3.Connection, name: str) -> None:
+    """Record ``name`` as the live generation (inside the build's write transaction)."""
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', ?)", (name,))
+
+
+def begin_write(conn: sqlite3.Connection) -> None:
+    """Start the build's one write transaction (takes the write lock now)."""
+    conn.execute("BEGIN IMMEDIATE")
+
+
+def commit(conn: sqlite3.Connection) -> None:
+    conn.execute("COMMIT")
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if any."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def checkpoint(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """Copy committed WAL pages into the database file where no reader still needs them.
+
+    Returns SQLite's (busy, WAL frames, frames checkpointed)."""
+    return tuple(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+
+
+def clear(conn: sqlite3.Connection) -> None:
+    """Delete every row of the data tables (a full rebuild, inside its transaction)."""
+    for table in _DATA_TABLES:
+        conn.execute(f"DELETE FROM {table}")
 
 
 # --- write side -----------------------------------------------------------------------------
@@ -240,8 +307,7 @@ def segmented_texts(
 
 
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
-    tables = ("documents", "paragraphs", "tasks", "mentions", "vectors")
-    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _DATA_TABLES}
 
 
 # --- read side (used by indexer.store) -----------------------------------------------------

@@ -27,6 +27,12 @@ class IndexNotFoundError(IndexerError):
     exit_code = 3
 
 
+class IndexFormatError(IndexNotFoundError):
+    """An index written in a format this version does not read (rebuild it)."""
+
+    exit_code = 9
+
+
 class ModelMismatchError(IndexerError):
     """The index was built with another embedding model."""
 

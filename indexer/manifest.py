@@ -1,9 +1,18 @@
-"""The index directory: generations, the ``CURRENT`` pointer, manifests, durability.
+"""The index directory: generations, the shared catalog, ``CURRENT``, manifests, durability.
 
-A build writes a complete ``gen-<UTC time>-<rand>/`` directory, fsyncs it, then replaces
-``CURRENT`` atomically (write ``CURRENT.tmp``, fsync, ``os.replace``, fsync the directory).
-Readers only ever follow ``CURRENT``, so a build that dies half-way leaves the live
-generation untouched; the next build deletes the leftover directory.
+Format 2 (this version)::
+
+    INDEX/catalog.sqlite (+ -wal, -shm)   the one catalog, WAL mode, updated in place
+    INDEX/CURRENT                         hint: the live generation's name (for hot swap)
+    INDEX/build.lock
+    INDEX/gen-<UTC time>-<rand>/          manifest.json, vectors.faiss, lexical/
+
+The live generation is the one the catalog's ``meta.generation`` names; a build writes the
+new generation directory, fsyncs it, and records its name in the same SQLite transaction as
+the catalog rows, so the commit switches both at once. ``CURRENT`` is rewritten after the
+commit (atomically: write ``CURRENT.tmp``, fsync, ``os.replace``, fsync the directory) to
+tell a running service to swap; a build that finds it stale rewrites it. Format 1 kept a
+full copy of the catalog inside each generation; ``legacy_generation`` recognises it.
 """
 
 from __future__ import annotations
@@ -15,9 +24,9 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from indexer.errors import IndexNotFoundError
+from indexer.errors import IndexFormatError, IndexNotFoundError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 LOCK = "build.lock"
 MANIFEST = "manifest.json"
@@ -41,15 +50,52 @@ def current_generation(index_dir: Path) -> str | None:
     return name or None
 
 
-def live_generation(index_dir: Path) -> Path:
-    """The live generation directory; IndexNotFoundError if there is none."""
+def not_found(index_dir: Path) -> IndexNotFoundError:
+    """The one-line error for a directory without a (committed) index."""
+    return IndexNotFoundError(
+        f"no index at {index_dir} — build one with: python -m indexer build "
+        f"--corpus CORPUS --index {index_dir}"
+    )
+
+
+def legacy_generation(index_dir: Path) -> Path | None:
+    """The live generation of a format-1 index (its own catalog inside), else None.
+
+    Only meaningful when the shared catalog names no live generation."""
     index_dir = Path(index_dir)
     name = current_generation(index_dir)
-    if name is None or not (index_dir / name / MANIFEST).is_file():
-        raise IndexNotFoundError(
-            f"no index at {index_dir} — build one with: python -m indexer build "
-            f"--corpus CORPUS --index {index_dir}"
-        )
+    if name is None:
+        return None
+    gen = index_dir / name
+    return gen if (gen / CATALOG).is_file() and (gen / MANIFEST).is_file() else None
+
+
+def old_format(index_dir: Path, version: object = 1) -> IndexFormatError:
+    """The one-line error for an index this version cannot read."""
+    return IndexFormatError(
+        f"index at {index_dir} has format {version} (this version reads format "
+        f"{FORMAT_VERSION}) — rebuild it: make index, or python -m indexer build "
+        f"--corpus CORPUS --index {index_dir}"
+    )
+
+
+def live_generation(index_dir: Path) -> Path:
+    """The live generation directory (as the catalog's last commit names it).
+
+    IndexNotFoundError if there is none; IndexFormatError for a format-1 index. A reader
+    that must see catalog and generation together uses ``catalog.open_snapshot`` instead.
+    """
+    from indexer import catalog
+
+    index_dir = Path(index_dir)
+    name = None
+    if (index_dir / CATALOG).is_file():
+        conn, name = catalog.open_snapshot(index_dir / CATALOG)
+        conn.close()
+    if name is None:
+        if legacy_generation(index_dir) is not None:
+            raise old_format(index_dir)
+        raise not_found(index_dir)
     return index_dir / name
 
 

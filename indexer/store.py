@@ -1,9 +1,11 @@
 """The read side: ``IndexReader`` over the live generation of an index directory.
 
-One reader holds one generation (catalog, FAISS, tantivy) open; it never sees a later
-build — open a new reader when ``CURRENT`` changes. The SQLite connection is shared by
-threads (FastAPI workers) behind a lock; the generation's files never change after the
-build that wrote them, so the connection is opened read-only and immutable.
+One reader holds one generation open: a read transaction on the shared catalog (whose first
+statement reads which generation is live) and that generation's FAISS and tantivy files. The
+transaction lasts the reader's whole life, so SQLite (WAL) keeps showing it the catalog as of
+that generation while later builds commit: it never sees a later build — open a new reader
+when ``CURRENT`` changes. The connection is shared by threads (FastAPI workers) behind a lock;
+the ANN's exact re-rank reads vectors through it too, so it sees the same snapshot.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 from indexer import catalog
 from indexer import manifest as mf
 from indexer.ann import load_ann
+from indexer.errors import IndexNotFoundError
 from indexer.lexical import LexicalIndex
 from indexer.model import TaskRow
 
@@ -93,20 +96,48 @@ def _paragraph(row: tuple) -> ParagraphRow:
 class IndexReader:
     """Read access to one index generation; see CONTRACTS.md for the method list."""
 
-    def __init__(self, gen_dir: Path):
-        self.path = Path(gen_dir)
-        self.generation = self.path.name
-        self.manifest = mf.read_manifest(self.path)
-        self.dim = int(self.manifest["model"]["dim"])
-        self._lock = threading.Lock()
-        self._conn = catalog.connect_readonly(self.path / mf.CATALOG)
-        self._ann = load_ann(self.path / mf.VECTORS, self.manifest.get("ann", {}))
-        self._lexical = LexicalIndex(self.path / mf.LEXICAL)
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        # re-entrant: the ANN's re-rank fetches vectors under it, maybe inside a locked call
+        self._lock = threading.RLock()
+        self._conn, name = self._snapshot()
+        try:
+            self.path = self.index_dir / name
+            self.generation = name
+            if not (self.path / mf.MANIFEST).is_file():
+                raise IndexNotFoundError(
+                    f"the catalog of {self.index_dir} names generation {name}, which is "
+                    f"missing — rebuild it: python -m indexer build --corpus CORPUS --index "
+                    f"{self.index_dir}"
+                )
+            self.manifest = mf.read_manifest(self.path)
+            if self.manifest.get("format_version") != mf.FORMAT_VERSION:
+                raise mf.old_format(self.index_dir, self.manifest.get("format_version"))
+            self.dim = int(self.manifest["model"]["dim"])
+            self._ann = load_ann(
+                self.path / mf.VECTORS, self.manifest.get("ann", {}), self._vector_bytes
+            )
+            self._lexical = LexicalIndex(self.path / mf.LEXICAL)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _snapshot(self):
+        """Open the read transaction; IndexNotFoundError / IndexFormatError if no index."""
+        path = self.index_dir / mf.CATALOG
+        conn, name = catalog.open_snapshot(path) if path.is_file() else (None, None)
+        if name is None:
+            if conn is not None:
+                conn.close()
+            if mf.legacy_generation(self.index_dir) is not None:
+                raise mf.old_format(self.index_dir)
+            raise mf.not_found(self.index_dir)
+        return conn, name
 
     @classmethod
     def open(cls, index_dir: Path) -> IndexReader:
         """The live generation of ``index_dir``; IndexNotFoundError if there is none."""
-        return cls(mf.live_generation(Path(index_dir)))
+        return cls(Path(index_dir))
 
     def __enter__(self) -> IndexReader:
         return self
@@ -138,10 +169,13 @@ class IndexReader:
         with self._lock:
             return catalog.fetch_tasks(self._conn, doc_id)
 
+    def _vector_bytes(self, rowids: Sequence[int]) -> dict[int, bytes]:
+        with self._lock:
+            return catalog.fetch_vectors(self._conn, rowids)
+
     def vectors(self, rowids: Sequence[int]) -> np.ndarray:
         """(n, dim) float32 in the order of ``rowids``; a missing rowid gives a zero row."""
-        with self._lock:
-            found = catalog.fetch_vectors(self._conn, rowids)
+        found = self._vector_bytes(rowids)
         out = np.zeros((len(rowids), self.dim), dtype=np.float32)
         for i, r in enumerate(rowids):
             if int(r) in found:

@@ -1,9 +1,10 @@
 """The live index of a running service, swapped to a new generation without restart.
 
-``IndexHolder`` opens the live generation (``INDEX/CURRENT``) and the embedding model the
-index was built with, once per process. On each request it stats ``CURRENT`` (at most every
-``reload_interval`` seconds); when a rebuild has switched it, one request thread opens the new
-generation beside the old one and swaps a single reference. Requests hold a *lease* on the
+``IndexHolder`` opens the live generation (the one the catalog's last commit names) and the
+embedding model the index was built with, once per process. On each request it stats
+``CURRENT`` (the change signal a build rewrites after its commit; at most every
+``reload_interval`` seconds); when it changed, one request thread opens a new reader beside the
+old one and swaps a single reference if it is on another generation. Requests hold a *lease* on the
 snapshot they started with, so an in-flight request finishes on the old generation; a
 replaced snapshot is closed once no lease holds it and ``reader_grace`` seconds have passed.
 The model is cached by name, so a new generation built with the same model does not reload it.
@@ -188,6 +189,9 @@ class IndexHolder:
                 fresh = self._build_snapshot()
             except (IndexerError, OSError) as exc:  # keep serving the old generation
                 log.warning("cannot open new generation %s: %s", name, exc)
+                return False
+            if self._snapshot is not None and fresh.generation == self._snapshot.generation:
+                _close(fresh)  # CURRENT is only a hint: the catalog still names this one
                 return False
             with self._lease_lock:
                 old, self._snapshot = self._snapshot, fresh

@@ -10,6 +10,7 @@ search budget, while IVF+SQ8 with nprobe 32 answers a 1M collection in a few ms.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import faiss
@@ -61,12 +62,15 @@ def create_ann(dim: int, n_vectors: int, params: dict | None = None) -> ANNIndex
     return _BACKENDS[kind].create(dim, params)
 
 
-def load_ann(path: Path, described: dict) -> ANNIndex:
-    """Load a saved index; ``described`` is the manifest's ``ann`` record."""
+def load_ann(
+    path: Path, described: dict, vectors: Callable[[list[int]], dict[int, bytes]] | None = None
+) -> ANNIndex:
+    """Load a saved index; ``described`` is the manifest's ``ann`` record. ``vectors``: the
+    catalog's exact vectors by rowid, for backends that re-rank (ivf_sq8); None = no re-rank."""
     params = {**DEFAULT_ANN_PARAMS, **(described.get("params") or {})}
     kind = described.get("type", "flat")
     if kind == "ivf_sq8":
-        return IVFIndex.load(path, params)
+        return IVFIndex.load(path, params, vectors)
     backend = _BACKENDS[kind]
     index = backend(faiss.read_index(str(path)), params)
     if isinstance(index, HNSWIndex):

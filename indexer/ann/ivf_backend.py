@@ -6,8 +6,9 @@ machine; IVF+SQ8 holds 392 MB (1 byte per dimension + the id) and answers in a f
 Unlike HNSW it supports ``remove_ids``, so an incremental build adds and removes in place.
 
 SQ8 codes shift near-tied scores (recall@10 ≈ 0.95 at nprobe 32), so the candidates are
-re-scored exactly with the float32 vectors the generation's catalog keeps (``vectors``
-table, read by primary key), which brings recall@10 to ≈ 0.99 and returns exact cosines.
+re-scored exactly with the float32 vectors the catalog keeps (``vectors`` table, read by
+primary key through the reader's own snapshot: the ``vectors`` callable given to ``load``),
+which brings recall@10 to ≈ 0.99 and returns exact cosines.
 
 Training: IVF needs a trained coarse quantizer before the first vector goes in. ``add`` keeps
 the vectors (as float16) until the first search or save, then trains on a uniform sample of
@@ -17,7 +18,7 @@ all of them (``train_size``) and adds them; later adds go straight in.
 from __future__ import annotations
 
 import math
-import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import faiss
@@ -25,7 +26,8 @@ import numpy as np
 
 from indexer.ann.base import ANNIndex
 
-CATALOG = "catalog.sqlite"  # beside vectors.faiss in a generation (indexer.manifest.CATALOG)
+# rowids → {rowid: float32 vector bytes}; ids the catalog does not hold are left out
+VectorFetch = Callable[[list[int]], dict[int, bytes]]
 
 
 def _ids(ids) -> np.ndarray:
@@ -47,15 +49,13 @@ def nlist_for(n_vectors: int, params: dict) -> int:
 class IVFIndex(ANNIndex):
     type = "ivf_sq8"
 
-    def __init__(self, index: faiss.Index, params: dict, catalog: Path | None = None):
+    def __init__(self, index: faiss.Index, params: dict, vectors: VectorFetch | None = None):
         self.index = index
         self.params = params
         self.ivf = faiss.extract_index_ivf(index)
         self.ivf.nprobe = int(params["nprobe"])
         self._pending: list[tuple[np.ndarray, np.ndarray]] = []
-        self._catalog_path = catalog
-        self._conn = None
-        self._lock = threading.Lock()
+        self._fetch = vectors
 
     @classmethod
     def create(cls, dim: int, params: dict, n_vectors: int = 0) -> IVFIndex:
@@ -64,9 +64,9 @@ class IVFIndex(ANNIndex):
         return cls(index, params)
 
     @classmethod
-    def load(cls, path: Path, params: dict) -> IVFIndex:
-        catalog = Path(path).with_name(CATALOG)
-        return cls(faiss.read_index(str(path)), params, catalog if catalog.is_file() else None)
+    def load(cls, path: Path, params: dict, vectors: VectorFetch | None = None) -> IVFIndex:
+        """``vectors``: where exact re-ranking reads float32 vectors (None: no re-rank)."""
+        return cls(faiss.read_index(str(path)), params, vectors)
 
     def describe(self) -> dict:
         self._flush()
@@ -127,16 +127,11 @@ class IVFIndex(ANNIndex):
     # -- searching -----------------------------------------------------------------------
     @property
     def _rerank_enabled(self) -> bool:
-        return bool(self.params.get("rerank", True)) and self._catalog_path is not None
+        return bool(self.params.get("rerank", True)) and self._fetch is not None
 
     def _exact(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Exact float32 vectors of ``ids`` from the catalog (ids missing there dropped)."""
-        from indexer import catalog
-
-        with self._lock:
-            if self._conn is None:
-                self._conn = catalog.connect_readonly(self._catalog_path)
-            found = catalog.fetch_vectors(self._conn, [int(i) for i in ids])
+        found = self._fetch([int(i) for i in ids])
         kept = np.array([i for i in ids if int(i) in found], dtype=np.int64)
         if not len(kept):
             return kept, np.zeros((0, self.index.d), np.float32)
@@ -176,7 +171,4 @@ class IVFIndex(ANNIndex):
         return [(int(i), float(s)) for i, s in zip(ids[:k], scores[:k], strict=True)]
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        self._fetch = None  # the reader that lent it closes its own connection
