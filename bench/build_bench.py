@@ -68,7 +68,10 @@ def pipeline_figures(corpus: Path, embedder, work: Path, embed_limit: int | None
 
 def incremental_figures(index_dir: Path, corpus_dir: Path, plan: Path, embedder) -> dict:
     """Copy one real plan into ``corpus_dir`` and time ``build_index`` (incremental) against
-    the time the embedder alone takes for that plan's paragraphs."""
+    the time the embedder alone takes for that plan's paragraphs; ``stage_seconds`` is the
+    build's own breakdown (parse, catalog rows, embed, ANN, lexical, manifest+fsync, commit,
+    CURRENT, checkpoint, cleanup)."""
+    from indexer import manifest as mf
     from indexer.build import build_index
     from indexer.parse import parse_file
 
@@ -78,53 +81,28 @@ def incremental_figures(index_dir: Path, corpus_dir: Path, plan: Path, embedder)
     t0 = time.perf_counter()
     res = build_index(corpus_dir, index_dir, embedder=embedder, quiet=True)
     inc_s = time.perf_counter() - t0
+    gen = index_dir / res.generation
     return {
-        **_copy_costs(index_dir),
         "plan": plan.name,
         "plan_paragraphs": len(texts),
         "index_paragraphs": res.paragraphs,
         "incremental_seconds": round(inc_s, 2),
         "embed_plan_seconds": round(embed_only, 2),
         "ratio": round(inc_s / embed_only, 3),
+        "overhead_seconds": round(inc_s - res.stages.get("embed", 0.0), 2),
+        "stage_seconds": {k: round(v, 2) for k, v in res.stages.items()},
+        "generation_mb": round(_size(gen) / 2**20, 1),
+        "catalog_mb": round(_size(index_dir, mf.CATALOG + "*") / 2**20, 1),
         "added": res.added,
         "embedded": res.embedded,
         "unchanged": res.unchanged,
     }
 
 
+def _size(path: Path, pattern: str = "**/*") -> int:
+    return sum(p.stat().st_size for p in path.glob(pattern) if p.is_file())
+
+
 def tmp_workdir(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix="run-", dir=root))
-
-
-def _copy_costs(index_dir: Path) -> dict:
-    """Where an incremental build's time goes besides embedding: copying the live catalog
-    and lexical index into a new generation, and loading + saving the vector index (timed
-    again here on the new generation, into a scratch directory that is then deleted)."""
-    from indexer import catalog
-    from indexer import manifest as mf
-    from indexer.ann import load_ann
-
-    gen = mf.live_generation(index_dir)
-    scratch = Path(tempfile.mkdtemp(prefix="copy-", dir=index_dir))
-    try:
-        t0 = time.perf_counter()
-        catalog.copy_catalog(gen / mf.CATALOG, scratch / mf.CATALOG)
-        t1 = time.perf_counter()
-        shutil.copytree(gen / mf.LEXICAL, scratch / mf.LEXICAL)
-        t2 = time.perf_counter()
-        ann = load_ann(gen / mf.VECTORS, mf.read_manifest(gen).get("ann", {}))
-        ann.save(scratch / mf.VECTORS)
-        t3 = time.perf_counter()
-        mf.fsync_tree(scratch)
-        t4 = time.perf_counter()
-        size = sum(p.stat().st_size for p in gen.rglob("*") if p.is_file())
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return {
-        "generation_mb": round(size / 2**20, 1),
-        "copy_catalog_seconds": round(t1 - t0, 2),
-        "copy_lexical_seconds": round(t2 - t1, 2),
-        "ann_load_save_seconds": round(t3 - t2, 2),
-        "fsync_seconds": round(t4 - t3, 2),
-    }

@@ -128,7 +128,7 @@ def render_table(results: dict, console: Console | None = None) -> Table:
             f"{b['pipeline_per_s']} ({b['pipeline_vs_embedder']:.0%} of embedder)",
         )
     row("incremental add of one plan s (embed plan s, ratio)", "", _incremental)
-    row("  copy catalog / lexical, ANN load+save, fsync s", "", _copies)
+    row("  catalog rows / ANN / lexical / fsync / commit s", "", _stages)
     row("vector index", "", lambda s: f"{s['ann']['type']} {_ann_brief(s['ann'])}")
     row("our build s (catalog+vectors+ANN+lexical)", "", our_build_seconds)
     row("dense search ms", "", lambda s: _p(s["latency_ms"]["dense"]))
@@ -224,12 +224,14 @@ def _incremental(s: dict) -> str:
     return f"{inc['incremental_seconds']} ({inc['embed_plan_seconds']}, {inc['ratio']}×)"
 
 
-def _copies(s: dict) -> str:
+def _stages(s: dict) -> str:
+    """Where the incremental build's time goes besides embedding (the build's own stages)."""
     inc = s.get("incremental")
-    if not inc or "copy_catalog_seconds" not in inc:
+    if not inc or "stage_seconds" not in inc:
         return "–"
+    st = inc["stage_seconds"]
     return (
-        f"{inc['copy_catalog_seconds']} / {inc['copy_lexical_seconds']}, "
-        f"{inc['ann_load_save_seconds']}, {inc['fsync_seconds']} "
-        f"({inc['generation_mb']:.0f} MB)"
+        f"{st.get('catalog', 0)} / {st.get('ann', 0)} / {st.get('lexical', 0)} / "
+        f"{st.get('manifest_fsync', 0)} / {st.get('commit', 0)} "
+        f"(gen {inc['generation_mb']:.0f} MB, catalog {inc['catalog_mb']:.0f} MB)"
     )

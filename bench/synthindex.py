@@ -1,9 +1,11 @@
 """Write a synthetic corpus as an index generation through the product's own layers.
 
 A million paragraphs cannot go through ``build_index`` here (pyvi and the embedder would take
-hours), so this writes the same generation ``build_index`` writes, layer by layer: the
-catalog (``indexer.catalog``), the tantivy index (``indexer.lexical`` schema and writer), the
-vector index (``indexer.ann.create_ann``, the product's size-based choice) and the manifest
+hours), so this writes the same index ``build_index`` writes, layer by layer and in the same
+order (one catalog write transaction around everything, committed with the generation's
+name after its files are fsynced): the catalog (``indexer.catalog``), the tantivy index
+(``indexer.lexical`` schema and writer), the vector index (``indexer.ann.create_ann``, the
+product's size-based choice) and the manifest
 (``indexer.manifest``, with the pipeline/analyzer/reference versions ``build_index`` records,
 so a later ``build_index`` on the same corpus treats it as its own and runs incrementally).
 What is bench-only: segmentation, folding and lexical tokens of a synthetic paragraph are the
@@ -78,8 +80,10 @@ def build_synthetic_index(
     files_s = 0.0
     if corpus_dir is not None:
         corpus_dir.mkdir(parents=True, exist_ok=True)
-    conn = catalog.connect(gen_dir / mf.CATALOG)
-    conn.execute("PRAGMA synchronous=OFF")
+    conn = catalog.connect(index_dir / mf.CATALOG)
+    conn.execute("PRAGMA synchronous=OFF")  # bench only: nothing to protect
+    catalog.begin_write(conn)
+    catalog.clear(conn)
     for j in range(corpus.n_docs):
         meta = corpus.doc_meta(j)
         rel = f"{meta['doc_id']}.txt"
@@ -118,7 +122,6 @@ def build_synthetic_index(
             refs = _shifted(b_refs, a, b, len(base.texts[a]) + 1)
             if refs:
                 catalog.insert_mentions(conn, rowid, meta["doc_id"], refs)
-    conn.commit()
     seconds["catalog"] = time.perf_counter() - t0 - files_s
     seconds["corpus_files"] = files_s  # bench-only: plan files for the incremental run
 
@@ -130,7 +133,6 @@ def build_synthetic_index(
         catalog.insert_vectors(
             conn, rowids[start : start + CHUNK], corpus.vectors(start, start + CHUNK)
         )
-    conn.commit()
     seconds["vectors_table"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -152,7 +154,6 @@ def build_synthetic_index(
     seconds["lexical"] = time.perf_counter() - t0
 
     counts = catalog.counts(conn)
-    conn.close()
     mf.write_manifest(
         gen_dir,
         {
@@ -178,8 +179,14 @@ def build_synthetic_index(
     )
     t0 = time.perf_counter()
     mf.fsync_tree(gen_dir)
-    mf.switch_current(index_dir, gen)
     seconds["fsync"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    catalog.set_live_generation(conn, gen)
+    catalog.commit(conn)
+    mf.switch_current(index_dir, gen)
+    catalog.checkpoint(conn)
+    conn.close()
+    seconds["commit"] = time.perf_counter() - t0  # COMMIT + WAL checkpoint into the file
     return SynthIndex(index_dir, corpus_dir, len(corpus), seconds, ann.describe(), rowids)
 
 
