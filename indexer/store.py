@@ -11,6 +11,7 @@ the ANN's exact re-rank reads vectors through it too, so it sees the same snapsh
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -122,7 +123,7 @@ class IndexReader:
             self._conn.close()
             raise
 
-    def _snapshot(self):
+    def _snapshot(self) -> tuple[sqlite3.Connection, str]:
         """Open the read transaction; IndexNotFoundError / IndexFormatError if no index."""
         path = self.index_dir / mf.CATALOG
         conn, name = catalog.open_snapshot(path) if path.is_file() else (None, None)
