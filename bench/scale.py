@@ -1,11 +1,17 @@
 """Search-side figures at one corpus size: the product's index built from a synthetic corpus,
-latency in process and over HTTP, service memory, recall vs exact, and the baselines."""
+latency in process and over HTTP, service memory, recall vs exact, and the baselines.
+
+Every figure is for distinct queries: the Searcher's query-vector cache is off here
+(``cache_size=0``) and in the HTTP service (``CCHC_QUERY_CACHE=0``), since each query is
+repeated ``repeat`` times and a cache would answer all repeats but the first.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -25,18 +31,43 @@ def _searcher(index_dir: Path, embedder):
     from service.search import Searcher
 
     reader = IndexReader.open(index_dir)
-    return reader, Searcher(reader, embedder)
+    return reader, Searcher(reader, embedder, cache_size=0)
+
+
+@contextmanager
+def _env(**values: str):
+    """Environment variables set for the block (a child process inherits them)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def search_latency(searcher, embedder, queries: list[str], repeat: int) -> dict:
     """p50/p95/p99 (ms) of the product's search per mode, query embedding included; plus the
-    query embedding alone and the retrieval-only parts, to show where the time goes."""
+    query embedding alone and the retrieval-only parts, to show where the time goes.
+    ``hybrid_sequential``: hybrid with the two retrievers run one after the other (no worker
+    thread), timed alternately with ``hybrid`` so both see the same machine load."""
+    from service.search import Searcher
+
     out = {}
-    for mode in ("dense", "lexical", "hybrid"):
+    for mode in ("dense", "lexical"):
         searcher.search(queries[0], K, mode=mode)  # warm
         out[mode] = percentiles(
             time_calls(lambda q, m=mode: searcher.search(q, K, mode=m), queries, repeat)
         )
+    sequential = Searcher(searcher.reader, embedder, searcher.params, parallel=False, cache_size=0)
+    searcher.search(queries[0], K)  # warm (starts the worker thread)
+    sequential.search(queries[0], K)
+    out["hybrid"], out["hybrid_sequential"] = paired(
+        lambda q: searcher.search(q, K), lambda q: sequential.search(q, K), queries, repeat
+    )
     out["embed_query"] = percentiles(
         time_calls(lambda q: embedder.embed_queries([q]), queries, repeat)
     )
@@ -63,7 +94,7 @@ def recall(reader, corpus: SynthCorpus, rowids: np.ndarray, qvecs: np.ndarray) -
 
 def http_figures(index_dir: Path, queries: list[str], clients: int, requests: int) -> dict:
     """Requests/s of GET /search through uvicorn on loopback, and the service's peak RSS."""
-    with ServiceProcess(index_dir) as svc, PeakRSS(svc.pid) as rss:
+    with _env(CCHC_QUERY_CACHE="0"), ServiceProcess(index_dir) as svc, PeakRSS(svc.pid) as rss:
         idle = rss.sample()
         drive(
             svc.url,

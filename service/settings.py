@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         description="Expand the query with administrative abbreviations and their long forms "
         "(“trí tuệ nhân tạo” ↔ “AI”, “CCHC” ↔ “cải cách hành chính”) before both retrievers.",
     )
+    query_cache: int = Field(
+        256,
+        ge=0,
+        description="Query vectors kept in memory (least recently used dropped), so a query sent "
+        "again with another filter skips the embedding; 0 disables the cache.",
+    )
 
     # Hot swap of index generations.
     reload_interval: float = Field(
