@@ -42,7 +42,6 @@ eval: install
 	$(BIN)/python -m eval.run
 
 bench: install
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.run
 
 loadtest: install
