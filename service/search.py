@@ -248,6 +248,11 @@ class Searcher:
                 )
             return self._executor
 
+    @property
+    def has_workers(self) -> bool:
+        """Whether worker threads are running (started by a hybrid query, stopped by close)."""
+        return self._executor is not None
+
     def close(self) -> None:
         """Stop the worker threads (a later hybrid query starts new ones)."""
         with self._executor_lock:

@@ -231,6 +231,7 @@ def _close(snap: Snapshot) -> None:
     if not snap.closed:
         snap.closed = True
         try:
+            snap.searcher.close()  # its worker threads
             snap.reader.close()
         except Exception:  # closing must never take the service down
             log.exception("closing generation %s failed", snap.generation)

@@ -177,8 +177,10 @@ def test_hot_swap_keeps_in_flight_requests_and_closes_old_reader(index_dir, corp
             # the in-flight request still reads its own generation
             assert in_flight is first and not first.closed
             assert len(in_flight.searcher.search("cải cách hành chính", k=3).hits) == 3
+            assert first.searcher.has_workers  # the hybrid query started its dense worker
         holder.current()  # released and past the grace period: closed
         assert first.closed and not fresh.closed
+        assert not first.searcher.has_workers  # closing a generation stops its threads
         assert holder.swaps == 1
         assert fresh.embedder is first.embedder  # same model: not reloaded
     finally:
