@@ -363,6 +363,25 @@ def fetch_vectors(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, 
     return dict(rows)
 
 
+def _document_filters(
+    unit: str | None, year: int | None, province: str | None = None
+) -> tuple[list[str], list]:
+    """SQL conditions on the documents table ``d`` (unit/province case-insensitive, exact)
+    and their arguments, for the filters that are given."""
+    where: list[str] = []
+    args: list = []
+    if unit is not None:
+        where.append("d.unit = ? COLLATE NOCASE")
+        args.append(unit)
+    if province is not None:
+        where.append("d.province = ? COLLATE NOCASE")
+        args.append(province)
+    if year is not None:
+        where.append("d.year = ?")
+        args.append(int(year))
+    return where, args
+
+
 def filter_rowids(
     conn: sqlite3.Connection,
     unit: str | None = None,
@@ -376,16 +395,7 @@ def filter_rowids(
     unit/province compare case-insensitively and exactly; section matches paragraphs with a
     heading in their path that starts with ``section`` (case-insensitive).
     """
-    where, args = [], []
-    if unit is not None:
-        where.append("d.unit = ? COLLATE NOCASE")
-        args.append(unit)
-    if province is not None:
-        where.append("d.province = ? COLLATE NOCASE")
-        args.append(province)
-    if year is not None:
-        where.append("d.year = ?")
-        args.append(int(year))
+    where, args = _document_filters(unit, year, province)
     if doc_id is not None:
         where.append("p.doc_id = ?")
         args.append(doc_id)
@@ -410,14 +420,9 @@ def fetch_mentions(
     """Mentions of the given keys joined with their paragraph and document, in document order:
     (rowid, paragraph id, doc_id, ordinal, section_json, kind, paragraph text, unit, province,
     year, key, kind, number, date, issuer, title, start, end, raw)."""
-    where = ["m.key IN (SELECT value FROM json_each(?))"]
-    args: list = [json.dumps(list(keys), ensure_ascii=False)]
-    if unit is not None:
-        where.append("d.unit = ? COLLATE NOCASE")
-        args.append(unit)
-    if year is not None:
-        where.append("d.year = ?")
-        args.append(int(year))
+    where, args = _document_filters(unit, year)
+    where.insert(0, "m.key IN (SELECT value FROM json_each(?))")
+    args.insert(0, json.dumps(list(keys), ensure_ascii=False))
     return conn.execute(
         "SELECT p.rowid, p.id, p.doc_id, p.ordinal, p.section_json, p.kind, p.text, d.unit, "
         "d.province, "
@@ -435,13 +440,7 @@ def reference_table(
 ) -> list[dict]:
     """One row per referenced document key: its description (the most frequent kind/number,
     any stated issuer/title/date), number of mentions, and the plans that cite it."""
-    where, args = [], []
-    if unit is not None:
-        where.append("d.unit = ? COLLATE NOCASE")
-        args.append(unit)
-    if year is not None:
-        where.append("d.year = ?")
-        args.append(int(year))
+    where, args = _document_filters(unit, year)
     cond = (" WHERE " + " AND ".join(where)) if where else ""
     rows = conn.execute(
         "SELECT m.key, max(m.kind), max(m.number), max(m.issuer), max(m.title), max(m.date), "
