@@ -9,7 +9,7 @@ from indexer.cleaning import Line, join_lines
 from indexer.model import DocumentMeta
 from indexer.structure.blocks import reflow
 from indexer.structure.layout import Layout, is_signer_title
-from indexer.structure.markers import is_caps
+from indexer.structure.markers import BASIS, is_caps
 
 _OF = re.compile(r"^của\s+", re.IGNORECASE)
 _YEAR = re.compile(r"\bnăm\s+((?:19|20)\d{2})\b")
@@ -19,7 +19,6 @@ _NUMBER = re.compile(r"\b[Ss]ố:?\s*([0-9…._ ]*/\s*[A-Za-zĐđ][\w-]*)")
 _DATE_SLASH = re.compile(r"ngày\s*(\d{1,2})?\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
 _DATE_WORDS = re.compile(r"ngày\s*(\d{1,2})?[…. _]*\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})")
 _NAME = re.compile(r"^[A-ZĐÂĂÊÔƠƯ]\w*(?:\s+[A-ZĐÂĂÊÔƠƯ]\w*){1,4}$")
-_BASIS = re.compile(r"^(Căn cứ|Thực hiện)\s")
 
 
 def _title_case(text: str) -> str:
@@ -79,7 +78,7 @@ def legal_bases(opening: list[Line]) -> list[str]:
     for block in reflow(opening, opening=True):
         for clause in re.split(r";\s+", block.text):
             clause = clause.strip().rstrip(";").strip()
-            if _BASIS.match(clause):
+            if BASIS.match(clause):
                 out.append(clause)
     return out
 
