@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,7 +29,7 @@ def document_view(snap: Any, doc_id: str, q: str = "") -> Result:
     rows = []
     for i, t in enumerate(tasks):
         anchor = f"p-{task_paras[i].ordinal}" if in_table else f"tt-{t.number}"
-        rows.append({**_task_dict(t), "anchor": anchor})
+        rows.append({**asdict(t), "anchor": anchor})
     toc = [
         {"ordinal": p.ordinal, "text": p.text}
         for p in paragraphs
@@ -45,13 +46,3 @@ def document_view(snap: Any, doc_id: str, q: str = "") -> Result:
         "back_href": "/?" + urlencode({"q": q}) if q else "/",
     }
     return "document.html", ctx, 200
-
-
-def _task_dict(t: Any) -> dict[str, Any]:
-    return {
-        "number": t.number,
-        "task": t.task,
-        "products": t.products,
-        "timeline": t.timeline,
-        "responsible": t.responsible,
-    }

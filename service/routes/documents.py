@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -57,16 +58,7 @@ def get_document(
         )
         for p in reader.paragraphs(doc_id)
     ]
-    tasks = [
-        TaskOut(
-            number=t.number,
-            task=t.task,
-            products=t.products,
-            timeline=t.timeline,
-            responsible=t.responsible,
-        )
-        for t in reader.tasks(doc_id)
-    ]
+    tasks = [TaskOut(**asdict(t)) for t in reader.tasks(doc_id)]
     return DocumentOut(
         **_summary(doc),
         path=doc.path,

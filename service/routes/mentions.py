@@ -54,16 +54,7 @@ class ReferencesOut(BaseModel):
 
 
 def _cited(d: CitedDocument) -> CitedDocumentOut:
-    return CitedDocumentOut(
-        key=d.key,
-        kind=d.kind,
-        number=d.number,
-        date=d.date,
-        issuer=d.issuer,
-        title=d.title,
-        total=d.total,
-        per_plan=d.per_plan,
-    )
+    return CitedDocumentOut(**_fields(d))
 
 
 Unit = Annotated[str | None, Query(description="Only plans of this unit.")]
