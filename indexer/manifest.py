@@ -79,26 +79,6 @@ def old_format(index_dir: Path, version: object = 1) -> IndexFormatError:
     )
 
 
-def live_generation(index_dir: Path) -> Path:
-    """The live generation directory (as the catalog's last commit names it).
-
-    IndexNotFoundError if there is none; IndexFormatError for a format-1 index. A reader
-    that must see catalog and generation together uses ``catalog.open_snapshot`` instead.
-    """
-    from indexer import catalog
-
-    index_dir = Path(index_dir)
-    name = None
-    if (index_dir / CATALOG).is_file():
-        conn, name = catalog.open_snapshot(index_dir / CATALOG)
-        conn.close()
-    if name is None:
-        if legacy_generation(index_dir) is not None:
-            raise old_format(index_dir)
-        raise not_found(index_dir)
-    return index_dir / name
-
-
 def read_manifest(gen_dir: Path) -> dict:
     return json.loads((Path(gen_dir) / MANIFEST).read_text(encoding="utf-8"))
 
