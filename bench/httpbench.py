@@ -31,8 +31,16 @@ def free_port() -> int:
 class ServiceProcess:
     """``python -m service serve`` over ``index_dir`` on a free loopback port."""
 
-    def __init__(self, index_dir: Path, port: int | None = None, startup_timeout: float = 300):
+    def __init__(
+        self,
+        index_dir: Path,
+        port: int | None = None,
+        startup_timeout: float = 300,
+        env: dict[str, str] | None = None,
+    ):
+        """``env``: variables set for the service on top of this process's environment."""
         self.index_dir = Path(index_dir)
+        self.env = dict(env or {})
         self.port = port or free_port()
         self.url = f"http://{LOOPBACK}:{self.port}"
         self.startup_timeout = startup_timeout
@@ -40,7 +48,7 @@ class ServiceProcess:
         self.startup_seconds = 0.0
 
     def __enter__(self) -> ServiceProcess:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         cmd = [
             sys.executable,
             "-m",

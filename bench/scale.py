@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -32,21 +31,6 @@ def _searcher(index_dir: Path, embedder):
 
     reader = IndexReader.open(index_dir)
     return reader, Searcher(reader, embedder, cache_size=0)
-
-
-@contextmanager
-def _env(**values: str):
-    """Environment variables set for the block (a child process inherits them)."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def search_latency(searcher, embedder, queries: list[str], repeat: int) -> dict:
@@ -94,7 +78,8 @@ def recall(reader, corpus: SynthCorpus, rowids: np.ndarray, qvecs: np.ndarray) -
 
 def http_figures(index_dir: Path, queries: list[str], clients: int, requests: int) -> dict:
     """Requests/s of GET /search through uvicorn on loopback, and the service's peak RSS."""
-    with _env(CCHC_QUERY_CACHE="0"), ServiceProcess(index_dir) as svc, PeakRSS(svc.pid) as rss:
+    no_cache = {"CCHC_QUERY_CACHE": "0"}
+    with ServiceProcess(index_dir, env=no_cache) as svc, PeakRSS(svc.pid) as rss:
         idle = rss.sample()
         drive(
             svc.url,
