@@ -18,7 +18,6 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ import pytest
 from indexer.errors import UnreadableFileError
 from indexer.readers import MAX_FILE_MB, READERS, read_document
 from indexer.store import IndexReader
+from tests.commands import indexer_build
 
 REPO = Path(__file__).resolve().parents[1]
 FIX = REPO / "tests" / "fixtures"
@@ -52,9 +52,8 @@ BAD = {
 def build(corpus: Path, index: Path, *extra: str) -> subprocess.CompletedProcess:
     """The real CLI, as a user runs it."""
     env = {k: v for k, v in os.environ.items() if k != "CCHC_MAX_FILE_MB"}
-    cmd = [sys.executable, "-m", "indexer", "build", "--corpus", str(corpus)]
     return subprocess.run(
-        [*cmd, "--index", str(index), "--quiet", *extra],
+        indexer_build(corpus, index, "--quiet", *extra),
         cwd=REPO,
         env=env,
         capture_output=True,

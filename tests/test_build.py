@@ -26,6 +26,7 @@ from indexer.embeddings import Embedder, ensure_same_model
 from indexer.errors import IndexLockedError, ModelMismatchError
 from indexer.parse import parse_file
 from indexer.store import IndexReader
+from tests.commands import indexer_build
 
 REPO = Path(__file__).resolve().parents[1]
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
@@ -161,17 +162,7 @@ def history(index_dir, corpus_dir, reader, embedder, tmp_path_factory):
         except IndexLockedError as exc:
             h["locked"] = str(exc)
         h["locked_cli"] = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "indexer",
-                "build",
-                "--corpus",
-                str(corpus),
-                "--index",
-                str(index),
-                "--quiet",
-            ],
+            indexer_build(corpus, index, "--quiet"),
             cwd=REPO,
             capture_output=True,
             text=True,
@@ -316,18 +307,7 @@ def test_unreadable_files_are_skipped_and_old_content_kept(index_dir, corpus_dir
     (corpus / f"{YTE}.txt").write_bytes(b"")  # the indexed plan got truncated
     (corpus / "2024-ke-hoach-hong.pdf").write_bytes(b"%PDF-1.4 broken")
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "indexer",
-            "build",
-            "--corpus",
-            str(corpus),
-            "--index",
-            str(index),
-            "--quiet",
-            "--json",
-        ],
+        indexer_build(corpus, index, "--quiet", "--json"),
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -4,13 +4,13 @@ built and saved by the test itself, loaded through ``load_embedder(path)``)."""
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from indexer.embeddings import embedder_for_index, ensure_same_model, load_embedder
 from indexer.errors import ModelMismatchError, ModelNotFoundError
+from tests.commands import indexer_build
 
 # Real sentences of the plans
 ADMIN = "Tuyên truyền về số hóa hồ sơ, kết quả giải quyết thủ tục hành chính"
@@ -114,19 +114,9 @@ def test_unknown_model_fails_offline_with_one_line(tmp_path):
 
 def test_unknown_model_in_the_cli_is_one_line_without_traceback(tmp_path, corpus_dir):
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "indexer",
-            "build",
-            "--corpus",
-            str(corpus_dir),
-            "--index",
-            str(tmp_path / "idx"),
-            "--model",
-            "nobody-here/no-such-model-xyz",
-            "--quiet",
-        ],
+        indexer_build(
+            corpus_dir, tmp_path / "idx", "--model", "nobody-here/no-such-model-xyz", "--quiet"
+        ),
         capture_output=True,
         text=True,
         timeout=300,

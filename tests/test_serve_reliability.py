@@ -32,6 +32,7 @@ from indexer.errors import IndexLockedError
 from indexer.store import IndexReader
 from service.app import create_app
 from service.settings import Settings
+from tests.commands import indexer_build
 
 REPO = Path(__file__).resolve().parents[1]
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
@@ -127,19 +128,6 @@ def test_the_index_built_meanwhile_is_served_without_restart(no_index_story):
 
 
 # -- 4 + 5. serve during a rebuild; a second build meanwhile -----------------------------------
-def cli_build(corpus: Path, index: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "indexer",
-        "build",
-        "--corpus",
-        str(corpus),
-        "--index",
-        str(index),
-    ]
-
-
 @pytest.fixture(scope="module")
 def rebuild_story(index_dir, corpus_dir, tmp_path_factory):
     """A real server over a one-plan index while a real build adds the second plan."""
@@ -181,15 +169,18 @@ def rebuild_story(index_dir, corpus_dir, tmp_path_factory):
             }
             story["docs_before"] = [d["id"] for d in http.get("/documents").json()["documents"]]
 
+            def start_build() -> subprocess.Popen:
+                return subprocess.Popen(
+                    indexer_build(corpus, index, "--quiet"),
+                    cwd=REPO,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+
             gens_before = set(mf.generations(index))
-            build = subprocess.Popen(
-                [*cli_build(corpus, index), "--quiet"],
-                cwd=REPO,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+            build = start_build()
             second = None
             i = 0
             limit = time.monotonic() + 600
@@ -197,14 +188,7 @@ def rebuild_story(index_dir, corpus_dir, tmp_path_factory):
                 running = build.poll() is None
                 if second is None and running and set(mf.generations(index)) - gens_before:
                     # the first build is writing its generation (embedding): try another one
-                    second = subprocess.Popen(
-                        [*cli_build(corpus, index), "--quiet"],
-                        cwd=REPO,
-                        env=env,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE,
-                        text=True,
-                    )
+                    second = start_build()
                     story["first_running_at_second_start"] = True
                 record = _probe(http, QUERIES[i % len(QUERIES)], story["failures"])
                 i += 1
