@@ -23,6 +23,10 @@ class DocumentMeta:
     legal_bases: list[str] = field(default_factory=list)  # opening "Căn cứ…"/"Thực hiện…" lines
     signer: str | None = None  # "Lê Hồng Phương"
     signer_title: str | None = None  # "KT. TRƯỞNG BAN / PHÓ TRƯỞNG BAN"
+    unit_short: str | None = None  # "UBND tỉnh Bắc Ninh": for lists and filters
+    place: str | None = None  # "Bắc Ninh": the place line of the header
+    period: str | None = None  # "2026–2030" when the title names a period
+    issued_as: str | None = None  # "Quyết định" for a plan issued by a decision (its number)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -46,13 +50,16 @@ class Paragraph:
 
 @dataclass(slots=True)
 class TaskRow:
-    """One row of the appendix table ("PHỤ LỤC")."""
+    """One row of a task table (the appendix "PHỤ LỤC" or a table anywhere in the document)."""
 
     number: int
     task: str
     products: str
     timeline: str
-    responsible: str
+    responsible: str  # the body in charge (cơ quan chủ trì / thực hiện)
+    partners: str = ""  # cơ quan phối hợp, where the table has the column
+    budget: str = ""  # kinh phí, where the table has the column
+    group: str = ""  # the group row above it ("I. Tuyên truyền …"), carried down
 
 
 @dataclass(slots=True)

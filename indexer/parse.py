@@ -11,10 +11,10 @@ from pathlib import Path
 
 from indexer.errors import UnreadableFileError
 from indexer.model import Document, DocumentMeta
-from indexer.readers import read_document
+from indexer.readers import READERS, read_document
 from indexer.structure import build_document
 
-SUPPORTED_SUFFIXES = {".txt", ".pdf", ".docx"}
+SUPPORTED_SUFFIXES = set(READERS)
 SIDECAR_SUFFIX = ".meta.json"
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from indexer.errors import UnreadableFileError
 from indexer.readers.base import PAGE_BREAK, RawDocument
 from indexer.readers.docx import read_docx
+from indexer.readers.html import read_html
+from indexer.readers.markdown import read_markdown
 from indexer.readers.pdf import read_pdf
 from indexer.readers.txt import read_txt
 
@@ -16,6 +18,10 @@ READERS: dict[str, Callable[[Path], RawDocument]] = {
     ".txt": read_txt,
     ".pdf": read_pdf,
     ".docx": read_docx,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
 }
 
 MAX_FILE_MB = 50.0  # default size limit; CCHC_MAX_FILE_MB overrides it

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from indexer.cleaning import Line, fix_letter_spacing, join_lines, join_pair
 from indexer.model import TaskRow
 from indexer.structure.columns import (
+    BUDGET,
     DEFAULT_ORDER,
     INLINE_CELL,
+    PARTNERS,
     PRODUCT_START,
     PRODUCTS,
     RESPONSIBLE,
@@ -226,29 +228,55 @@ def _rows_from_text(lines: list[Line]) -> tuple[list[TaskRow], tuple[str, ...]]:
 # ---------------------------------------------------------------- table form (DOCX/web)
 
 
+_GROUP = re.compile(r"^(?:[IVXLC]{1,6}|[A-ZĐ])\.?$")
+
+
+def _row_number(text: str) -> int | None:
+    m = re.match(r"^(\d{1,3})(?:[.)]|\.\d+\.?)?$", text.strip())
+    return int(m.group(1)) if m else None
+
+
 def rows_from_table(table: list[list[str]]) -> list[TaskRow]:
-    """Rows of cells with a header row (DOCX table, or ``a | b | c`` lines)."""
+    """Rows of cells with a header row (DOCX, web tables, ``a | b | c`` lines) → task rows.
+
+    Columns are mapped by their header words (``columns.field_of_header_cell``); a table is a
+    task table when it has a task column and a column for who does it or when. Group rows
+    ("I. | Tuyên truyền …") are carried down to the rows under them; a row without a number
+    continues the row above (a row broken over a page).
+    """
     if not table:
         return []
     fields = [field_of_header_cell(c) for c in table[0]]
-    if TASK not in fields:
+    if TASK not in fields or not ({RESPONSIBLE, TIMELINE} & set(fields)):
         return []
     rows: list[TaskRow] = []
+    group = ""
     for cells in table[1:]:
         if [c.strip() for c in cells] == [c.strip() for c in table[0]]:
             continue  # header repeated on a new page
+        if all(re.fullmatch(r"\(?\d{1,2}\)?", c.strip()) for c in cells if c.strip()):
+            continue  # a row of column numbers "(1) (2) (3)"
         values = {f: _clean(" ".join(c.split())) for f, c in zip(fields, cells, strict=False) if f}
         num = values.get("number", "")
-        if rows and not num.strip(" ."):  # a row continued on the next page
-            prev = rows[-1]
-            for f in (TASK, PRODUCTS, TIMELINE, RESPONSIBLE):
-                if values.get(f):
-                    setattr(prev, f, join_pair(getattr(prev, f), values[f]))
+        filled = [c for c in cells if c.strip()]
+        if _GROUP.match(num.strip()) or (len(filled) <= 2 and num and _row_number(num) is None):
+            group = " ".join(_clean(" ".join(c.split())) for c in filled)
             continue
-        try:
-            number = int(num.strip(" ."))
-        except ValueError:
-            continue
+        number = _row_number(num) if num else None
+        if number is None:
+            if rows and (not num.strip(" .") or "number" not in fields):
+                if "number" not in fields and values.get(TASK):
+                    number = len(rows) + 1
+                else:
+                    prev = rows[-1]
+                    for f in (TASK, PRODUCTS, TIMELINE, RESPONSIBLE, PARTNERS, BUDGET):
+                        if values.get(f):
+                            setattr(prev, f, join_pair(getattr(prev, f), values[f]))
+                    continue
+            elif "number" not in fields and values.get(TASK):
+                number = len(rows) + 1
+            else:
+                continue
         rows.append(
             TaskRow(
                 number,
@@ -256,9 +284,20 @@ def rows_from_table(table: list[list[str]]) -> list[TaskRow]:
                 _cell(values.get(PRODUCTS, "")),
                 _cell(values.get(TIMELINE, "")),
                 _cell(values.get(RESPONSIBLE, "")),
+                _cell(values.get(PARTNERS, "")),
+                _cell(values.get(BUDGET, "")),
+                group,
             )
         )
     return rows
+
+
+def task_tables(tables: list[list[list[str]]]) -> list[TaskRow]:
+    """Task rows of every task table of a document, numbered as printed."""
+    out: list[TaskRow] = []
+    for table in tables:
+        out.extend(rows_from_table(table))
+    return out
 
 
 def parse_appendix(lines: list[Line], tables: list[list[list[str]]] | None = None) -> Appendix:

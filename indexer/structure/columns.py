@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 TASK, PRODUCTS, TIMELINE, RESPONSIBLE = "task", "products", "timeline", "responsible"
+PARTNERS, BUDGET = "partners", "budget"
 DEFAULT_ORDER = (TASK, PRODUCTS, TIMELINE, RESPONSIBLE)
 
 _B = r"^(?:[-+•]\.?\s*)?"
@@ -55,15 +56,25 @@ def column_order(header: str) -> tuple[str, ...]:
 
 
 def field_of_header_cell(cell: str) -> str | None:
-    low = cell.lower()
-    if low.strip() in ("stt", "tt", "số tt"):
+    """The field a task table's header cell names (by its words, in any table's order)."""
+    low = " ".join(cell.lower().split())
+    if low.strip(" .") in ("stt", "tt", "số tt", "số thứ tự"):
         return "number"
-    if "nhiệm vụ" in low:
+    if "phối hợp" in low:
+        return PARTNERS
+    if "kinh phí" in low or "nguồn vốn" in low or "dự toán" in low:
+        return BUDGET
+    if "tiến độ" in low or "thời gian" in low or "thời hạn" in low or "thời điểm" in low:
+        return TIMELINE
+    if "nhiệm vụ" in low or low.startswith(("nội dung", "tên nhiệm vụ", "hoạt động", "công việc")):
         return TASK
     if "kết quả" in low or "sản phẩm" in low:
         return PRODUCTS
-    if "tiến độ" in low or "thời gian" in low:
-        return TIMELINE
-    if "phân công" in low or "chủ trì" in low or "trách nhiệm" in low:
+    if (
+        "phân công" in low
+        or "chủ trì" in low
+        or "trách nhiệm" in low
+        or re.search(r"(?:cơ quan|đơn vị)\s*(?:/\s*\w+\s*)?(?:thực hiện|triển khai)", low)
+    ):
         return RESPONSIBLE
     return None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from indexer.cleaning import split_lines
+from indexer.cleaning import Line, split_lines
 from indexer.model import Document, Paragraph, TaskRow
 from indexer.readers.base import RawDocument
-from indexer.structure.appendix import parse_appendix
+from indexer.structure.appendix import parse_appendix, task_tables
 from indexer.structure.blocks import Block, reflow
+from indexer.structure.columns import TASK, field_of_header_cell
 from indexer.structure.layout import split_layout
 from indexer.structure.metadata import extract_meta
 from indexer.structure.sections import to_paragraphs
@@ -21,10 +22,43 @@ def task_text(row: TaskRow) -> str:
         ("Sản phẩm", row.products),
         ("Tiến độ", row.timeline),
         ("Thực hiện", row.responsible),
+        ("Phối hợp", row.partners),
+        ("Kinh phí", row.budget),
     ):
         if value:
             parts.append(f"{label}: {value}")
     return " — ".join(p for p in parts if p)
+
+
+def table_passages(lines: list[Line]) -> list[Line]:
+    """Rows of a table in the text (``| a | b |`` lines) → one line per row, each value with
+    its column's name ("Nội dung: …; Năm 2026: …"); rows of a task table are left out (they
+    become task paragraphs) and so is the header row."""
+    out: list[Line] = []
+    k = 0
+    while k < len(lines):
+        if not lines[k].cells:
+            out.append(lines[k])
+            k += 1
+            continue
+        run = []
+        while k < len(lines) and lines[k].cells:
+            run.append(lines[k])
+            k += 1
+        header = run[0].cells or []
+        fields = [field_of_header_cell(c) for c in header]
+        if TASK in fields:
+            continue
+        for row in run[1:] if len(run) > 1 else run:
+            cells = row.cells or []
+            if len(run) > 1 and len(header) == len(cells):
+                parts = [f"{h}: {c}" if h and c else c for h, c in zip(header, cells, strict=True)]
+            else:
+                parts = cells
+            text = "; ".join(p for p in parts if p.strip())
+            if text:
+                out.append(Line(text, row.page_break, row.indented))
+    return out
 
 
 def build_document(raw: RawDocument, doc_id: str, path: str, sha256: str) -> Document:
@@ -42,18 +76,29 @@ def build_document(raw: RawDocument, doc_id: str, path: str, sha256: str) -> Doc
         title_block = Block(None, [layout.kind.upper()] if layout.kind else [])
         title_block.lines.extend(head)
         paragraphs.append(Paragraph(f"{doc_id}:0000", doc_id, 0, [], "heading", title_block.text))
-    opening = reflow(layout.opening, opening=True)
+    opening = reflow(table_passages(layout.opening), opening=True)
     paragraphs += to_paragraphs(opening, doc_id, start=len(paragraphs))
-    paragraphs += to_paragraphs(reflow(layout.body), doc_id, start=len(paragraphs))
+    paragraphs += to_paragraphs(reflow(table_passages(layout.body)), doc_id, start=len(paragraphs))
+    if layout.annex:  # a regulation or plan attached after the signature
+        paragraphs += to_paragraphs(
+            reflow(table_passages(layout.annex)), doc_id, start=len(paragraphs)
+        )
     tasks: list[TaskRow] = []
     if appendix and appendix.rows:
         tasks = appendix.rows
-        section = [APPENDIX_LABEL] + ([appendix.title] if appendix.title else [])
+    elif raw.tables:
+        tasks = task_tables(raw.tables)
+    if layout.appendix and not (appendix and appendix.rows and appendix.rows is tasks):
+        body = table_passages(layout.appendix)
+        label = [APPENDIX_LABEL] + ([appendix.title] if appendix and appendix.title else [])
+        paragraphs += to_paragraphs(reflow(body), doc_id, start=len(paragraphs), base=label[:1])
+    if tasks:
+        title = appendix.title if appendix and appendix.rows is tasks else None
+        section = [APPENDIX_LABEL] + ([title] if title else [])
         for row in tasks:
             ordinal = len(paragraphs)
+            sec = section + ([row.group] if row.group else [])
             paragraphs.append(
-                Paragraph(
-                    f"{doc_id}:{ordinal:04d}", doc_id, ordinal, section, "task", task_text(row)
-                )
+                Paragraph(f"{doc_id}:{ordinal:04d}", doc_id, ordinal, sec, "task", task_text(row))
             )
     return Document(doc_id, path, sha256, meta, paragraphs, tasks)
