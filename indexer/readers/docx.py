@@ -7,6 +7,7 @@ from pathlib import Path
 
 from indexer.errors import UnreadableFileError
 from indexer.readers.base import RawDocument
+from indexer.readers.layout_tables import Block, linearize
 
 
 def _cell_text(cell) -> str:
@@ -28,12 +29,11 @@ def read_docx(path: Path) -> RawDocument:
         raise UnreadableFileError(
             path, f"corrupt DOCX ({exc.__class__.__name__})", "open it in Word and save again"
         ) from exc
-    lines: list[str] = []
-    tables: list[list[list[str]]] = []
+    blocks: list[Block] = []
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(block, document).text)
+            blocks.append(Paragraph(block, document).text)
         elif tag == "tbl":
             table = Table(block, document)
             rows: list[list[str]] = []
@@ -46,8 +46,8 @@ def read_docx(path: Path) -> RawDocument:
                     seen.add(id(cell._tc))
                     cells.append(_cell_text(cell))
                 rows.append(cells)
-            tables.append(rows)
-    text = "\n".join(lines)
+            blocks.append(rows)
+    text, tables = linearize(blocks)
     if not text.strip() and not tables:
         raise UnreadableFileError(path, "the DOCX holds no text", "check that it is the right file")
     return RawDocument(text=text, tables=tables, source_format="docx")

@@ -8,6 +8,7 @@ from indexer.readers.base import RawDocument
 from indexer.structure.appendix import parse_appendix, task_tables
 from indexer.structure.blocks import Block, reflow
 from indexer.structure.columns import TASK, field_of_header_cell
+from indexer.structure.header import strip_motto
 from indexer.structure.layout import split_layout
 from indexer.structure.metadata import extract_meta
 from indexer.structure.sections import to_paragraphs
@@ -50,7 +51,7 @@ def table_passages(lines: list[Line]) -> list[Line]:
         if TASK in fields:
             continue
         for row in run[1:] if len(run) > 1 else run:
-            cells = row.cells or []
+            cells = [strip_motto(c).replace("|", " ").strip(" -–") for c in row.cells or []]
             if len(run) > 1 and len(header) == len(cells):
                 parts = [f"{h}: {c}" if h and c else c for h, c in zip(header, cells, strict=True)]
             else:

@@ -70,6 +70,9 @@ _MOTTO = [
 ]
 _NUMBER = re.compile(r"\b[Ss]ố\s*:?\s*(?P<num>[0-9][0-9A-Za-z.]*\s*[/-]\s*[A-Za-zĐđ0-9][\w./-]*"
                      r"|[…._ ]*/\s*[A-Za-zĐđ][\w./-]*)")  # fmt: skip
+_LOOSE_NUMBER = re.compile(
+    r"(?<![\w/])(?P<num>\d[\dA-Za-z.]*/(?:\d{4}/)?[A-ZĐ][\w.-]*(?:/[\w.-]+)?)"
+)
 _DATE = re.compile(
     r"ngày\s*(?P<d>\d{1,2})?[\s…._]*(?:tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>(?:19|20)\d{2})"
     r"|/\s*(?P<m2>\d{1,2})\s*/\s*(?P<y2>(?:19|20)\d{2}))",
@@ -126,6 +129,9 @@ def parse_date(text: str) -> str | None:
 def parse_number(text: str) -> str | None:
     """'Số: 141/KH-UBND' → '141/KH-UBND'; a blank number keeps its symbol: '/KH-KKTKCN'."""
     m = _NUMBER.search(text)
+    if not m:  # "Số:" and its number apart (a header's two columns flattened side by side)
+        at = re.search(r"\b[Ss]ố\s*:", text)
+        m = _LOOSE_NUMBER.search(text, at.end()) if at else None
     if not m:
         return None
     num = re.sub(r"\s+", "", m.group("num"))

@@ -86,15 +86,35 @@ def split_layout(lines: list[Line]) -> Layout:
         tail = range(max(start, len(main) - 8), len(main))
         sig = next((k for k in tail if is_signer_title(main[k].text)), len(main))
     end = _signature_end(main, sig) if sig < len(main) else len(main)
-    j = next((k for k in range(start, sig) if ROMAN.match(main[k].text)), None)
+    j = next((k for k in range(start, sig) if _BODY_START.match(main[k].text)), None)
     if j is None:  # no roman headings (decisions, letters): the opening is the bases
         j = start
         while j < sig and _is_opening(main[j].text):
             j += 1
-    out.opening = main[start:j]
-    out.body = main[j:sig]
+    out.opening = _no_motto(main[start:j])
+    out.body = _no_motto(main[j:sig])
     out.signature = main[sig:end]
-    out.annex = _annex(main[end:])
+    out.annex = _no_motto(_annex(main[end:]))
+    out.appendix = out.appendix[:1] + _no_motto(out.appendix[1:])
+    return out
+
+
+def _no_motto(lines: list[Line]) -> list[Line]:
+    """Cut the national motto out of lines further down (a letterhead repeated before an
+    attached regulation or appendix); lines that held nothing else are dropped."""
+    out: list[Line] = []
+    for ln in lines:
+        if ln.cells:
+            out.append(ln)
+            continue
+        text = " ".join(ln.text.split())
+        cut = strip_motto(text)
+        if cut != text:
+            cut = " ".join(p.strip() for p in cut.split("|") if p.strip(" -–"))
+            if not cut:
+                continue
+            ln = Line(cut, ln.page_break, ln.indented)
+        out.append(ln)
     return out
 
 
@@ -116,6 +136,10 @@ def _kind_from_number(head: Header) -> str | None:
     return None
 
 
+_BODY_START = re.compile(
+    ROMAN.pattern + r"|^(?:Điều\s+\d|Chương\s+[IVXLC\d]|CHƯƠNG\s+[IVXLC\d]"
+    r"|Phần\s+[IVXLC\d]|PHẦN\s+[IVXLC\d])"
+)
 _OPENING = re.compile(r"^(?:Căn cứ|Thực hiện|Theo đề nghị|Xét đề nghị|Trên cơ sở|Xét|Kính gửi)\b")
 
 

@@ -38,8 +38,8 @@ def to_paragraphs(
     out: list[Paragraph] = []
     for k, block in enumerate(blocks):
         text = block.text
-        if not text:
-            continue
+        if not any(ch.isalnum() for ch in text):
+            continue  # a stray mark ("-", "* *") is not a paragraph
         nxt = blocks[k + 1] if k + 1 < len(blocks) else None
         if _is_heading(block, nxt):
             level = _LEVEL[block.marker]
