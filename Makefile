@@ -40,6 +40,7 @@ serve: index
 
 eval: install
 	$(BIN)/python -m eval.run
+	$(BIN)/python -m eval.headers
 
 bench: install
 	$(BIN)/python -m bench.run
