@@ -172,7 +172,7 @@ def extract_meta(layout: Layout, appendix_note: str | None, full_text: str) -> D
         year = int(m.group(1))  # "16/2025/NĐ-CP": the year of issue is in the number
     province = None
     for body in reversed(bodies):
-        province = province or province_of(readable_locality(body))
+        province = province or province_of(body)
     province = province or province_of(unit)
     if province is None and not is_central(unit):
         if head.place:
@@ -195,10 +195,4 @@ def extract_meta(layout: Layout, appendix_note: str | None, full_text: str) -> D
         place=head.place,
         period=period,
         issued_as=issued_as,
-    )
-
-
-def readable_locality(body: str) -> str:
-    return (
-        body.replace("TP.", "thành phố ").replace("TỈNH", "tỉnh").replace("THÀNH PHỐ", "thành phố")
     )
