@@ -42,6 +42,7 @@ from indexer.embeddings.factory import embedder_for_index
 from indexer.errors import IndexLockedError, UnreadableFileError
 from indexer.lexical import LexicalWriter
 from indexer.model import Document
+from indexer.references.corpus import own_keys
 from indexer.text import fold, segment
 from indexer.text.analyze import ANALYZER_VERSION
 
@@ -453,19 +454,24 @@ class _Build:
         new_texts: list[str] = []
         for doc in docs:
             catalog.insert_document(conn, doc)
+            own = own_keys(doc.meta.number)
             for p in doc.paragraphs:
                 seg = segment(p.text)
                 rowid = catalog.insert_paragraph(conn, p, seg, fold(seg))
                 if extract is not None and not refs_stale:
-                    catalog.insert_mentions(conn, rowid, doc.doc_id, extract(p.text))
+                    catalog.insert_mentions(conn, rowid, doc.doc_id, extract(p.text), own)
                 new_rowids.append(rowid)
                 new_texts.append(p.text)
         if refs_stale and extract is not None:
             catalog.clear_mentions(conn)
+            numbers = catalog.document_numbers(conn)
             for rowid, doc_id, text in list(catalog.paragraph_texts(conn)):
-                catalog.insert_mentions(conn, rowid, doc_id, extract(text))
+                own = own_keys(numbers.get(doc_id))
+                catalog.insert_mentions(conn, rowid, doc_id, extract(text), own)
         elif refs_stale:
             catalog.clear_mentions(conn)
+        if extract is not None:
+            catalog.unify_laws(conn)
         t = time.perf_counter()
         vecs = self._vectors_for(new_texts, known, result)
         self._stage("embed", t)

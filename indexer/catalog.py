@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.model import Document, Paragraph, Reference, TaskRow
+from indexer.references.corpus import law_aliases, majority
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -49,7 +50,7 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_doc ON tasks(doc_id, number);
 CREATE TABLE IF NOT EXISTS mentions (
     paragraph_rowid INTEGER, doc_id TEXT, key TEXT, kind TEXT, number TEXT, date TEXT,
-    issuer TEXT, title TEXT, start INTEGER, "end" INTEGER, raw TEXT
+    issuer TEXT, title TEXT, start INTEGER, "end" INTEGER, raw TEXT, cited_key TEXT
 );
 CREATE INDEX IF NOT EXISTS mentions_key ON mentions(key);
 CREATE INDEX IF NOT EXISTS mentions_paragraph ON mentions(paragraph_rowid);
@@ -86,7 +87,16 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
     conn.execute("PRAGMA cache_size=-262144")  # 256 MB: fewer spills of a large transaction
     conn.executescript(SCHEMA)
+    _migrate(conn)
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Columns added since a catalog was created (its rows are refreshed by the build)."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(mentions)")}
+    if "cited_key" not in columns:
+        conn.execute("ALTER TABLE mentions ADD COLUMN cited_key TEXT")
+        conn.execute("UPDATE mentions SET cited_key = key")
 
 
 def connect_readonly(path: Path, immutable: bool = False) -> sqlite3.Connection:
@@ -229,11 +239,16 @@ def insert_paragraph(conn: sqlite3.Connection, p: Paragraph, text_seg: str, text
 
 
 def insert_mentions(
-    conn: sqlite3.Connection, rowid: int, doc_id: str, refs: Sequence[Reference]
+    conn: sqlite3.Connection,
+    rowid: int,
+    doc_id: str,
+    refs: Sequence[Reference],
+    own: frozenset[str] = frozenset(),
 ) -> None:
+    """The references found in one paragraph, except the document's ``own`` number(s)."""
     conn.executemany(
         "INSERT INTO mentions (paragraph_rowid, doc_id, key, kind, number, date, issuer, title, "
-        'start, "end", raw) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+        'start, "end", raw, cited_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
         [
             (
                 rowid,
@@ -247,10 +262,37 @@ def insert_mentions(
                 r.start,
                 r.end,
                 r.raw,
+                r.key,
             )
             for r in refs
+            if r.key not in own
         ],
     )
+
+
+def unify_laws(conn: sqlite3.Connection) -> int:
+    """Re-key citations of a law by name to its number where the corpus ties them (see
+    ``references.corpus.law_aliases``); run after every change of the mentions. Returns the
+    number of citations re-keyed."""
+    conn.execute("UPDATE mentions SET key = cited_key WHERE key IS NOT cited_key")
+    numbered = conn.execute(
+        "SELECT key, title, count(*) FROM mentions WHERE title IS NOT NULL "
+        "AND key NOT LIKE 'LUAT:%' GROUP BY key, title"
+    ).fetchall()
+    by_name = conn.execute(
+        "SELECT DISTINCT key, raw, date FROM mentions WHERE key LIKE 'LUAT:%'"
+    ).fetchall()
+    aliases = law_aliases(numbered, by_name)
+    conn.executemany(
+        "UPDATE mentions SET key = ? WHERE cited_key = ? AND raw = ?",
+        [(target, key, raw) for (key, raw), target in aliases.items()],
+    )
+    return len(aliases)
+
+
+def document_numbers(conn: sqlite3.Connection) -> dict[str, str | None]:
+    """``{doc_id: number}`` of every document (for ``own_keys``)."""
+    return dict(conn.execute("SELECT doc_id, number FROM documents"))
 
 
 def clear_mentions(conn: sqlite3.Connection) -> None:
@@ -438,29 +480,30 @@ def fetch_mentions(
 def reference_table(
     conn: sqlite3.Connection, unit: str | None = None, year: int | None = None
 ) -> list[dict]:
-    """One row per referenced document key: its description (the most frequent kind/number,
-    any stated issuer/title/date), number of mentions, and the plans that cite it."""
+    """One row per referenced document key: its description (kind, display number, issuer,
+    title and date: each the one most of its citations give), number of mentions, and the
+    plans that cite it."""
     where, args = _document_filters(unit, year)
     cond = (" WHERE " + " AND ".join(where)) if where else ""
-    rows = conn.execute(
-        "SELECT m.key, max(m.kind), max(m.number), max(m.issuer), max(m.title), max(m.date), "
-        "count(*), count(DISTINCT m.doc_id), group_concat(DISTINCT m.doc_id) "
-        "FROM mentions m JOIN documents d ON d.doc_id = m.doc_id"
-        + cond
-        + " GROUP BY m.key ORDER BY count(*) DESC, m.key",
+    groups: dict[str, list[tuple]] = {}
+    for r in conn.execute(
+        "SELECT m.key, m.kind, m.number, m.issuer, m.title, m.date, m.doc_id "
+        "FROM mentions m JOIN documents d ON d.doc_id = m.doc_id" + cond,
         args,
-    ).fetchall()
-    return [
+    ):
+        groups.setdefault(r[0], []).append(r)
+    out = [
         {
-            "key": r[0],
-            "kind": r[1],
-            "number": r[2],
-            "issuer": r[3],
-            "title": r[4],
-            "date": r[5],
-            "mentions": r[6],
-            "documents": r[7],
-            "doc_ids": sorted((r[8] or "").split(",")) if r[8] else [],
+            "key": key,
+            "kind": majority(r[1] for r in rows),
+            "number": majority(r[2] for r in rows),
+            "issuer": majority(r[3] for r in rows),
+            "title": majority(r[4] for r in rows),
+            "date": majority(r[5] for r in rows),
+            "mentions": len(rows),
+            "documents": len({r[6] for r in rows}),
+            "doc_ids": sorted({r[6] for r in rows}),
         }
-        for r in rows
+        for key, rows in groups.items()
     ]
+    return sorted(out, key=lambda d: (-d["mentions"], d["key"]))

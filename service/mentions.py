@@ -68,9 +68,13 @@ class MentionsResult:
         return asdict(self)
 
 
-def known_references(reader: Any) -> list[tuple[str, str | None, str | None, str | None]]:
-    """(key, kind, number, issuer) of every reference in the index (for ``resolve_query``)."""
-    return [(r["key"], r["kind"], r["number"], r["issuer"]) for r in reader.reference_table()]
+def known_references(reader: Any) -> list[tuple[str | None, ...]]:
+    """(key, kind, number, issuer, title) of every reference in the index (for
+    ``match_query``)."""
+    return [
+        (r["key"], r["kind"], r["number"], r["issuer"], r["title"])
+        for r in reader.reference_table()
+    ]
 
 
 def resolve_ref(reader: Any, ref: str) -> list[str]:

@@ -149,7 +149,9 @@ def test_writings_of_one_resolution_share_a_key(text):
 )
 def test_number_symbol_forms(text, key, kind):
     ref = one(text)
-    assert (ref.key, ref.number, ref.kind) == (key, key, kind)
+    assert (ref.key, ref.kind) == (key, kind)
+    # the number is shown as the key, except a code written in mixed case keeps its case
+    assert ref.number == ("15-CTr/TU" if key == "15-CTR/TU" else key)
 
 
 @pytest.mark.parametrize(
@@ -376,6 +378,11 @@ def test_resolve_ambiguous_ordinal_gives_every_candidate(known):
         ("luat thuc hien dan chu o co so", ["LUAT:thuc hien dan chu o co so"]),
         ("LUAT:thuc hien dan chu o co so", ["LUAT:thuc hien dan chu o co so"]),
         ("Luật Tổ chức chính quyền", ["LUAT:to chuc chinh quyen dia phuong"]),
+        # typed without diacritics, as staff often do
+        ("nghi quyet 09 cua bo chinh tri", ["09-NQ/TW"]),
+        ("quyet dinh so 72", ["72-QĐ/TU"]),
+        ("nghi dinh 118/2025/nd-cp", ["118/2025/NĐ-CP"]),
+        ("cong van 864", ["864/UBND-PVHCC"]),
     ],
 )
 def test_resolve_other_documents(query, keys, known):
@@ -410,3 +417,24 @@ def test_parse_query_tells_malformed_from_unknown():
     assert parse_query("Luật Đất đai") == RefQuery(law="dat dai")
     for malformed in ("", "09", "Nghị quyết", "cải cách hành chính", "Nghị quyết 09 abc xyz"):
         assert parse_query(malformed) is None, malformed
+
+
+def test_display_number_keeps_the_symbols_case():
+    ref = one("theo Chỉ thị số 07/CT-TTg ngày 20/02/2025 của Thủ tướng Chính phủ")
+    assert (ref.key, ref.number) == ("07/CT-TTG", "07/CT-TTg")
+    assert one("Nghị định 118/2025/nđ-cp").number == "118/2025/NĐ-CP"
+
+
+def test_issuer_stops_where_the_next_citation_starts():
+    refs = extract_references(
+        "Nghị quyết số 18-NQ/TW ngày 25/10/2017 của Bộ Chính trị, Nghị quyết số 19-NQ/TW"
+    )
+    assert [(r.key, r.issuer) for r in refs] == [("18-NQ/TW", "Bộ Chính trị"), ("19-NQ/TW", None)]
+    assert one("Quyết định số 10/QĐ-BVHTTDL của Bộ Văn hóa, Thể thao và Du lịch về").issuer == (
+        "Bộ Văn hóa, Thể thao và Du lịch"
+    )
+
+
+def test_law_name_then_number_is_one_citation():
+    (ref,) = extract_references("Luật Tổ chức chính quyền địa phương 72/2025/QH15")
+    assert (ref.key, ref.title) == ("72/2025/QH15", "Luật Tổ chức chính quyền địa phương")

@@ -13,6 +13,12 @@ Key rules (documented here, relied on by the catalog and the API):
 * A law cited by name (no symbol) is keyed ``LUAT:<folded name>``, e.g.
   ``LUAT:thuc hien dan chu o co so`` (lowercase, no diacritics, đ→d, single spaces). A law
   cited with its symbol (``Luật số 10/2022/QH15``) is keyed by the symbol like any document.
+* The key is for matching; what is shown is the ``number`` of a citation: the key written
+  with the document's own case where a code mixes cases (``07/CT-TTg``, see
+  ``display_symbol``).
+* A law cited by name with its year ("… ngày 16/6/2025", "… năm 2025") is re-keyed to the
+  law's number when another citation in the corpus gives that name with a number of that
+  year (``references.corpus.law_aliases``, run by the build over the whole catalog).
 * Known limitation: a symbol without a year (``683/QĐ-UBND``, ``09-NQ/TW``) can be reused
   by the same body in another year or term; such documents share a key. Each mention keeps
   its own stated date, so the two can still be told apart by date.
@@ -94,6 +100,17 @@ def normalize_symbol(raw: str) -> str:
     return "/".join([number, *head, "-".join(tail)])
 
 
+def display_symbol(raw: str) -> str:
+    """The canonical symbol, written with the document's own case where a code mixes cases
+    (``07/CT-TTg``, ``15-CTr/TU``; not ``07/CT-TTG``). A code typed all in one case takes the
+    canonical upper case (``nđ-cp`` → ``NĐ-CP``)."""
+    key = normalize_symbol(raw)
+    mixed = {
+        c.upper(): c for c in re.findall(r"[^\W\d_]+", raw) if not c.isupper() and not c.islower()
+    }
+    return re.sub(r"[^\W\d_]+", lambda m: mixed.get(m.group(), m.group()), key)
+
+
 def symbol_kind(key: str) -> str | None:
     """The kind a symbol's type code denotes (``09-NQ/TW`` → Nghị quyết), if it names one."""
     m = re.match(r"\d+-([^/]+)/", key)
@@ -109,6 +126,24 @@ def law_key(name: str) -> str:
     if fold(name).startswith("luat "):
         name = name[5:]
     return "LUAT:" + fold(name)
+
+
+_LAW_YEAR = re.compile(r"(?<![\d/])((?:19|20)\d{2})(?![\d/])")
+_SYMBOL_YEAR = re.compile(r"^\d+/((?:19|20)\d{2})/")
+
+
+def law_year(raw: str, date: str | None) -> int | None:
+    """The year a law cited by name is of: its stated date's, else "năm 2015" / "2024"."""
+    if date:
+        return int(date[:4])
+    years = _LAW_YEAR.findall(raw)
+    return int(years[-1]) if years else None
+
+
+def symbol_year(key: str) -> int | None:
+    """The year inside a symbol (``72/2025/QH15`` → 2025); None when it has none."""
+    m = _SYMBOL_YEAR.match(key)
+    return int(m.group(1)) if m else None
 
 
 def loose(key: str) -> str:

@@ -32,6 +32,7 @@ from itertools import islice
 
 from indexer.model import Reference
 from indexer.references.canonical import (
+    display_symbol,
     law_key,
     normalize_symbol,
     number_of,
@@ -42,6 +43,7 @@ from indexer.references.patterns import (
     BARE_SYMBOL,
     DATE,
     KIND_ABBREVIATIONS,
+    KIND_AT,
     KIND_SHORT,
     KIND_SYMBOL,
     KIND_WORDS,
@@ -51,6 +53,7 @@ from indexer.references.patterns import (
     URL,
     WORD,
 )
+from indexer.structure.issuer import starts_body
 
 _TRAIL = ",.;:)]”\"'…!?"
 _OPEN = "([“\"'"
@@ -58,18 +61,24 @@ _OPEN = "([“\"'"
 _ISSUER_STOP = {
     "về", "và", "tại", "đã", "được", "theo", "trong", "nhằm", "để", "ngày", "số", "năm",
     "với", "là", "có", "kèm", "giao", "trên", "đến", "thì", "do", "cho", "này", "nêu",
+    "tách", "không", "bãi",
 }  # fmt: skip
+# Two words that start what a document does, not who issued it (a summary title written
+# right after the issuer: "của UBND tỉnh Bình Phước Thành lập Trung tâm y tế …").
 _ISSUER_STOP2 = {
     ("ban", "hành"), ("quy", "định"), ("hướng", "dẫn"), ("thực", "hiện"), ("phê", "duyệt"),
-    ("sửa", "đổi"), ("triển", "khai"), ("chỉ", "đạo"),
+    ("sửa", "đổi"), ("triển", "khai"), ("chỉ", "đạo"), ("thành", "lập"), ("bổ", "sung"),
+    ("xác", "định"), ("tiếp", "tục"), ("kết", "luận"), ("công", "bố"), ("phân", "bổ"),
+    ("điều", "chỉnh"), ("sáp", "nhập"), ("hợp", "nhất"), ("giải", "thể"), ("đổi", "tên"),
+    ("vướng", "mắc"), ("phân", "cấp"), ("kiện", "toàn"),
 }  # fmt: skip
 # Words that end a law's name when no date or number closes it.
 _LAW_STOP = {
     "ngày", "năm", "số", "và", "của", "được", "đã", "sẽ", "theo", "về", "để", "trong",
     "tại", "với", "do", "là", "có", "thì", "nhằm", "khi", "trên", "cho", "này", "nêu",
 }  # fmt: skip
-_YEAR = re.compile(r"\s+(?i:năm)\s+(?P<y>\d{4})(?!\d)")
-_NUMBERED = re.compile(rf"\s+(?i:số)\s*:?\s*{SYMBOL}")
+_YEAR = re.compile(r"\s+(?:(?i:năm)\s+)?(?P<y>(?:19|20)\d{2})(?![\d/])")
+_NUMBERED = re.compile(rf"\s+(?:(?i:số)\s*:?\s*)?{SYMBOL}")
 
 
 def extract_references(text: str) -> list[Reference]:
@@ -134,7 +143,8 @@ def _kind(written: str) -> str:
 def _with_symbol(text: str, start: int, kind: str, m: re.Match) -> Reference:
     key = normalize_symbol(m.group("sym"))
     date, issuer, end = _tail(text, m.end("sym"))
-    return Reference(key, kind, key, date, issuer, None, start, end, text[start:end])
+    number = display_symbol(m.group("sym"))
+    return Reference(key, kind, number, date, issuer, None, start, end, text[start:end])
 
 
 def _tail(text: str, pos: int) -> tuple[str | None, str | None, int]:
@@ -178,13 +188,22 @@ def _issuer(text: str, pos: int) -> tuple[str, int] | None:
         if (low, nxt.lower().rstrip(_TRAIL)) in _ISSUER_STOP2:
             break
         kept.append((core, at))
-        if core != word and not (word.endswith(",") and head_bo and nxt[:1].isupper()):
+        if core != word and not (word.endswith(",") and head_bo and _continues(text, i, words)):
             break
     if not kept:
         return None
     last, at = kept[-1]
     end = at + len(last.rstrip(","))
     return squash(text[kept[0][1] : end]), end
+
+
+def _continues(text: str, i: int, words: list[tuple[str, int]]) -> bool:
+    """After "Bộ Văn hóa," does the ministry's name go on ("Thể thao và Du lịch"), rather
+    than the sentence turning to a cited document ("Bộ Chính trị, Nghị quyết số …")?"""
+    if i + 1 >= len(words):
+        return False
+    nxt, at = words[i + 1]
+    return nxt[:1].isupper() and not KIND_AT.match(text, at) and not starts_body(text[at : at + 60])
 
 
 def _law(text: str, m: re.Match) -> Reference | None:
@@ -196,12 +215,14 @@ def _law(text: str, m: re.Match) -> Reference | None:
     closer = None
     for word, at in words:
         core = word.rstrip(_TRAIL)
-        if name and core.lower() in ("ngày", "năm", "số"):
+        if name and (core.lower() in ("ngày", "năm", "số") or core[:1].isdigit()):
             prev_end = name[-1][1] + len(name[-1][0])
             closer = _law_closer(text, prev_end)
             if closer:
                 break
         if not core or word[0] in _OPEN or (name and core in ("Luật", "Bộ")):
+            break
+        if any(c.isdigit() for c in core):  # a number-symbol or a year: not the name's
             break
         name.append((core, at))
         if core != word and word[len(core)] != ",":
@@ -226,7 +247,7 @@ def _law(text: str, m: re.Match) -> Reference | None:
         if kind_of == "date":
             date = _iso(cm)
         elif kind_of == "number":
-            key = number = normalize_symbol(cm.group("sym"))
+            key, number = normalize_symbol(cm.group("sym")), display_symbol(cm.group("sym"))
         d2, issuer, end = _tail(text, end)
         date = date or d2
     kind = "Bộ luật" if m.group("kind").startswith("Bộ") else "Luật"
@@ -254,4 +275,6 @@ def _short(text: str, m: re.Match, full: list[Reference]) -> Reference | None:
     if len(cands) != 1:
         return None
     ((key, ref),) = cands.items()
-    return Reference(key, kind, key, date, issuer, None, m.start(), end, text[m.start() : end])
+    return Reference(
+        key, kind, ref.number, date, issuer, None, m.start(), end, text[m.start() : end]
+    )

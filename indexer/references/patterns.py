@@ -58,6 +58,8 @@ _KIND_WORD = "|".join(r"\s+".join(map(re.escape, w.split())) for w in _words)
 _KIND_ABBR = "|".join(sorted(KIND_ABBREVIATIONS, key=len, reverse=True))
 KIND = rf"(?<!\w)(?P<kind>(?i:{_KIND_WORD})|{_KIND_ABBR})(?!\w)"
 
+KIND_AT = re.compile(KIND)  # a kind word starts here ("Nghị quyết", "QĐ")
+
 NUM = r"\d{1,5}"
 CODE = r"[A-ZĐ][A-Za-zĐđ0-9]*(?!\w)"
 # After a kind word any whitespace may sit around the separators (line breaks in raw text),

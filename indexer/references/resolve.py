@@ -26,11 +26,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from indexer.references.canonical import fold, law_key, loose, number_of
+from indexer.references.canonical import fold, law_key, law_year, loose, number_of, symbol_year
 from indexer.references.extract import _kind, _tail, extract_references
-from indexer.references.patterns import KIND_SHORT
+from indexer.references.patterns import KIND_SHORT, KIND_WORDS
 
-Known = Iterable[tuple[str, str | None, str | None, str | None]]
+# (key, kind, display number, issuer[, title]) of the references an index knows.
+Known = Iterable[tuple[str | None, ...]]
 
 _ALIASES = [
     (r"\bubnd\b", "uy ban nhan dan"),
@@ -40,6 +41,15 @@ _ALIASES = [
     (r"\bbct\b", "bo chinh tri"),
     (r"\bttg\b", "thu tuong"),
 ]
+_KIND_OF_FOLDED = {fold(w): w[:1].upper() + w[1:] for w in KIND_WORDS} | {"so": "số"}
+_FOLDED_KIND = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join(r"\s+".join(w.split()) for w in sorted(_KIND_OF_FOLDED, key=len, reverse=True))
+    + r")(?!\w)",
+    re.IGNORECASE,
+)
+_FOLDED_OF = re.compile(r"(?i)(?<!\w)cua\s+(.+)$")  # "… cua bo chinh tri": the issuer
+_LAW_YEAR_TAIL = re.compile(r"\s+(?:(?i:năm|nam)\s+)?(?:19|20)\d{2}\s*$")
 _SYMBOLISH = re.compile(r"\S*\d\S*[/\-]\S*|\S*[/\-]\S*\d\S*")
 
 
@@ -52,6 +62,16 @@ class RefQuery:
     kind: str | None = None  # with ``ordinal``: "Nghị quyết"
     ordinal: int | None = None  # "Nghị quyết 09" → 9
     issuer: str | None = None  # "của Bộ Chính trị" → "Bộ Chính trị"
+    year: int | None = None  # with ``law``: "Luật Đất đai năm 2024" → 2024
+
+
+def restore_kinds(q: str) -> str:
+    """A query typed without diacritics, its kind words written out ("nghi quyet so 57" →
+    "Nghị quyết số 57", "luat dat dai" → "Luật dat dai"), so it reads like a citation."""
+    if fold(q) != " ".join(q.lower().split()):
+        return q  # it has diacritics: as typed
+    q = _FOLDED_KIND.sub(lambda m: _KIND_OF_FOLDED[" ".join(m.group().lower().split())], q)
+    return _FOLDED_OF.sub(lambda m: "của " + m.group(1).title(), q)
 
 
 def parse_query(q: str) -> RefQuery | None:
@@ -62,13 +82,18 @@ def parse_query(q: str) -> RefQuery | None:
     if fold(q).startswith("luat:"):
         name = fold(q)[5:].strip()
         return RefQuery(law=name) if name else None
+    q = restore_kinds(q)
     refs = extract_references(q) or extract_references(_SYMBOLISH.sub(_upper, q))
     full = [r for r in refs if r.number or r.key.startswith("LUAT:")]
     if full:
-        r = full[0]
-        return RefQuery(symbol=r.key) if r.number else RefQuery(law=r.key[5:])
+        r = min(full, key=lambda r: r.number is None)  # "Luật X số 72/2025/QH15": the number
+        if r.number:
+            return RefQuery(symbol=r.key)
+        return RefQuery(law=r.key[5:], year=law_year(r.raw, r.date))
     if fold(q).startswith("luat ") and len(q) > 5:
-        return RefQuery(law=law_key(q)[5:])
+        year = law_year(q, None)
+        name = _LAW_YEAR_TAIL.sub("", q) if year else q
+        return RefQuery(law=law_key(name)[5:], year=year)
     m = KIND_SHORT.match(q)
     if not m:
         return None
@@ -88,14 +113,17 @@ def match_query(query: RefQuery, known: Known) -> list[str]:
     """The keys of ``known`` that a parsed query denotes, sorted."""
     kinds: dict[str, set[str]] = {}
     issuers: dict[str, set[str]] = {}
-    for key, kind, _number, issuer in known:
+    titles: dict[str, str] = {}
+    for key, kind, _number, issuer, *title in known:
         kinds.setdefault(key, set()).add(_kind_class(kind))
         if issuer:
             issuers.setdefault(key, set()).add(issuer)
+        if title and title[0] and not key.startswith("LUAT:"):
+            titles[key] = law_key(title[0])[5:]  # a numbered law's name
     if query.symbol:
         return sorted(k for k in kinds if loose(k) == loose(query.symbol))
     if query.law:
-        return _laws(query.law, kinds)
+        return _laws(query.law, query.year, kinds, titles)
     kind = _kind_class(query.kind)
     keys = [k for k, ks in kinds.items() if kind in ks and number_of(k) == query.ordinal]
     if query.issuer:
@@ -116,13 +144,21 @@ def _kind_class(kind: str | None) -> str:
     return "Văn bản" if kind in (None, "Công văn", "Văn bản") else kind
 
 
-def _laws(folded_name: str, kinds: dict[str, set[str]]) -> list[str]:
+def _laws(
+    folded_name: str, year: int | None, kinds: dict[str, set[str]], titles: dict[str, str]
+) -> list[str]:
+    """Laws of that name: cited by name (``LUAT:…``) or by number with the name given; with a
+    year, only the numbered law of that year (and citations by name, which carry no year)."""
     folded_name = " ".join(folded_name.split())
-    laws = [k for k in kinds if k.startswith("LUAT:")]
-    exact = [k for k in laws if k[5:] == folded_name]
-    if exact or not folded_name:
-        return exact
-    return sorted(k for k in laws if f" {folded_name} " in f" {k[5:]} ")
+    if not folded_name:
+        return []
+    names = {k: k[5:] for k in kinds if k.startswith("LUAT:")} | titles
+    exact = [k for k, n in names.items() if n == folded_name]
+    found = exact or [k for k, n in names.items() if f" {folded_name} " in f" {n} "]
+    if year is not None:
+        dated = [k for k in found if symbol_year(k) == year]
+        found = dated or [k for k in found if k.startswith("LUAT:")]
+    return sorted(found)
 
 
 def _issuer_form(issuer: str) -> str:
