@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import threading
-import unicodedata
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -23,6 +22,7 @@ import numpy as np
 
 from indexer.errors import InvalidQueryError
 from service.abbreviations import expand_query
+from service.query_cost import QueryBudget, clean_query
 from service.snippets import make_snippet
 
 MODES = ("hybrid", "dense", "lexical")
@@ -114,14 +114,19 @@ class SearchResult:
 
 
 def validate_query(query: str, max_chars: int = 1000) -> str:
-    """The query NFC-normalised and stripped; InvalidQueryError when empty or too long."""
-    if query is None or not query.strip():
-        raise InvalidQueryError("query is empty: give at least one word to search for")
-    if len(query) > max_chars:
+    """The query NFC-normalised, without control characters, stripped; InvalidQueryError when
+    too long or empty (a query of only blank, control or invisible characters is empty)."""
+    if query is not None and len(query) > max_chars:
         raise InvalidQueryError(
             f"query is {len(query)} characters long; the limit is {max_chars}: shorten it"
         )
-    return unicodedata.normalize("NFC", query.strip())
+    cleaned = clean_query(query or "")
+    if not cleaned:
+        raise InvalidQueryError(
+            "query is empty: give at least one word to search for (blank, control and "
+            "invisible characters do not count)"
+        )
+    return cleaned
 
 
 def validate_k(k: int, max_k: int = MAX_K) -> int:
@@ -214,7 +219,8 @@ class Searcher:
     ``parallel``: in hybrid mode, run the dense side (query embedding + FAISS) on a worker
     thread while the lexical search runs on the calling thread (False: one after the other;
     the rankings are identical). ``cache_size``: query vectors kept (0: none; None: as
-    ``params.query_cache``).
+    ``params.query_cache``). ``budget``: the most tokens a query may cost to embed (None: no
+    bound; the service passes one, see ``service.query_cost``).
     """
 
     def __init__(
@@ -224,8 +230,10 @@ class Searcher:
         params: FusionParams | None = None,
         parallel: bool = True,
         cache_size: int | None = None,
+        budget: QueryBudget | None = None,
     ):
         self.reader = reader
+        self.budget = budget
         self.embedder = embedder
         self.params = params or FusionParams()
         self.parallel = parallel
@@ -311,6 +319,8 @@ class Searcher:
         if mode not in MODES:
             raise InvalidQueryError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
         validate_k(k)
+        if self.budget is not None and mode != "lexical":
+            self.budget.check(query)  # before any work: a refused query costs nothing
         rowids = self.reader.filter_rowids(**(filters or SearchFilters()).as_kwargs())
         if rowids is not None and len(rowids) == 0:
             return SearchResult(query=query, mode=mode, total=0, hits=[])

@@ -34,6 +34,15 @@ class Settings(BaseSettings):
     )
     default_k: int = Field(10, ge=1, le=100, description="Results returned when k is not given.")
     max_query_chars: int = Field(1000, ge=1, description="Longest query accepted, in characters.")
+    max_query_tokens: int = Field(
+        384,
+        ge=0,
+        description="Most tokens a query may cost the embedding model (422 above it): counted "
+        "by the embedder's tokenizer when it offers one, else estimated (service.query_cost: "
+        "a Vietnamese syllable ≈ 1 token, any other character up to 1). 384 admits 1,000 "
+        "characters of a plan's text and bounds a query of symbols, emoji or other scripts to "
+        "the cost of such a text; 0 = no bound.",
+    )
 
     # Fusion of the dense and lexical rankings, chosen with `python -m eval.run --sweep` on the
     # 42 queries of eval/queries.json: weighted min-max fusion dominates both retrievers for

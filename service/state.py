@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import IndexerError, IndexNotFoundError
+from service.query_cost import QueryBudget
 from service.search import FusionParams, Searcher
 from service.settings import Settings
 
@@ -137,7 +138,9 @@ class IndexHolder:
         reader = self._open_reader(self.index_dir)
         try:
             embedder = self._embedder_for(reader.manifest)
-            searcher = Searcher(reader, embedder, FusionParams.from_settings(self.settings))
+            budget = QueryBudget.for_embedder(embedder, self.settings.max_query_tokens)
+            params = FusionParams.from_settings(self.settings)
+            searcher = Searcher(reader, embedder, params, budget=budget)
         except BaseException:
             reader.close()
             raise

@@ -12,6 +12,7 @@ from service.pages.common import (
     paragraph_href,
     parse_year,
 )
+from service.query_cost import QueryTooCostlyError, clean_query
 from service.search import SearchFilters, validate_query
 
 SEARCH_K = 20
@@ -35,19 +36,16 @@ def search_view(snap: Any, q: str, unit: str, year: str) -> Result:
         "results": [],
         "message": message,
     }
-    if not q.strip():
+    if not clean_query(q[: MAX_QUERY_CHARS + 1]):  # blank, or only invisible characters
         return "search.html", ctx, 200
     ctx["title"] = f"{q.strip()} — Tìm kiếm"
     try:
         query = validate_query(q, MAX_QUERY_CHARS)
-    except InvalidQueryError:
-        ctx["message"] = {
-            "level": "warn",
-            "text": f"Nội dung tìm kiếm dài quá {MAX_QUERY_CHARS} ký tự. Hãy rút gọn lại.",
-        }
+        filters = SearchFilters(unit=unit or None, year=year_int)
+        result = snap.searcher.search(query, k=SEARCH_K, filters=filters)
+    except InvalidQueryError as exc:
+        ctx["message"] = {"level": "warn", "text": _refusal(exc)}
         return "search.html", ctx, 422
-    filters = SearchFilters(unit=unit or None, year=year_int)
-    result = snap.searcher.search(query, k=SEARCH_K, filters=filters)
     ctx["results"] = [
         {
             "doc_id": h.doc_id,
@@ -68,3 +66,13 @@ def search_view(snap: Any, q: str, unit: str, year: str) -> Result:
             f"{filters_phrase(unit, year_int)}. Hãy thử từ ngữ khác hoặc bỏ bớt bộ lọc.",
         }
     return "search.html", ctx, 200
+
+
+def _refusal(exc: InvalidQueryError) -> str:
+    """Why a query was refused, in words for the page."""
+    if isinstance(exc, QueryTooCostlyError):
+        return (
+            "Nội dung tìm kiếm quá nặng để xử lý (quá nhiều ký hiệu, biểu tượng hoặc chữ "
+            "không phải tiếng Việt). Hãy rút gọn lại."
+        )
+    return f"Nội dung tìm kiếm dài quá {MAX_QUERY_CHARS} ký tự. Hãy rút gọn lại."
