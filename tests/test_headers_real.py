@@ -122,11 +122,41 @@ def _render_txt_flat(blocks, out: Path) -> Path:
     return out
 
 
-@pytest.mark.parametrize("form", ["docx", "html", "txt"])
+def _render_pdf(blocks, out: Path) -> Path:
+    """A PDF with the header table's columns side by side (as printed), body lines after."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("dejavu", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    pdf.set_font("dejavu", size=10)
+    pdf.add_page()
+    usable = pdf.w - pdf.l_margin - pdf.r_margin
+    for block in blocks:
+        if isinstance(block, str):
+            pdf.multi_cell(usable, 5, block, new_x="LMARGIN", new_y="NEXT")
+            continue
+        for row in block:
+            top, bottom = pdf.get_y(), pdf.get_y()
+            width = usable / len(row)
+            for k, cell in enumerate(row):
+                pdf.set_xy(pdf.l_margin + k * width, top)
+                pdf.multi_cell(width - 2, 5, cell or " ", align="C")
+                bottom = max(bottom, pdf.get_y())
+            pdf.set_xy(pdf.l_margin, bottom)
+    pdf.output(str(out))
+    return out
+
+
+@pytest.mark.parametrize("form", ["docx", "html", "txt", "pdf"])
 @pytest.mark.parametrize("name", SAMPLE[:6])
 def test_rendered_forms_read_the_same_header(name, form, gold, tmp_path):
     blocks = markdown_blocks((REAL / name).read_text(encoding="utf-8"))
-    render = {"docx": _render_docx, "html": _render_html, "txt": _render_txt_flat}[form]
+    render = {
+        "docx": _render_docx,
+        "html": _render_html,
+        "txt": _render_txt_flat,
+        "pdf": _render_pdf,
+    }[form]
     path = render(blocks, tmp_path / f"{Path(name).stem}.{form}")
     _check(parse_file(path, tmp_path).meta.to_dict(), gold[name], form)
 

@@ -8,9 +8,12 @@ from indexer.cleaning import Line, fix_letter_spacing, join_lines
 from indexer.structure.markers import BASIS, ends_sentence, is_caps, marker_of
 
 
+_TITLED = frozenset({"part", "subpart"})  # a division whose title may stand on the next line
+
+
 @dataclass(slots=True)
 class Block:
-    marker: str | None  # "roman" | "number" | "letter" | "bullet" | "sub" | None
+    marker: str | None  # see markers.marker_of: "part" … "roman" | "number" | … | None
     lines: list[str] = field(default_factory=list)
 
     @property
@@ -63,6 +66,9 @@ def reflow(lines: list[Line], opening: bool = False) -> list[Block]:
             elif prev_block.marker == "number" and len(prev_block.lines) == 1:
                 # "4. Tuyên truyền … của nhà trường" + "Thông qua …": a heading line
                 new = text[:1].isupper() and not ends_sentence(prev) and not prev.endswith(",")
+        last = blocks[-1] if blocks else None
+        if last and last.marker in _TITLED and len(last.lines) == 1 and not mk and is_caps(text):
+            new = False  # "Chương I" + "NHỮNG QUY ĐỊNH CHUNG": one heading
         if new:
             blocks.append(Block(mk[0] if mk else None, [text]))
         else:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from indexer.model import Paragraph
 from indexer.structure.blocks import Block
-from indexer.structure.markers import ends_sentence, strip_bullet
+from indexer.structure.markers import HEADING_ALWAYS, depth, ends_sentence, strip_bullet
 
 SECTION_LABEL_MAX = 90
-_LEVEL = {"roman": 1, "number": 2, "letter": 3}
+_POINTS = frozenset({"number", "letter"})
 
 
 def section_label(text: str) -> str:
@@ -20,12 +20,14 @@ def section_label(text: str) -> str:
 
 
 def _is_heading(block: Block, nxt: Block | None) -> bool:
-    if block.marker == "roman":
+    if block.marker in HEADING_ALWAYS:
         return True
-    if block.marker not in ("number", "letter") or nxt is None:
+    if block.marker not in _POINTS or nxt is None:
         return False
-    if nxt.marker in ("bullet", "sub") or (nxt.marker in ("letter",) and block.marker == "number"):
+    if nxt.marker in ("bullet", "sub"):
         return True
+    if nxt.marker in _POINTS and depth(nxt.marker, nxt.text) > depth(block.marker, block.text):
+        return True  # "1. Về xây dựng" over "1.1. …", "2. Nhiệm vụ:" over "a) …"
     return nxt.marker is None and not ends_sentence(block.text)
 
 
@@ -42,15 +44,16 @@ def to_paragraphs(
             continue  # a stray mark ("-", "* *") is not a paragraph
         nxt = blocks[k + 1] if k + 1 < len(blocks) else None
         if _is_heading(block, nxt):
-            level = _LEVEL[block.marker]
+            level = depth(block.marker, text)
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, section_label(text)))
             section = base + [label for _, label in stack]
             kind = "heading"
         else:
-            if block.marker in _LEVEL:  # a numbered point closes deeper or equal headings
-                while stack and stack[-1][0] >= _LEVEL[block.marker]:
+            if block.marker in _POINTS:  # a numbered point closes deeper or equal headings
+                level = depth(block.marker, text)
+                while stack and stack[-1][0] >= level:
                     stack.pop()
             section = base + [label for _, label in stack]
             kind = "item" if block.marker else "text"
