@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from indexer.cleaning import Line, fix_letter_spacing, join_lines
 from indexer.structure.markers import BASIS, ends_sentence, is_caps, marker_of
 
-
 _TITLED = frozenset({"part", "subpart"})  # a division whose title may stand on the next line
 
 
