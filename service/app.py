@@ -2,7 +2,8 @@
 
 ``create_app(settings)`` builds a fresh app; its lifespan opens the index (``IndexHolder``)
 once and closes it at shutdown. Routers come from ``ROUTERS``: one dotted module name per
-line, each module exposing ``router``.
+line, each module exposing ``router``. Every request passes ``EdgeMiddleware`` first (Host
+check, HEAD, security headers).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from service.errors import install_error_handlers
+from service.middleware import EdgeMiddleware, default_allowed_hosts
 from service.settings import Settings
 from service.state import IndexHolder
 
@@ -25,6 +27,13 @@ ROUTERS = [
     "service.routes.mentions",
     "service.routes.pages",
 ]
+
+
+class _App(FastAPI):
+    """FastAPI with ``EdgeMiddleware`` outermost, so even a 500 gets the security headers."""
+
+    def build_middleware_stack(self):
+        return EdgeMiddleware(super().build_middleware_stack(), self.state.allowed_hosts)
 
 
 def create_app(settings: Settings | None = None, holder: IndexHolder | None = None) -> FastAPI:
@@ -42,13 +51,14 @@ def create_app(settings: Settings | None = None, holder: IndexHolder | None = No
             if own:
                 app.state.holder.close()
 
-    app = FastAPI(
+    app = _App(
         title="CCHC search",
         summary="Search, compare and cite Vietnamese administrative-reform (CCHC) plans.",
         version="0.1.0",
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.allowed_hosts = settings.allowed_hosts or default_allowed_hosts(settings.host)
     install_error_handlers(app)
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)

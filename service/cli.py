@@ -118,15 +118,14 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: 8000).")] = None,
 ) -> None:
     """Serve the HTTP API (and /docs) on the index; it swaps to new generations by itself."""
-    import uvicorn
-
+    from service import server
     from service.app import create_app
 
     with cli_errors():
         settings = settings_for(index, host=host, port=port)
         holder = IndexHolder(settings).open()  # fail here, in one line, before binding
     try:
-        uvicorn.run(create_app(settings, holder), host=settings.host, port=settings.port)
+        server.run(create_app(settings, holder), settings)
     finally:
         holder.close()
 

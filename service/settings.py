@@ -27,6 +27,36 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Interface `serve` binds; loopback by default.")
     port: int = Field(8000, ge=1, le=65535, description="TCP port `serve` listens on.")
+    allowed_hosts: list[str] | None = Field(
+        None,
+        description="Host names the service answers for; a request naming another Host gets "
+        "400 before any route runs. None = the loopback names (127.0.0.1, localhost, ::1) and "
+        "`host`. Exact names (case and port ignored), `*.example.org` for its subdomains, `*` "
+        "for any. From the environment as JSON: CCHC_ALLOWED_HOSTS='[\"search.example.org\"]'.",
+    )
+    keep_alive_timeout: int = Field(
+        5, ge=1, description="Seconds `serve` keeps an idle connection open after a response."
+    )
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds `serve` gives a client to send a complete request head, counted "
+        "from the connection or from the previous response; slower or idle connections are "
+        "closed (slowloris).",
+    )
+    max_header_bytes: int = Field(
+        16384,
+        ge=1024,
+        description="Largest request head (request line and headers) `serve` accepts, in "
+        "bytes; a larger one gets 400.",
+    )
+    request_timeout: float = Field(
+        30.0,
+        ge=0,
+        description="Seconds a search or a comparison may run (JSON API and pages): past it the "
+        "answer is 503 and the work stops at its next checkpoint, as it does when the client "
+        "disconnects. 0 = no limit.",
+    )
     model: str | None = Field(
         None,
         description="Embedding model for queries; None = the model the index was built with "

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.http import LOCAL
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 
@@ -49,7 +51,7 @@ def client(index_dir):
     from service.app import create_app
     from service.settings import Settings
 
-    with TestClient(create_app(Settings(index_dir=index_dir))) as c:
+    with TestClient(create_app(Settings(index_dir=index_dir)), base_url=LOCAL) as c:
         yield c
 
 

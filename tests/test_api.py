@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.settings import Settings
+from tests.http import LOCAL
 
 D25 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 D26 = "2026-truong-cao-dang-y-te-khanh-hoa"
@@ -144,7 +145,7 @@ def test_unexpected_errors_hide_the_stack_trace(index_dir, monkeypatch):
 
     monkeypatch.setattr(Searcher, "search", boom)
     app = create_app(Settings(index_dir=index_dir))
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app, base_url=LOCAL, raise_server_exceptions=False) as c:
         resp = c.get("/search?q=x")
     assert_error(resp, 500, "internal_error")
     assert "secret internal detail" not in resp.text

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from service.app import create_app
 from service.query_cost import clean_query, estimate_tokens
 from service.settings import Settings
+from tests.http import LOCAL
 
 REPO = Path(__file__).resolve().parents[1]
 D25 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
@@ -120,7 +121,7 @@ refs = st.one_of(
 @pytest.fixture(scope="module")
 def client(index_dir):
     app = create_app(Settings(index_dir=index_dir))
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with TestClient(app, base_url=LOCAL, raise_server_exceptions=False) as c:
         yield c
 
 

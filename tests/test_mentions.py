@@ -16,6 +16,7 @@ from service.app import create_app
 from service.cli import app as cli_app
 from service.mentions import find_mentions
 from service.settings import Settings
+from tests.http import LOCAL
 
 GOLD = json.loads((Path(__file__).parent / "gold/references.json").read_text(encoding="utf-8"))[
     "plans"
@@ -69,7 +70,7 @@ def test_law_by_name(client):
 
 @pytest.fixture(scope="module")
 def ambiguous_client(ambiguous_index_dir):
-    with TestClient(create_app(Settings(index_dir=ambiguous_index_dir))) as c:
+    with TestClient(create_app(Settings(index_dir=ambiguous_index_dir)), base_url=LOCAL) as c:
         yield c
 
 

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.settings import Settings
 from service.state import IndexHolder
+from tests.http import LOCAL
 
 P2025 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 P2026 = "2026-truong-cao-dang-y-te-khanh-hoa"
@@ -190,7 +191,7 @@ def test_citation_table_ordered_by_count_sortable_and_filterable(client):
 
 @pytest.fixture(scope="module")
 def ambiguous_client(ambiguous_index_dir):
-    with TestClient(create_app(Settings(index_dir=ambiguous_index_dir))) as c:
+    with TestClient(create_app(Settings(index_dir=ambiguous_index_dir)), base_url=LOCAL) as c:
         yield c
 
 
@@ -209,7 +210,7 @@ def test_ambiguous_reference_lists_each_candidate(ambiguous_client):
 def test_no_index_yet_says_run_make_index(tmp_path):
     holder = IndexHolder(Settings(index_dir=tmp_path / "none"))  # never opened: no index
     app = create_app(Settings(index_dir=tmp_path / "none"), holder=holder)
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         for url in ("/", "/so-sanh", "/trich-dan", f"/doc/{P2025}"):
             r = c.get(url)
             assert_readable_page(r, 503)

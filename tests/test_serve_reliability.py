@@ -33,6 +33,7 @@ from indexer.store import IndexReader
 from service.app import create_app
 from service.settings import Settings
 from tests.commands import indexer_build
+from tests.http import LOCAL
 
 REPO = Path(__file__).resolve().parents[1]
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
@@ -73,7 +74,9 @@ def no_index_story(corpus_dir, embedder, tmp_path_factory):
     handler.emit = records.append
     logging.getLogger("service.state").addHandler(handler)
     try:
-        with TestClient(create_app(Settings(index_dir=index)), raise_server_exceptions=False) as c:
+        with TestClient(
+            create_app(Settings(index_dir=index)), base_url=LOCAL, raise_server_exceptions=False
+        ) as c:
             story["warnings"] = [r for r in records if r.levelno >= logging.WARNING]
             story["before"] = {
                 "health": c.get("/health"),
@@ -333,7 +336,9 @@ def test_unexpected_exceptions_never_show_a_trace(index_dir, monkeypatch):
 
     monkeypatch.setattr(IndexReader, "documents", boom)
     monkeypatch.setattr(IndexReader, "paragraphs", boom)
-    with TestClient(create_app(Settings(index_dir=index_dir)), raise_server_exceptions=False) as c:
+    with TestClient(
+        create_app(Settings(index_dir=index_dir)), base_url=LOCAL, raise_server_exceptions=False
+    ) as c:
         for path in ("/documents", f"/documents/{KKT}", f"/compare?a={KKT}&b={KKT}"):
             resp = c.get(path)
             assert error_message(resp, 500) == "internal error; see the server log"
