@@ -22,6 +22,7 @@ import numpy as np
 
 from indexer.errors import InvalidQueryError
 from service.abbreviations import expand_query
+from service.budget import checkpoint
 from service.query_cost import QueryBudget, clean_query
 from service.snippets import make_snippet
 
@@ -325,7 +326,9 @@ class Searcher:
         if rowids is not None and len(rowids) == 0:
             return SearchResult(query=query, mode=mode, total=0, hits=[])
         expanded = self.expanded(query)
+        checkpoint()
         dense, lexical = self._retrieve(expanded, max(k, self.params.candidates), rowids, mode)
+        checkpoint()
         ranked = rank(dense, lexical, self.params, mode)[:k]
         hits = self._hits(expanded, ranked, dict(dense), dict(lexical))
         return SearchResult(query=query, mode=mode, total=len(hits), hits=hits)

@@ -13,10 +13,12 @@ longer than that is refused here (431) whether it arrives in pieces or whole.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 
 import h11
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import DEFAULT_MAX_INCOMPLETE_EVENT_SIZE, H11Protocol
 
 from service.settings import Settings
@@ -94,6 +96,13 @@ def protocol_for(settings: Settings) -> type[HeadDeadlineProtocol]:
     )
 
 
+def log_config() -> dict:
+    """uvicorn's logging, plus the service's own loggers (``service.*``) at INFO on stderr."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["service"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
 def server_config(app, settings: Settings) -> uvicorn.Config:
     """uvicorn's configuration for ``app`` under ``settings`` (what ``serve`` runs)."""
     return uvicorn.Config(
@@ -104,6 +113,7 @@ def server_config(app, settings: Settings) -> uvicorn.Config:
         timeout_keep_alive=settings.keep_alive_timeout,
         h11_max_incomplete_event_size=settings.max_header_bytes,
         server_header=False,
+        log_config=log_config(),
     )
 
 

@@ -72,7 +72,7 @@ def test_unknown_unit_or_year_is_empty_not_an_error(client):
     ("query", "fragment"),
     [
         ("", "q"),  # missing
-        ("q=", "empty"),
+        ("q=", "at least 1 character"),  # the schema says min_length 1
         ("q=%20%20%20", "empty"),
         ("q=" + "a" * 1001, "1000"),
         ("q=x&k=0", "k"),

@@ -125,8 +125,11 @@ def test_compare_shows_summary_badges_and_both_columns(client):
 
 def test_compare_same_plan_twice_missing_and_unknown_are_sentences(client):
     same = client.get("/so-sanh", params={"a": P2025, "b": P2025})
-    assert_readable_page(same, 400)
-    assert "cùng một kế hoạch cho cả A và B" in text_of(same.text)
+    assert_readable_page(same, 200)  # as /compare answers it (issue 13: it was a 400)
+    assert "là cùng một kế hoạch, nên mọi đoạn đều giống nhau" in text_of(same.text)
+    api = client.get("/compare", params={"a": P2025, "b": P2025}).json()
+    assert api["summary"]["counts"]["same"] == api["a"]["n_paragraphs"]
+    assert same.text.count('class="pair same') == api["a"]["n_paragraphs"]
     half = client.get("/so-sanh", params={"a": P2025})
     assert "Hãy chọn đủ hai kế hoạch" in text_of(half.text)
     unknown = client.get("/so-sanh", params={"a": P2025, "b": "khong-co"})

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from service.budget import checkpoint
 from service.compare.model import ParagraphLike
 from service.compare.normalize import tokens
 
@@ -153,7 +154,9 @@ def score_matrices(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(score, cosine, lexical) matrices; score is `_FORBIDDEN` where kinds cannot pair."""
     cos = np.asarray(a_vectors, dtype=np.float32) @ np.asarray(b_vectors, dtype=np.float32).T
+    checkpoint()
     sig = signals(a, b, cos)
+    checkpoint()
     score = sum(w * sig[name] for name, w in WEIGHTS.items())
     ga = np.array([_kind_group(p.kind) for p in a])
     gb = np.array([_kind_group(p.kind) for p in b])
@@ -170,6 +173,7 @@ def _assign(weights: np.ndarray) -> list[tuple[int, int]]:
     """One-to-one pairs maximising the total weight."""
     if weights.size == 0:
         return []
+    checkpoint()
     if linear_sum_assignment is not None:
         rows, cols = linear_sum_assignment(weights, maximize=True)
         return list(zip(rows.tolist(), cols.tolist(), strict=True))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from service.budget import checkpoint
 from service.compare import align as _align
 from service.compare.model import Comparison, Pair, ParagraphLike
 from service.compare.normalize import canonical
@@ -51,6 +52,7 @@ def compare(
     passage embeddings, one row per paragraph, in the same order."""
     a_vectors = _check(a_paragraphs, a_vectors, "a")
     b_vectors = _check(b_paragraphs, b_vectors, "b")
+    checkpoint()
     if not len(a_paragraphs) or not len(b_paragraphs):
         matches, cos = [], np.zeros((len(a_paragraphs), len(b_paragraphs)), dtype=np.float32)
     else:
@@ -69,6 +71,7 @@ def compare(
             pairs.append(_only(b_paragraphs[j], "b", round(float(best_b[j]), 4)))
 
     for i, pa in enumerate(a_paragraphs):
+        checkpoint()  # a word diff per pair: long for long plans
         m = by_i.get(i)
         if m is None:
             pairs.append(_only(pa, "a", round(float(best_a[i]), 4)))
@@ -101,4 +104,5 @@ def compare(
         "level_penalty": _align.LEVEL_PENALTY,
         **{f"weight_{k}": v for k, v in _align.WEIGHTS.items()},
     }
+    checkpoint()
     return Comparison(pairs=pairs, summary=summarize(pairs), thresholds=thresholds)

@@ -27,12 +27,6 @@ def compare_view(snap: Any, a: str, b: str) -> Result:
     if not a or not b:
         ctx["message"] = warn("Hãy chọn đủ hai kế hoạch: kế hoạch A và kế hoạch B.")
         return "compare.html", ctx, 200
-    if a == b:
-        ctx["message"] = warn(
-            "Bạn đã chọn cùng một kế hoạch cho cả A và B. Hãy chọn hai kế hoạch khác nhau để "
-            "so sánh."
-        )
-        return "compare.html", ctx, 400
     doc_a, doc_b = reader.document(a), reader.document(b)
     missing = [x for x, d in ((a, doc_a), (b, doc_b)) if d is None]
     if missing:
@@ -44,6 +38,13 @@ def compare_view(snap: Any, a: str, b: str) -> Result:
     ctx["title"] = f"So sánh: {doc_label(doc_a)} / {doc_label(doc_b)}"
     comparison = run_comparison(snap, doc_a, doc_b)
     ctx["result"] = comparison_context(comparison, doc_a, doc_b)
+    if a == b:  # answered like /compare: every paragraph is the same
+        ctx["message"] = {
+            "level": "info",
+            "title": "",
+            "text": "Kế hoạch A và kế hoạch B là cùng một kế hoạch, nên mọi đoạn đều giống "
+            "nhau. Hãy chọn một kế hoạch khác để thấy khác biệt.",
+        }
     return "compare.html", ctx, 200
 
 

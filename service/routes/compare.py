@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from service.budget import run_bounded
 from service.compare import compare_documents
 from service.compare.documents import check_documents, comparison_payload
-from service.deps import SnapshotDep
+from service.deps import HolderDep, SettingsDep
 from service.schemas import ErrorOut
 
 router = APIRouter(tags=["compare"])
@@ -84,13 +85,22 @@ class CompareOut(BaseModel):
     "/compare",
     response_model=CompareOut,
     summary="Compare two plans: same, changed (with a word diff), only in a, only in b",
-    responses={404: {"model": ErrorOut, "description": "Unknown id; the message lists ids."}},
+    responses={
+        404: {"model": ErrorOut, "description": "Unknown id; the message lists ids."},
+        503: {"model": ErrorOut, "description": "No index, or over the time budget."},
+    },
 )
-def compare_plans(
-    snap: SnapshotDep,
+async def compare_plans(
+    request: Request,
+    holder: HolderDep,
+    settings: SettingsDep,
     a: Annotated[str, Query(max_length=200, description="Id of plan a (e.g. a file stem).")],
-    b: Annotated[str, Query(max_length=200, description="Id of plan b.")],
+    b: Annotated[str, Query(max_length=200, description="Id of plan b (may be a itself).")],
 ) -> CompareOut:
-    doc_a, doc_b = check_documents(snap.reader, a, b)
-    result = compare_documents(snap.reader, a, b)
-    return CompareOut(**comparison_payload(doc_a, doc_b, result))
+    def work() -> dict:
+        with holder.lease() as snap:
+            doc_a, doc_b = check_documents(snap.reader, a, b)
+            result = compare_documents(snap.reader, a, b)
+            return comparison_payload(doc_a, doc_b, result)
+
+    return CompareOut(**await run_bounded(request, settings.request_timeout, work))

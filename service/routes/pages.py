@@ -28,6 +28,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from indexer.errors import IndexerError, IndexNotFoundError
+from service.budget import ClientGoneError, RequestTimeoutError, run_bounded
 from service.pages import common
 from service.pages.common import PageError
 from service.pages.compare import compare_view
@@ -114,10 +115,25 @@ def _page(request: Request, active: str, build) -> Response:
         return error_page(request, exc, active)
 
 
+async def _bounded_page(request: Request, active: str, build) -> Response:
+    """``_page`` on a worker thread within ``request_timeout`` (a page of its own past it)."""
+    try:
+        seconds = request.app.state.settings.request_timeout
+        return await run_bounded(request, seconds, _page, request, active, build)
+    except (RequestTimeoutError, ClientGoneError):
+        busy = PageError(
+            503,
+            "Quá thời gian xử lý",
+            "Yêu cầu này cần quá nhiều thời gian nên đã được dừng lại. Hãy thử lại sau, hoặc "
+            "rút gọn nội dung tìm kiếm.",
+        )
+        return error_page(request, busy, active)
+
+
 @router.get("/", response_class=HTMLResponse)
-def search_page(request: Request, q: str = "", unit: str = "", year: str = "") -> Response:
+async def search_page(request: Request, q: str = "", unit: str = "", year: str = "") -> Response:
     """The search box, filters and ranked paragraphs."""
-    return _page(request, "search", lambda snap: search_view(snap, q, unit, year))
+    return await _bounded_page(request, "search", lambda snap: search_view(snap, q, unit, year))
 
 
 @router.get("/doc/{doc_id}", response_class=HTMLResponse)
@@ -127,9 +143,9 @@ def document_page(request: Request, doc_id: str, q: str = "") -> Response:
 
 
 @router.get("/so-sanh", response_class=HTMLResponse)
-def compare_page(request: Request, a: str = "", b: str = "") -> Response:
+async def compare_page(request: Request, a: str = "", b: str = "") -> Response:
     """Two plans side by side with changes marked and a section summary."""
-    return _page(request, "compare", lambda snap: compare_view(snap, a, b))
+    return await _bounded_page(request, "compare", lambda snap: compare_view(snap, a, b))
 
 
 @router.get("/trich-dan", response_class=HTMLResponse)

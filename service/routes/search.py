@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from service.deps import SearcherDep, SettingsDep
+from service.budget import run_bounded
+from service.deps import HolderDep, SettingsDep
 from service.schemas import ErrorOut, SearchHitOut, SearchOut
 from service.search import SearchFilters, validate_query
 
@@ -17,12 +18,23 @@ router = APIRouter(tags=["search"])
     "/search",
     response_model=SearchOut,
     summary="Search every plan by meaning and by words",
-    responses={422: {"model": ErrorOut, "description": "Empty or too long q, k out of range."}},
+    responses={
+        422: {"model": ErrorOut, "description": "Empty, too long or too costly q; bad k."},
+        503: {"model": ErrorOut, "description": "No index, or over the time budget."},
+    },
 )
-def search(
-    searcher: SearcherDep,
+async def search(
+    request: Request,
+    holder: HolderDep,
     settings: SettingsDep,
-    q: Annotated[str, Query(description="The question, with or without diacritics.")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            description="The question, with or without diacritics (control and invisible "
+            "characters are dropped; what remains must not be empty).",
+        ),
+    ],
     k: Annotated[int | None, Query(ge=1, le=100, description="Number of results (1–100).")] = None,
     unit: Annotated[str | None, Query(description="Only plans of this unit.")] = None,
     year: Annotated[
@@ -34,7 +46,12 @@ def search(
 ) -> SearchOut:
     query = validate_query(q, settings.max_query_chars)
     filters = SearchFilters(unit=unit, year=year, province=province, section=section, doc_id=doc_id)
-    result = searcher.search(query, k or settings.default_k, filters)
+
+    def work():
+        with holder.lease() as snap:
+            return snap.searcher.search(query, k or settings.default_k, filters)
+
+    result = await run_bounded(request, settings.request_timeout, work)
     return SearchOut(
         query=result.query,
         total=result.total,
