@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from indexer.errors import IndexerError
+from service.damage import REPAIR
 from service.search import MODES, SearchFilters, SearchResult, validate_k, validate_query
 from service.settings import Settings
 from service.state import IndexHolder, Snapshot
@@ -65,11 +67,13 @@ def fail(exc: BaseException | str, code: int = 1) -> NoReturn:
 
 @contextmanager
 def cli_errors() -> Iterator[None]:
-    """Turn our own exceptions into ``fail``."""
+    """Turn our own exceptions (and a damaged catalog) into ``fail``."""
     try:
         yield
     except IndexerError as exc:
         fail(exc)
+    except sqlite3.DatabaseError as exc:  # a damaged page the reader met after opening
+        fail(f"the index catalog cannot be read ({exc}) — repair it with: {REPAIR}", 10)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from indexer.errors import IndexerError, IndexNotFoundError
+from service.damage import CATALOG, for_clients
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,13 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
 
+async def _damaged(request: Request, exc: sqlite3.DatabaseError) -> JSONResponse:
+    """A damaged catalog page met while serving: 503 naming the part and the repair."""
+    damaged = for_clients(CATALOG)
+    log.error("index damaged (%s while serving %s): %s", exc, request.url.path, damaged)
+    return error_response(503, error_code(damaged), str(damaged))
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s", request.url.path)
     return error_response(500, "internal_error", "internal error; see the server log")
@@ -78,4 +87,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IndexerError, _own_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(sqlite3.DatabaseError, _damaged)
     app.add_exception_handler(Exception, _unexpected)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indexer.errors import IndexerError, IndexNotFoundError
+from indexer.errors import IndexNotFoundError
+from service.damage import damaged_part, for_clients, with_path
 from service.query_cost import QueryBudget
 from service.search import FusionParams, Searcher
 from service.settings import Settings
@@ -83,7 +85,7 @@ class IndexHolder:
         self._snapshot: Snapshot | None = None
         self._signature: tuple | None = None
         self._next_check = 0.0
-        self._missing: str | None = None  # the 503 message while no index is open
+        self._unavailable: IndexNotFoundError | None = None  # the 503 while none is open
         self.swaps = 0
 
     # -- opening ---------------------------------------------------------------------------
@@ -101,11 +103,16 @@ class IndexHolder:
             if not missing_ok:
                 raise
             # no server path in the message clients see; the log line has it
-            self._missing = (
-                "no index yet — build one with `make index` (python -m indexer build); "
-                "the service picks it up without restart"
-            )
-            log.warning("serving without an index until a build completes: %s", exc)
+            part = damaged_part(exc)
+            if part is not None:
+                self._unavailable = for_clients(part)
+                log.error("answering 503 until the index is repaired: %s", exc)
+            else:
+                self._unavailable = IndexNotFoundError(
+                    "no index yet — build one with `make index` (python -m indexer build); "
+                    "the service picks it up without restart"
+                )
+                log.warning("serving without an index until a build completes: %s", exc)
         return self
 
     def _current_signature(self) -> tuple | None:
@@ -135,7 +142,10 @@ class IndexHolder:
                 f"{self.index_dir}: no index here — build one with "
                 f"`python -m indexer build --corpus corpus --index {self.index_dir}`"
             )
-        reader = self._open_reader(self.index_dir)
+        try:
+            reader = self._open_reader(self.index_dir)
+        except sqlite3.DatabaseError as exc:  # damage the reader did not name: the catalog
+            raise with_path(self.index_dir, exc) from None
         try:
             embedder = self._embedder_for(reader.manifest)
             budget = QueryBudget.for_embedder(embedder, self.settings.max_query_tokens)
@@ -150,7 +160,8 @@ class IndexHolder:
     @property
     def snapshot(self) -> Snapshot:
         if self._snapshot is None:
-            raise IndexNotFoundError(self._missing or f"{self.index_dir}: the index is not open")
+            gone = self._unavailable or IndexNotFoundError("the index is not open")
+            raise type(gone)(str(gone))  # a fresh exception each time
         return self._snapshot
 
     def current(self) -> Snapshot:
@@ -190,8 +201,11 @@ class IndexHolder:
                 return False
             try:
                 fresh = self._build_snapshot()
-            except (IndexerError, OSError) as exc:  # keep serving the old generation
-                log.warning("cannot open new generation %s: %s", name, exc)
+            except Exception as exc:  # damaged or unreadable: keep serving the old generation
+                line = " ".join(str(exc).split()) or type(exc).__name__
+                log.warning(
+                    "cannot open new generation %s, still serving the old one: %s", name, line
+                )
                 return False
             if self._snapshot is not None and fresh.generation == self._snapshot.generation:
                 _close(fresh)  # CURRENT is only a hint: the catalog still names this one

@@ -17,6 +17,7 @@ sentence a person understands, never a stack trace.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -29,6 +30,7 @@ from fastapi.templating import Jinja2Templates
 
 from indexer.errors import IndexerError, IndexNotFoundError
 from service.budget import ClientGoneError, RequestTimeoutError, run_bounded
+from service.damage import CATALOG, DamagedIndexError, for_clients
 from service.pages import common
 from service.pages.common import PageError
 from service.pages.compare import compare_view
@@ -61,6 +63,15 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 
 
 def no_index_error(exc: Exception | None = None) -> PageError:
+    if isinstance(exc, DamagedIndexError):
+        return PageError(
+            503,
+            "Chỉ mục bị hỏng",
+            "Một tệp của chỉ mục bị hỏng nên chưa tra cứu được. Người quản trị cần lập lại chỉ "
+            "mục (python -m indexer build … --rebuild); trang này dùng lại được ngay sau đó.",
+            hint=f"Chi tiết: {exc}",
+            level="error",
+        )
     return PageError(
         503,
         "Chưa có chỉ mục",
@@ -88,6 +99,9 @@ def error_page(request: Request, exc: BaseException, active: str) -> Response:
     """Turn any exception into a readable page (the trace goes to the log only)."""
     if isinstance(exc, PageError):
         title, message, status = exc.message["title"], exc.message, exc.status
+    elif isinstance(exc, sqlite3.DatabaseError):  # a damaged catalog page met while serving
+        log.error("index damaged (%s while serving %s)", exc, request.url.path)
+        return error_page(request, no_index_error(for_clients(CATALOG)), active)
     elif isinstance(exc, IndexerError):
         title, message, status = common.own_error_message(exc)
     else:
