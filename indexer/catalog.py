@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -119,9 +120,37 @@ def open_snapshot(path: Path) -> tuple[sqlite3.Connection, str | None]:
     try:
         conn.execute("BEGIN")
         return conn, live_generation(conn)
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if not _cannot_write_beside(path, exc):
+            raise
     except BaseException:
         conn.close()
         raise
+    # A read-only directory (an index shipped on a read-only mount): SQLite cannot create the
+    # WAL's shared-memory file there. Nothing can write the catalog either, so it is read as
+    # an immutable file, without locks.
+    conn = connect_readonly(path, immutable=True)
+    try:
+        conn.execute("BEGIN")
+        return conn, live_generation(conn)
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _cannot_write_beside(path: Path, exc: sqlite3.OperationalError) -> bool:
+    """Did opening fail because the catalog's directory cannot be written?"""
+    if "unable to open" not in str(exc) and "readonly" not in str(exc):
+        return False
+    return not os.access(Path(path).parent, os.W_OK) or _read_only_mount(Path(path).parent)
+
+
+def _read_only_mount(directory: Path) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def live_generation(conn: sqlite3.Connection) -> str | None:

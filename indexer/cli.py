@@ -96,6 +96,10 @@ def build(
     rebuild: Annotated[bool, typer.Option(help="Rebuild from scratch (e.g. new model)")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+    follow_links: Annotated[
+        bool,
+        typer.Option(help="Read files that symbolic links lead to outside the corpus folder"),
+    ] = False,
 ) -> None:
     """Build or update the index from a corpus folder (incremental; one-line summary)."""
     from indexer.build import build_index
@@ -105,7 +109,9 @@ def build(
         err.print(f"error: corpus folder {corpus} not found", markup=False, highlight=False)
         raise typer.Exit(2)
     try:
-        result = build_index(corpus, index, model, rebuild=rebuild, quiet=quiet)
+        result = build_index(
+            corpus, index, model, rebuild=rebuild, quiet=quiet, follow_links=follow_links
+        )
     except IndexerError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None

@@ -33,6 +33,28 @@ class IndexFormatError(IndexNotFoundError):
     exit_code = 9
 
 
+class IndexDamagedError(IndexNotFoundError):
+    """A file of the index is damaged (truncated, overwritten, missing): one line naming the
+    part and the command that repairs it. Served as 503 (no usable index)."""
+
+    exit_code = 10
+
+    def __init__(self, index_dir, part: str, detail: str):
+        self.index_dir = str(index_dir)
+        self.part = part
+        detail = " ".join(str(detail).split())[:160]
+        super().__init__(
+            f"index at {index_dir}: {part} is damaged ({detail}) — repair it with: python -m "
+            f"indexer build --corpus CORPUS --index {index_dir} --rebuild"
+        )
+
+
+class DiskFullError(IndexerError):
+    """No space left while writing the index; the previous index is untouched."""
+
+    exit_code = 11
+
+
 class ModelMismatchError(IndexerError):
     """The index was built with another embedding model."""
 

@@ -9,6 +9,8 @@ characters that analysis drops or keeps as plain terms.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -56,9 +58,26 @@ class LexicalIndex:
     """Read side: BM25 search from analysed query tokens."""
 
     def __init__(self, path: Path):
-        self.index = tantivy.Index.open(str(path))
+        self._copy: str | None = None
+        try:
+            self.index = tantivy.Index.open(str(path))
+        except ValueError as exc:
+            if "Lockfile" not in str(exc):
+                raise
+            # A read-only directory: tantivy takes a lock file even to read. Read a private
+            # copy instead (the lexical index is small next to the vectors), removed on close.
+            self._copy = tempfile.mkdtemp(prefix="cchc-lexical-")
+            shutil.copytree(path, self._copy, dirs_exist_ok=True)
+            for lock in Path(self._copy).glob(".tantivy-*.lock"):
+                lock.unlink()
+            self.index = tantivy.Index.open(self._copy)
         self.schema = self.index.schema
         self.searcher = self.index.searcher()
+
+    def close(self) -> None:
+        if self._copy is not None:
+            shutil.rmtree(self._copy, ignore_errors=True)
+            self._copy = None
 
     def query_for(self, text: str, rowids: np.ndarray | None = None) -> tantivy.Query | None:
         """An OR of the query's distinct tokens; ``rowids`` (if given) is a pure filter that

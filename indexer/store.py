@@ -22,7 +22,7 @@ import numpy as np
 from indexer import catalog
 from indexer import manifest as mf
 from indexer.ann import load_ann
-from indexer.errors import IndexNotFoundError
+from indexer.errors import IndexDamagedError, IndexNotFoundError
 from indexer.lexical import LexicalIndex
 from indexer.model import TaskRow
 
@@ -111,14 +111,24 @@ class IndexReader:
                     f"missing — rebuild it: python -m indexer build --corpus CORPUS --index "
                     f"{self.index_dir}"
                 )
-            self.manifest = mf.read_manifest(self.path)
+            try:
+                self.manifest = mf.read_manifest(self.path)
+                self.dim = int(self.manifest["model"]["dim"])
+            except (ValueError, KeyError, TypeError, OSError) as exc:
+                raise IndexDamagedError(self.index_dir, f"{name}/{mf.MANIFEST}", exc) from None
             if self.manifest.get("format_version") != mf.FORMAT_VERSION:
                 raise mf.old_format(self.index_dir, self.manifest.get("format_version"))
-            self.dim = int(self.manifest["model"]["dim"])
-            self._ann = load_ann(
-                self.path / mf.VECTORS, self.manifest.get("ann", {}), self._vector_bytes
-            )
-            self._lexical = LexicalIndex(self.path / mf.LEXICAL)
+            try:
+                self._ann = load_ann(
+                    self.path / mf.VECTORS, self.manifest.get("ann", {}), self._vector_bytes
+                )
+            except (RuntimeError, OSError, ValueError) as exc:
+                raise IndexDamagedError(self.index_dir, f"{name}/{mf.VECTORS}", exc) from None
+            try:
+                self._lexical = LexicalIndex(self.path / mf.LEXICAL)
+            except (ValueError, OSError) as exc:
+                self._ann.close()
+                raise IndexDamagedError(self.index_dir, f"{name}/{mf.LEXICAL}/", exc) from None
         except BaseException:
             self._conn.close()
             raise
@@ -126,7 +136,10 @@ class IndexReader:
     def _snapshot(self) -> tuple[sqlite3.Connection, str]:
         """Open the read transaction; IndexNotFoundError / IndexFormatError if no index."""
         path = self.index_dir / mf.CATALOG
-        conn, name = catalog.open_snapshot(path) if path.is_file() else (None, None)
+        try:
+            conn, name = catalog.open_snapshot(path) if path.is_file() else (None, None)
+        except sqlite3.DatabaseError as exc:
+            raise IndexDamagedError(self.index_dir, mf.CATALOG, exc) from None
         if name is None:
             if conn is not None:
                 conn.close()
@@ -221,5 +234,6 @@ class IndexReader:
 
     def close(self) -> None:
         self._ann.close()
+        self._lexical.close()
         with self._lock:
             self._conn.close()

@@ -206,7 +206,7 @@ def test_a_reader_crash_becomes_one_line(tmp_path, monkeypatch):
     """A library failing in an unforeseen way on a malformed file (pypdf raised
     NotImplementedError on a mangled filter name) is still one line, not a traceback."""
 
-    def crash(path):
+    def crash(path, data=None):
         raise NotImplementedError("Unsupported filter /FlateDeco\n\x00")
 
     monkeypatch.setitem(READERS, ".pdf", crash)

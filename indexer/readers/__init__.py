@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
+from indexer import limits
 from indexer.errors import UnreadableFileError
 from indexer.readers.base import PAGE_BREAK, RawDocument
 from indexer.readers.docx import read_docx
@@ -14,7 +16,7 @@ from indexer.readers.markdown import read_markdown
 from indexer.readers.pdf import read_pdf
 from indexer.readers.txt import read_txt
 
-READERS: dict[str, Callable[[Path], RawDocument]] = {
+READERS: dict[str, Callable[[Path, bytes | None], RawDocument]] = {
     ".txt": read_txt,
     ".pdf": read_pdf,
     ".docx": read_docx,
@@ -24,23 +26,70 @@ READERS: dict[str, Callable[[Path], RawDocument]] = {
     ".htm": read_html,
 }
 
-MAX_FILE_MB = 50.0  # default size limit; CCHC_MAX_FILE_MB overrides it
-MAX_FILE_MB_ENV = "CCHC_MAX_FILE_MB"
+MAX_FILE_MB = limits.FILE_MB.default  # CCHC_MAX_FILE_MB overrides it
+MAX_FILE_MB_ENV = limits.FILE_MB.env
 
-__all__ = ["MAX_FILE_MB", "PAGE_BREAK", "READERS", "RawDocument", "max_file_mb", "read_document"]
+__all__ = [
+    "MAX_FILE_MB",
+    "PAGE_BREAK",
+    "READERS",
+    "RawDocument",
+    "max_file_mb",
+    "read_bytes",
+    "read_document",
+]
 
 
 def max_file_mb() -> float:
     """The size limit in MB: $CCHC_MAX_FILE_MB if it is a positive number, else MAX_FILE_MB."""
+    return limits.FILE_MB.value()
+
+
+def read_bytes(path: Path) -> bytes:
+    """A plan file's bytes, read once (hash and parse use the same bytes), within the size
+    limit; UnreadableFileError for a missing, empty, unreadable or too large file."""
+    path = Path(path)
     try:
-        value = float(os.environ.get(MAX_FILE_MB_ENV, ""))
-    except ValueError:
-        return MAX_FILE_MB
-    return value if value > 0 else MAX_FILE_MB
+        # O_NONBLOCK: a FIFO put in place of a plan does not hang the build
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise UnreadableFileError(
+                    path, "not a regular file (a FIFO, device or socket)", "put the file here"
+                )
+            size = st.st_size
+            limit = max_file_mb()
+            if size > limit * 1024 * 1024:
+                raise UnreadableFileError(
+                    path,
+                    f"the file is too large ({size / 1024 / 1024:.1f} MB; the limit is "
+                    f"{limit:g} MB)",
+                    f"split it into smaller files, or raise the limit with {MAX_FILE_MB_ENV}",
+                )
+            data = fh.read(int(limit * 1024 * 1024) + 1)
+    except FileNotFoundError:
+        raise UnreadableFileError(path, "file not found", "check the path") from None
+    except PermissionError:
+        raise UnreadableFileError(
+            path, "permission denied", "let the indexing user read it (chmod/chown)"
+        ) from None
+    except IsADirectoryError:
+        raise UnreadableFileError(path, "a directory, not a file", "rename it") from None
+    except OSError as exc:
+        raise UnreadableFileError(
+            path, f"cannot open ({exc.strerror or exc})", "check the file and its name"
+        ) from None
+    if len(data) > limit * 1024 * 1024:  # it grew while being read
+        raise UnreadableFileError(path, "the file changed while being read", "index it again")
+    if not data:
+        raise UnreadableFileError(path, "the file is empty", "check that it is the right file")
+    return data
 
 
-def read_document(path: Path) -> RawDocument:
-    """Read a plan file into raw text (+ tables); UnreadableFileError if we cannot."""
+def read_document(path: Path, data: bytes | None = None) -> RawDocument:
+    """Read a plan file (or its bytes, already read) into raw text (+ tables);
+    UnreadableFileError if we cannot."""
     path = Path(path)
     reader = READERS.get(path.suffix.lower())
     if reader is None:
@@ -49,25 +98,10 @@ def read_document(path: Path) -> RawDocument:
             f"unsupported format {path.suffix or '(no suffix)'!r}",
             f"convert it to one of {', '.join(sorted(READERS))}",
         )
-    if not path.is_file():
-        raise UnreadableFileError(path, "file not found", "check the path")
+    if data is None:
+        data = read_bytes(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnreadableFileError(
-            path, f"cannot open ({exc.strerror})", "check permissions"
-        ) from exc
-    if size == 0:
-        raise UnreadableFileError(path, "the file is empty", "check that it is the right file")
-    limit = max_file_mb()
-    if size > limit * 1024 * 1024:
-        raise UnreadableFileError(
-            path,
-            f"the file is too large ({size / 1024 / 1024:.1f} MB; the limit is {limit:g} MB)",
-            f"split it into smaller files, or raise the limit with {MAX_FILE_MB_ENV}",
-        )
-    try:
-        return reader(path)
+        return reader(path, data)
     except UnreadableFileError:
         raise
     except Exception as exc:  # a library failing on a malformed file: one line, not a trace

@@ -120,8 +120,8 @@ def html_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def read_html(path: Path) -> RawDocument:
-    data = path.read_bytes()
+def read_html(path: Path, data: bytes | None = None) -> RawDocument:
+    data = path.read_bytes() if data is None else data
     text = decode_bytes(data, str(path))
     if "<" not in text:
         raise UnreadableFileError(path, "not an HTML page", "save the page again as HTML")

@@ -153,8 +153,8 @@ def markdown_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def read_markdown(path: Path) -> RawDocument:
-    text = decode_bytes(path.read_bytes(), str(path))
+def read_markdown(path: Path, data: bytes | None = None) -> RawDocument:
+    text = decode_bytes(path.read_bytes() if data is None else data, str(path))
     if not text.strip():
         raise UnreadableFileError(path, "the file holds no text", "check that it is the right file")
     body, tables = linearize(markdown_blocks(text))

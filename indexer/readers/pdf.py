@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
@@ -17,7 +18,7 @@ def _decrypt_without_password(reader) -> bool:
         return False
 
 
-def read_pdf(path: Path) -> RawDocument:
+def read_pdf(path: Path, data: bytes | None = None) -> RawDocument:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -25,7 +26,7 @@ def read_pdf(path: Path) -> RawDocument:
     level = log.level
     log.setLevel(logging.ERROR)  # pypdf warns on stderr about what we report ourselves
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(path.read_bytes() if data is None else data))
         if reader.is_encrypted and not _decrypt_without_password(reader):
             raise UnreadableFileError(
                 path,

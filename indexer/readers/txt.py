@@ -9,8 +9,8 @@ from indexer.readers.base import RawDocument
 from indexer.readers.encoding import decode_bytes
 
 
-def read_txt(path: Path) -> RawDocument:
-    data = path.read_bytes()
+def read_txt(path: Path, data: bytes | None = None) -> RawDocument:
+    data = path.read_bytes() if data is None else data
     text = decode_bytes(data, str(path))
     if not text.strip():
         raise UnreadableFileError(path, "the file holds no text", "check that it is the right file")

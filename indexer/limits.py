@@ -1,0 +1,37 @@
+"""What one input file may cost the indexer: each limit a setting (environment variable), and
+every refusal names the limit and the variable that raises it.
+
+    CCHC_MAX_FILE_MB          50     size of a file on disk
+    CCHC_MAX_UNCOMPRESSED_MB  200    total uncompressed size of a DOCX's parts (zip bombs)
+    CCHC_MAX_PARAGRAPHS       20000  paragraphs of one document (the largest of the 124 real
+                                     documents of corpus-real has 547)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    env: str
+    default: float
+    what: str
+
+    def value(self) -> float:
+        """$ENV if it is a positive number, else the default."""
+        try:
+            value = float(os.environ.get(self.env, ""))
+        except ValueError:
+            return self.default
+        return value if value > 0 else self.default
+
+    def advice(self) -> str:
+        return f"raise the limit with {self.env}={self.value() * 2:g} if the file is genuine"
+
+
+FILE_MB = Limit("CCHC_MAX_FILE_MB", 50.0, "file size in MB")
+UNCOMPRESSED_MB = Limit("CCHC_MAX_UNCOMPRESSED_MB", 200.0, "uncompressed size in MB")
+PARAGRAPHS = Limit("CCHC_MAX_PARAGRAPHS", 20000, "paragraphs per document")
+ALL = (FILE_MB, UNCOMPRESSED_MB, PARAGRAPHS)
