@@ -1,9 +1,9 @@
-"""Ranking metrics with binary relevance (pure functions over ids)."""
+"""Ranking metrics over ids, with binary or graded relevance (pure functions)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 
 def hit_at(ranked: Sequence, relevant: Collection, k: int) -> float:
@@ -19,23 +19,50 @@ def mrr_at(ranked: Sequence, relevant: Collection, k: int) -> float:
     return 0.0
 
 
-def ndcg_at(ranked: Sequence, relevant: Collection, k: int) -> float:
-    """DCG of the first k (gain 1 per relevant id) over the DCG of an ideal ranking."""
-    if not relevant:
+def ndcg_at(ranked: Sequence, relevant: Collection | Mapping, k: int) -> float:
+    """DCG of the first k over the DCG of an ideal ranking. ``relevant``: a set (gain 1 each)
+    or a mapping id → grade (gain 2^grade − 1: grade 2 "answers" = 3, grade 1 "related" = 1)."""
+    gains = _gains(relevant)
+    if not gains:
         return 0.0
-    dcg = sum(1.0 / math.log2(i + 1) for i, r in enumerate(ranked[:k], 1) if r in relevant)
-    ideal = sum(1.0 / math.log2(i + 1) for i in range(1, min(len(relevant), k) + 1))
+    dcg = sum(gains.get(r, 0.0) / math.log2(i + 1) for i, r in enumerate(ranked[:k], 1))
+    best = sorted(gains.values(), reverse=True)[:k]
+    ideal = sum(g / math.log2(i + 1) for i, g in enumerate(best, 1))
     return dcg / ideal
 
 
+def recall_at(ranked: Sequence, relevant: Collection, k: int) -> float:
+    """Share of the relevant ids found within the first k."""
+    if not relevant:
+        return 0.0
+    top = set(ranked[:k])
+    return sum(1 for r in relevant if r in top) / len(relevant)
+
+
+def answers(relevant: Collection | Mapping) -> Collection:
+    """The ids that answer (grade 2) — every id when no grades are given or none is 2."""
+    if not isinstance(relevant, Mapping):
+        return relevant
+    best = {r for r, g in relevant.items() if g >= 2}
+    return best or set(relevant)
+
+
+def _gains(relevant: Collection | Mapping) -> dict:
+    if isinstance(relevant, Mapping):
+        return {r: float(2**g - 1) for r, g in relevant.items() if g > 0}
+    return dict.fromkeys(relevant, 1.0)
+
+
+# hit, MRR and recall count the paragraphs that answer; nDCG also credits related ones.
 METRICS = {
-    "hit@5": lambda ranked, rel: hit_at(ranked, rel, 5),
-    "mrr@10": lambda ranked, rel: mrr_at(ranked, rel, 10),
+    "hit@5": lambda ranked, rel: hit_at(ranked, answers(rel), 5),
+    "mrr@10": lambda ranked, rel: mrr_at(ranked, answers(rel), 10),
     "ndcg@10": lambda ranked, rel: ndcg_at(ranked, rel, 10),
+    "recall@50": lambda ranked, rel: recall_at(ranked, answers(rel), 50),
 }
 
 
-def score_all(ranked: Sequence, relevant: Collection) -> dict[str, float]:
+def score_all(ranked: Sequence, relevant: Collection | Mapping) -> dict[str, float]:
     return {name: fn(ranked, relevant) for name, fn in METRICS.items()}
 
 

@@ -6,13 +6,15 @@ Without ``--index`` it builds a temporary index of ``corpus/``. The gold answers
 ``eval/queries.json`` are (doc_id, distinctive substring) pairs resolved to paragraphs at run
 time (folded, whitespace removed), so they survive re-parsing. Each query is retrieved once
 per retriever (to ``DEPTH``); the fusions are then computed from those rankings, so
-``--sweep`` can compare many fusion settings quickly. Metrics: hit@5, MRR@10, nDCG@10.
+``--sweep`` can compare many fusion settings quickly. Metrics: hit@5, MRR@10 and recall@50
+over the paragraphs that answer (grade 2), nDCG@10 with graded gains (2 answers, 1 related).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
@@ -30,8 +32,16 @@ from service.state import IndexHolder
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUERIES = Path(__file__).with_name("queries.json")
+MANY_QUERIES = Path(__file__).with_name("queries_multidoc.json")
+REAL = ROOT.parent / "shared" / "corpus-real"
+MANY = ROOT / "var" / "eval" / "many"
+SET_TITLES = {
+    "plans": "two plans (corpus/, eval/queries.json)",
+    "many": "many documents (corpus/ + corpus-real/, eval/queries_multidoc.json)",
+}
 DEPTH = 100
 K = 10
+RECALL_K = 50
 METHODS = ("dense", "lexical", "hybrid")
 
 
@@ -47,7 +57,7 @@ class EvalQuery:
     query: str
     tags: list[str]
     gold: list[dict]
-    relevant: set[int] = field(default_factory=set)  # rowids
+    relevant: dict[int, int] = field(default_factory=dict)  # rowid → grade (2 answers, 1 related)
     relevant_ids: list[str] = field(default_factory=list)  # paragraph ids, for the report
 
 
@@ -111,10 +121,11 @@ def resolve_gold(reader: Any, queries: Iterable[EvalQuery]) -> None:
                     f"{q.id}: no paragraph of {doc_id} contains {g['contains']!r} — "
                     "fix eval/queries.json (or the parser)"
                 )
+            grade = int(g.get("grade", 2))
             for p in found:
                 if p.rowid not in q.relevant:
-                    q.relevant.add(p.rowid)
                     q.relevant_ids.append(p.id)
+                q.relevant[p.rowid] = max(grade, q.relevant.get(p.rowid, 0))
 
 
 def retrieve_all(searcher: Searcher, queries: Sequence[EvalQuery]) -> list[tuple[Ranking, Ranking]]:
@@ -140,7 +151,8 @@ def score(
         detail: dict[str, Any] = {"id": q.id, "query": q.query, "tags": q.tags}
         detail["relevant"] = q.relevant_ids
         for method in METHODS:
-            ranked = [r for r, _ in rank(dense[:depth], lexical[:depth], params, method)][:K]
+            ranked = [r for r, _ in rank(dense[:depth], lexical[:depth], params, method)]
+            ranked = ranked[:RECALL_K]
             s = score_all(ranked, q.relevant)
             rows[method].append(s)
             for tag in q.tags:
@@ -306,33 +318,81 @@ def build_temporary_index(tmp: Path) -> Path:
     return index_dir
 
 
+def build_many_index(quiet: bool = False) -> Path | None:
+    """The many-document index: ``corpus/`` and ``../shared/corpus-real/`` copied into
+    ``var/eval/many/corpus`` (real documents stay out of the repository) and indexed into
+    ``var/eval/many/index``, incrementally (the first build embeds ~25,000 paragraphs: tens of
+    minutes on two cores; later runs only what changed). None when corpus-real is absent."""
+    import shutil
+
+    from indexer.build import build_index
+
+    if not REAL.is_dir():
+        return None
+    corpus = MANY / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    wanted = {p.name: p for p in (ROOT / "corpus").glob("*.txt")}
+    wanted |= {p.name: p for p in REAL.glob("*.md") if p.name != "README.md"}
+    for stale in set(os.listdir(corpus)) - set(wanted):
+        (corpus / stale).unlink()
+    for name, src in wanted.items():
+        dst = corpus / name
+        if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+            shutil.copyfile(src, dst)
+    build_index(corpus, MANY / "index", quiet=quiet)
+    return MANY / "index"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--index", type=Path, help="index directory (default: build corpus/)")
-    parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES, help="queries file")
+    parser.add_argument(
+        "--set",
+        choices=("plans", "many", "both"),
+        default="both",
+        help="plans: the two plans of corpus/ (eval/queries.json); many: those plus the 124 "
+        "documents of ../shared/corpus-real (eval/queries_multidoc.json); both (default)",
+    )
+    parser.add_argument("--index", type=Path, help="index directory (default: build it)")
+    parser.add_argument("--queries", type=Path, help="queries file (default: the set's own)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("--sweep", action="store_true", help="compare fusion settings")
     args = parser.parse_args(argv)
+    sets = ["plans", "many"] if args.set == "both" else [args.set]
+    if args.index is not None and args.set == "both":
+        sets = ["plans"]  # one given index: the two-plan set unless --set many says otherwise
+    reports = {}
     try:
         with tempfile.TemporaryDirectory(prefix="cchc-eval-") as tmp:
-            if args.index is None:
-                print("building a temporary index of corpus/ …", file=sys.stderr)
-            index_dir = args.index or build_temporary_index(Path(tmp))
-            if args.sweep:
-                rows = sweep(index_dir, args.queries)
-                if args.json:
-                    print(json.dumps(rows, ensure_ascii=False, indent=2))
-                else:
-                    print_sweep(rows)
-                return 0
-            report = evaluate(index_dir, args.queries)
+            for name in sets:
+                queries = args.queries or (DEFAULT_QUERIES if name == "plans" else MANY_QUERIES)
+                index_dir = args.index
+                if index_dir is None and name == "plans":
+                    print("building a temporary index of corpus/ …", file=sys.stderr)
+                    index_dir = build_temporary_index(Path(tmp))
+                elif index_dir is None:
+                    print(f"updating the many-document index in {MANY} …", file=sys.stderr)
+                    index_dir = build_many_index()
+                    if index_dir is None:
+                        print(f"skipped the many-document set: {REAL} is absent", file=sys.stderr)
+                        continue
+                if args.sweep:
+                    rows = sweep(index_dir, queries)
+                    if args.json:
+                        print(json.dumps(rows, ensure_ascii=False, indent=2))
+                    else:
+                        print_sweep(rows)
+                    continue
+                reports[name] = evaluate(index_dir, queries)
     except IndexerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 1)
-    if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    if args.json and reports:
+        body = {n: r.to_dict() for n, r in reports.items()}
+        print(json.dumps(body if len(body) > 1 else next(iter(body.values())), ensure_ascii=False))
     else:
-        print_report(report)
+        for name, report in reports.items():
+            print(f"\n== {SET_TITLES[name]}")
+            print_report(report)
     return 0
 
 

@@ -55,6 +55,7 @@ from indexer.references.corpus import own_keys
 from indexer.scan import scan
 from indexer.sidecar import SidecarError, sidecar_path
 from indexer.text import fold, segment
+from indexer.text.acronyms import mine as mine_abbreviations
 from indexer.text.analyze import ANALYZER_VERSION
 
 EMBED_BATCH = 16
@@ -487,6 +488,8 @@ class _Build:
         t = self._stage("ann", t)
         self._write_lexical(conn, gen_dir, incremental, new_rowids, removed_rowids)
         t = self._stage("lexical", t)
+        abbreviations = [list(a) for a in mine_abbreviations(catalog.document_texts(conn))]
+        t = self._stage("abbreviations", t)
         result.documents = counts["documents"]
         result.paragraphs = counts["paragraphs"]
         mf.write_manifest(
@@ -504,6 +507,7 @@ class _Build:
                 "corpus": str(self.corpus.resolve()),
                 "files": files,
                 "sidecars": sidecars,
+                "abbreviations": abbreviations,
             },
         )
         mf.fsync_tree(gen_dir)

@@ -328,6 +328,21 @@ def clear_mentions(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM mentions")
 
 
+def document_texts(conn: sqlite3.Connection) -> Iterator[list[str]]:
+    """The paragraph texts of each document, one list per document."""
+    doc, texts = None, []
+    for doc_id, text in conn.execute(
+        "SELECT doc_id, text FROM paragraphs ORDER BY doc_id, ordinal"
+    ):
+        if doc_id != doc and texts:
+            yield texts
+            texts = []
+        doc = doc_id
+        texts.append(text)
+    if texts:
+        yield texts
+
+
 def paragraph_texts(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
     """(rowid, doc_id, text) of every paragraph, in rowid order."""
     yield from conn.execute("SELECT rowid, doc_id, text FROM paragraphs ORDER BY rowid")

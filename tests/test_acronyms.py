@@ -1,0 +1,45 @@
+"""Abbreviations learnt from the indexed text (indexer.text.acronyms), checked on real plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.parse import discover, parse_file
+from indexer.text.acronyms import letters, mine
+
+REPO = Path(__file__).resolve().parents[1]
+REAL = REPO.parent / "shared" / "corpus-real"
+
+
+def _docs(folder: Path) -> list[list[str]]:
+    return [[p.text for p in parse_file(f, folder).paragraphs] for f in discover(folder)]
+
+
+def test_letters_drop_connectors():
+    assert letters("KT-XH") == "KTXH" and letters("KH&CN") == "KHCN" and letters("UBND") == "UBND"
+
+
+def test_definition_in_the_two_plans():
+    """The 2025 plan defines "cải cách hành chính (CCHC)"; nothing else is invented."""
+    pairs = {(long, abbr) for long, abbr, _n in mine(_docs(REPO / "corpus"))}
+    assert ("cải cách hành chính", "CCHC") in pairs
+    for long, abbr, _n in mine(_docs(REPO / "corpus")):
+        assert len(long.split()) >= len(letters(abbr)) - 1
+
+
+@pytest.mark.skipif(
+    not REAL.is_dir(), reason=f"{REAL} is absent (real documents beside the checkout)"
+)
+def test_usage_on_many_documents():
+    found = {abbr: long for long, abbr, _n in mine(_docs(REAL))}
+    # learnt from use (no definition in the text): each abbreviation and its long form
+    assert found["UBND"] == "ủy ban nhân dân"
+    assert found["MTTQ"] == "mặt trận tổ quốc"
+    assert found["ĐBQH"] == "đại biểu quốc hội"
+    assert found["HTX"] == "hợp tác xã"
+    # words of a heading in capitals and codes of document symbols are not abbreviations
+    assert "BAN" not in found and "KHU" not in found and "UBND-TH" not in found
+    # two-letter codes are too ambiguous to learn from use alone
+    assert not {"TP", "TC", "VB", "NV", "TH"} & set(found)
