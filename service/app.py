@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from service.errors import install_error_handlers
 from service.middleware import EdgeMiddleware, default_allowed_hosts
+from service.openapi import state_run_time_limits
 from service.settings import Settings
 from service.state import IndexHolder
 
@@ -30,10 +31,18 @@ ROUTERS = [
 
 
 class _App(FastAPI):
-    """FastAPI with ``EdgeMiddleware`` outermost, so even a 500 gets the security headers."""
+    """FastAPI with ``EdgeMiddleware`` outermost (so even a 500 gets the security headers),
+    and an OpenAPI schema stating the limits the settings set."""
 
     def build_middleware_stack(self):
         return EdgeMiddleware(super().build_middleware_stack(), self.state.allowed_hosts)
+
+    def openapi(self) -> dict:
+        """The schema, with the patterns and run-time limits routes cannot declare."""
+        if self.openapi_schema is None:
+            max_chars = self.state.settings.max_query_chars
+            self.openapi_schema = state_run_time_limits(super().openapi(), max_chars)
+        return self.openapi_schema
 
 
 def create_app(settings: Settings | None = None, holder: IndexHolder | None = None) -> FastAPI:

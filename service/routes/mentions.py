@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from service.deps import SnapshotDep
-from service.mentions import CitedDocument, citation_table, find_mentions
+from service.mentions import MAX_REF_LENGTH, CitedDocument, citation_table, find_mentions
 from service.schemas import ErrorOut
 
 router = APIRouter(tags=["mentions"])
@@ -75,8 +75,11 @@ def mentions(
     ref: Annotated[
         str,
         Query(
+            min_length=1,
+            max_length=MAX_REF_LENGTH,
             description='Any writing: "09-NQ/TW", "Nghị quyết 09 của Bộ Chính trị", '
-            '"Luật Thực hiện dân chủ ở cơ sở".'
+            '"Luật Thực hiện dân chủ ở cơ sở"; not blank. A text that is not a reference '
+            "is refused (422).",
         ),
     ],
     unit: Unit = None,

@@ -31,8 +31,9 @@ async def search(
         str,
         Query(
             min_length=1,
-            description="The question, with or without diacritics (control and invisible "
-            "characters are dropped; what remains must not be empty).",
+            description="The question, with or without diacritics. Control and invisible "
+            "characters are dropped and what remains must not be blank; a query that would cost "
+            "the embedding model more than `max_query_tokens` tokens is refused (422).",
         ),
     ],
     k: Annotated[int | None, Query(ge=1, le=100, description="Number of results (1–100).")] = None,
