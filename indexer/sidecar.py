@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, ValidationError
 
 from indexer.errors import UnreadableFileError
 from indexer.model import DocumentMeta
@@ -26,6 +26,15 @@ MAX_SIDECAR_BYTES = 64 * 1024
 Text = Annotated[StrictStr, Field(max_length=2000)]
 
 
+def _whole_year(value: object) -> object:
+    """A year as a whole number or its digits ("2025"); not a float, a bool or words."""
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 4:
+        return int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole year such as 2025")
+    return value
+
+
 class SidecarMeta(BaseModel):
     """The overridable fields of DocumentMeta, typed and bounded."""
 
@@ -33,7 +42,7 @@ class SidecarMeta(BaseModel):
 
     unit: Text | None = None
     province: Text | None = None
-    year: Annotated[StrictInt, Field(ge=1900, le=2100)] | None = None
+    year: Annotated[int, BeforeValidator(_whole_year), Field(ge=1900, le=2100)] | None = None
     kind: Text | None = None
     title: Text | None = None
     number: Text | None = None

@@ -126,8 +126,8 @@ def test_cited_date_is_the_one_most_citations_give(tmp_path):
     )
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for i in range(4):
-        (corpus / f"plan-{i}.txt").write_text(f"KẾ HOẠCH\n\n{line}.\n", encoding="utf-8")
+    for i in range(4):  # four plans (distinct files: identical ones are skipped as copies)
+        (corpus / f"plan-{i}.txt").write_text(f"KẾ HOẠCH\n\n{line}.\n" + "\n" * i, encoding="utf-8")
     typo = line.replace("tháng 4", "tháng 5")
     assert typo != line
     (corpus / "plan-typo.txt").write_text(

@@ -54,7 +54,7 @@ def test_every_path_descends_in_all_documents():
     for path in discover(REAL):
         for p in parse_file(path, REAL).paragraphs:
             marks = [marker_of(label) for label in p.section]
-            levels = [depth(m[0], label) for m, label in zip(marks, p.section) if m]
+            levels = [depth(m[0], label) for m, label in zip(marks, p.section, strict=True) if m]
             assert levels == sorted(levels), (path.name, p.section)
             assert sum(1 for m in marks if m and m[0] == "article") <= 1, (path.name, p.section)
             checked += 1
