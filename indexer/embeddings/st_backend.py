@@ -82,6 +82,11 @@ class SentenceTransformerEmbedder(Embedder):
         )
         return normalize(vecs)
 
+    def count_query_tokens(self, text: str) -> int:
+        """Tokens the model's tokenizer makes of this query (prefix and segmentation included)."""
+        (prepared,) = self._prepare([text], self._query_prefix)
+        return len(self._model.tokenizer(prepared)["input_ids"])
+
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(self._prepare(list(texts), self._query_prefix))
 
