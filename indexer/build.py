@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import shutil
 import sqlite3
 import sys
@@ -57,6 +58,7 @@ from indexer.sidecar import SidecarError, sidecar_path
 from indexer.text import fold, segment
 from indexer.text.acronyms import mine as mine_abbreviations
 from indexer.text.analyze import ANALYZER_VERSION
+from indexer.text.diacritics import build_table as build_diacritics
 
 EMBED_BATCH = 16
 _PACKAGE = Path(__file__).resolve().parent
@@ -488,8 +490,11 @@ class _Build:
         t = self._stage("ann", t)
         self._write_lexical(conn, gen_dir, incremental, new_rowids, removed_rowids)
         t = self._stage("lexical", t)
-        abbreviations = [list(a) for a in mine_abbreviations(catalog.document_texts(conn))]
-        t = self._stage("abbreviations", t)
+        texts = list(catalog.document_texts(conn))
+        abbreviations = [list(a) for a in mine_abbreviations(texts)]
+        table = build_diacritics([t for doc in texts for t in doc])
+        (gen_dir / mf.DIACRITICS).write_text(json.dumps(table, ensure_ascii=False), "utf-8")
+        t = self._stage("vocabulary", t)
         result.documents = counts["documents"]
         result.paragraphs = counts["paragraphs"]
         mf.write_manifest(
@@ -516,7 +521,7 @@ class _Build:
     def _known_vectors(self, docs: list[Document], incremental: bool) -> dict[str, bytes]:
         """Stored vectors of the new paragraphs' texts: from the catalog (incremental), from
         a format-1 index's own catalog (conversion, same model), else none (rebuild)."""
-        hashes = {catalog.text_hash(p.text) for d in docs for p in d.paragraphs}
+        hashes = {catalog.text_hash(p.passage) for d in docs for p in d.paragraphs}
         if incremental:
             return catalog.vectors_for_hashes(self.conn, hashes)
         if self.legacy_dir is not None and not self.rebuild:
@@ -556,7 +561,7 @@ class _Build:
                 if extract is not None and not refs_stale:
                     catalog.insert_mentions(conn, rowid, doc.doc_id, extract(p.text), own)
                 new_rowids.append(rowid)
-                new_texts.append(p.text)
+                new_texts.append(p.passage)
         if refs_stale and extract is not None:
             catalog.clear_mentions(conn)
             numbers = catalog.document_numbers(conn)

@@ -2,7 +2,8 @@
 
 Tables (see CONTRACTS.md): documents, paragraphs, tasks, mentions, vectors, and ``meta``
 (key/value; ``generation`` names the live generation directory). ``paragraphs`` also keeps
-``text_hash`` (sha1 of the text) so a build can reuse the vector of any text the index already
+``text_hash`` (sha1 of the passage its vector is made from, ``Paragraph.passage``) so a
+build can reuse the vector of any text the index already
 embedded. Rowids are AUTOINCREMENT: a deleted paragraph's rowid is never given to another
 paragraph, so a FAISS id always means one paragraph text.
 
@@ -261,7 +262,7 @@ def insert_paragraph(conn: sqlite3.Connection, p: Paragraph, text_seg: str, text
             p.text,
             text_seg,
             text_fold,
-            text_hash(p.text),
+            text_hash(p.passage),  # the text the vector is made from (Paragraph.passage)
         ),
     )
     return int(cur.lastrowid)
@@ -450,15 +451,32 @@ def fetch_vectors(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, 
 
 
 def _document_filters(
-    unit: str | None, year: int | None, province: str | None = None
+    unit: str | None,
+    year: int | None,
+    province: str | None = None,
+    kind: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
 ) -> tuple[list[str], list]:
-    """SQL conditions on the documents table ``d`` (unit/province case-insensitive, exact)
-    and their arguments, for the filters that are given."""
+    """SQL conditions on the documents table ``d`` (unit/province/kind case-insensitive,
+    exact; a unit by its name or its short form) and their arguments, for the filters given."""
     where: list[str] = []
     args: list = []
     if unit is not None:
-        where.append("d.unit = ? COLLATE NOCASE")
-        args.append(unit)
+        where.append(
+            "(d.unit = ? COLLATE NOCASE OR json_extract(d.meta_json, '$.unit_short') = ? "
+            "COLLATE NOCASE)"
+        )
+        args += [unit, unit]
+    if kind is not None:
+        where.append("d.kind = ? COLLATE NOCASE")
+        args.append(kind)
+    if year_from is not None:
+        where.append("d.year >= ?")
+        args.append(int(year_from))
+    if year_to is not None:
+        where.append("d.year <= ?")
+        args.append(int(year_to))
     if province is not None:
         where.append("d.province = ? COLLATE NOCASE")
         args.append(province)
@@ -475,13 +493,17 @@ def filter_rowids(
     province: str | None = None,
     section: str | None = None,
     doc_id: str | None = None,
+    kind: str | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
 ) -> list[int]:
     """Rowids of paragraphs matching every given filter.
 
-    unit/province compare case-insensitively and exactly; section matches paragraphs with a
-    heading in their path that starts with ``section`` (case-insensitive).
+    unit/province/kind compare case-insensitively and exactly; year_from/year_to bound the
+    year (both included); section matches paragraphs with a heading in their path that
+    starts with ``section`` (case-insensitive).
     """
-    where, args = _document_filters(unit, year, province)
+    where, args = _document_filters(unit, year, province, kind, year_from, year_to)
     if doc_id is not None:
         where.append("p.doc_id = ?")
         args.append(doc_id)
@@ -495,6 +517,18 @@ def filter_rowids(
     if where:
         sql += " WHERE " + " AND ".join(where)
     return [r[0] for r in conn.execute(sql + " ORDER BY p.rowid", args)]
+
+
+def citing_rowids(conn: sqlite3.Connection, keys: Sequence[str]) -> list[int]:
+    """Rowids of the paragraphs that cite any of ``keys``, in rowid order."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT paragraph_rowid FROM mentions WHERE key IN "
+            "(SELECT value FROM json_each(?)) ORDER BY paragraph_rowid",
+            (json.dumps(list(keys), ensure_ascii=False),),
+        )
+    ]
 
 
 def fetch_mentions(

@@ -33,6 +33,7 @@ MANIFEST = "manifest.json"
 CATALOG = "catalog.sqlite"
 VECTORS = "vectors.faiss"
 LEXICAL = "lexical"
+DIACRITICS = "diacritics.json"  # folded run → usual written form (indexer.text.diacritics)
 GEN_PREFIX = "gen-"
 
 

@@ -94,6 +94,16 @@ def _paragraph(row: tuple) -> ParagraphRow:
     )
 
 
+def _read_table(path: Path) -> dict[str, str]:
+    """A generation's diacritics table; empty for generations written before it existed or
+    when it cannot be read (restoring marks is a refinement, not a part a search needs)."""
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return table if isinstance(table, dict) else {}
+
+
 class IndexReader:
     """Read access to one index generation; see CONTRACTS.md for the method list."""
 
@@ -124,6 +134,7 @@ class IndexReader:
                 )
             except (RuntimeError, OSError, ValueError) as exc:
                 raise IndexDamagedError(self.index_dir, f"{name}/{mf.VECTORS}", exc) from None
+            self.diacritics = _read_table(self.path / mf.DIACRITICS)
             try:
                 self._lexical = LexicalIndex(self.path / mf.LEXICAL)
             except (ValueError, OSError) as exc:
@@ -196,14 +207,15 @@ class IndexReader:
                 out[i] = np.frombuffer(found[int(r)], dtype=np.float32)
         return out
 
-    def filter_rowids(
-        self, unit=None, year=None, province=None, section=None, doc_id=None
-    ) -> np.ndarray | None:
-        """Rowids passing the filters (int64), or None when no filter is given."""
-        if all(v is None for v in (unit, year, province, section, doc_id)):
+    def filter_rowids(self, **filters) -> np.ndarray | None:
+        """Rowids passing the filters (int64), or None when no filter is given. Filters:
+        unit, year, province, section, doc_id, kind, year_from, year_to (see
+        ``catalog.filter_rowids``)."""
+        given = {k: v for k, v in filters.items() if v is not None}
+        if not given:
             return None
         with self._lock:
-            ids = catalog.filter_rowids(self._conn, unit, year, province, section, doc_id)
+            ids = catalog.filter_rowids(self._conn, **given)
         return np.asarray(ids, dtype=np.int64)
 
     def mentions(self, keys: Sequence[str], unit=None, year=None) -> list[MentionRow]:
@@ -231,6 +243,11 @@ class IndexReader:
     ) -> list[tuple[int, float]]:
         """Top ``k`` (rowid, BM25) for the analysed tokens of ``query``, within ``rowids``."""
         return self._lexical.search(query, k, rowids)
+
+    def citing(self, keys: Sequence[str]) -> list[int]:
+        """Rowids of the paragraphs that cite any of the documents ``keys`` (canonical)."""
+        with self._lock:
+            return catalog.citing_rowids(self._conn, keys)
 
     def close(self) -> None:
         self._ann.close()

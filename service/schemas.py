@@ -64,6 +64,13 @@ class DocumentOut(DocumentSummary):
     tasks: list[TaskOut]
 
 
+class AlsoOut(BaseModel):
+    paragraph_id: str
+    doc_id: str
+    unit: str | None = None
+    year: int | None = None
+
+
 class SearchHitOut(BaseModel):
     paragraph_id: str
     doc_id: str
@@ -77,9 +84,18 @@ class SearchHitOut(BaseModel):
     snippet: str = Field(description="HTML-escaped excerpt, query words in <mark>…</mark>.")
     dense_score: float | None = Field(None, description="Cosine similarity (debugging).")
     lexical_score: float | None = Field(None, description="BM25 score (debugging).")
+    also: list[AlsoOut] = Field(
+        default_factory=list,
+        description="Near-identical paragraphs of other documents folded into this hit.",
+    )
 
 
 class SearchOut(BaseModel):
     query: str
     total: int = Field(description="Number of results returned.")
     results: list[SearchHitOut]
+    facets: dict[str, dict[str, int]] = Field(
+        default_factory=dict,
+        description="Paragraphs per unit, year and province among the candidates the results "
+        "were chosen from (up to `candidates` per retriever), most frequent first.",
+    )

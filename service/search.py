@@ -15,19 +15,24 @@ import os
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
 from indexer.errors import InvalidQueryError
+from indexer.references import RefQuery, extract_references, match_query
+from indexer.references.resolve import restore_kinds
+from indexer.text.diacritics import restore as restore_diacritics
 from service.abbreviations import expand_query
 from service.budget import checkpoint
+from service.grouping import collapse_documents, facets, group_duplicates
 from service.query_cost import QueryBudget, clean_query
 from service.snippets import make_snippet
 
 MODES = ("hybrid", "dense", "lexical")
 MAX_K = 100
+FACETS = ("unit", "year", "province")
 Ranking = list[tuple[int, float]]  # (rowid, score), best first
 
 
@@ -41,11 +46,14 @@ class Embedder(Protocol):
 class SearchFilters:
     """Restrict a search; None means "any"."""
 
-    unit: str | None = None
+    unit: str | None = None  # the unit's name or its short form ("UBND tỉnh Bắc Ninh")
     year: int | None = None
     province: str | None = None
     section: str | None = None
     doc_id: str | None = None
+    kind: str | None = None  # "Kế hoạch", "Quyết định", …
+    year_from: int | None = None  # a range of years, both ends included
+    year_to: int | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, "")}
@@ -93,6 +101,7 @@ class SearchHit:
     snippet: str  # HTML-escaped, <mark> around query words
     dense_score: float | None = None  # cosine, when the dense retriever found it
     lexical_score: float | None = None  # BM25, when the lexical retriever found it
+    also: list[dict[str, Any]] = field(default_factory=list)  # near-identical, other units
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,6 +113,8 @@ class SearchResult:
     mode: str
     total: int  # number of hits returned
     hits: list[SearchHit]
+    # paragraphs per unit / year / province among the candidates the hits were chosen from
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -111,6 +122,7 @@ class SearchResult:
             "mode": self.mode,
             "total": self.total,
             "results": [h.to_dict() for h in self.hits],
+            "facets": self.facets,
         }
 
 
@@ -240,6 +252,7 @@ class Searcher:
         self.parallel = parallel
         size = self.params.query_cache if cache_size is None else cache_size
         self.query_vectors = QueryVectorCache(size)
+        self._known: list[tuple] | None = None  # the index's cited documents, read once
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
         if self.params.method not in FUSIONS:
@@ -281,11 +294,58 @@ class Searcher:
         return list(self.reader.dense_search(self.query_vector(query), k, rowids))
 
     def lexical(self, query: str, k: int, rowids: np.ndarray | None) -> Ranking:
-        return list(self.reader.lexical_search(query, k, rowids))
+        """BM25; when the query names legal documents the index knows ("Nghị quyết
+        57-NQ/TW", "Luật Đất đai"), the paragraphs citing them come first (BM25 order among
+        them): a number-symbol is an identifier, not three tokens to match loosely."""
+        ranking = list(self.reader.lexical_search(query, k, rowids))
+        keys = self.cited_keys(query)
+        if not keys or not hasattr(self.reader, "citing"):
+            return ranking
+        citing = set(self.reader.citing(keys))
+        if rowids is not None:
+            citing &= {int(r) for r in rowids}
+        if not citing:
+            return ranking
+        bm25 = dict(ranking)
+        top = (ranking[0][1] if ranking else 0.0) + 1.0
+        first = sorted(citing, key=lambda r: (-bm25.get(r, 0.0), r))[:k]
+        boosted = [(r, top + bm25.get(r, 0.0)) for r in first]
+        return (boosted + [(r, s) for r, s in ranking if r not in citing])[:k]
+
+    def cited_keys(self, query: str) -> list[str]:
+        """Canonical keys of the documents the query names, among those the index cites."""
+        refs = extract_references(restore_kinds(query))
+        if not refs:
+            return []
+        known = self._known_references()
+        keys: set[str] = set()
+        for ref in refs:
+            if ref.number:
+                parsed = RefQuery(symbol=ref.key)
+            elif ref.key.startswith("LUAT:"):
+                parsed = RefQuery(law=ref.key[5:])
+            else:
+                continue
+            keys.update(match_query(parsed, known))
+        return sorted(keys)
+
+    def _known_references(self) -> list[tuple]:
+        if self._known is None:
+            table = self.reader.reference_table() if hasattr(self.reader, "reference_table") else []
+            self._known = [
+                (r["key"], r["kind"], r["number"], r["issuer"], r["title"]) for r in table
+            ]
+        return self._known
 
     def expanded(self, query: str) -> str:
         """The query both retrievers see: with abbreviations expanded when enabled."""
         return expand_query(query) if self.params.expand else query
+
+    def for_dense(self, expanded: str) -> str:
+        """What the embedding model reads: a query typed without diacritics gets them back
+        from the corpus's own usage (``indexer.text.diacritics``); the lexical side matches
+        folded tokens and reads the query as typed."""
+        return restore_diacritics(expanded, getattr(self.reader, "diacritics", None) or {})
 
     def retrieve(
         self, query: str, depth: int, rowids: np.ndarray | None, mode: str = "hybrid"
@@ -298,11 +358,12 @@ class Searcher:
     ) -> tuple[Ranking, Ranking]:
         if mode == "lexical":
             return [], self.lexical(expanded, depth, rowids)
+        dense_text = self.for_dense(expanded)
         if mode == "dense":
-            return self.dense(expanded, depth, rowids), []
+            return self.dense(dense_text, depth, rowids), []
         if not self.parallel:
-            return self.dense(expanded, depth, rowids), self.lexical(expanded, depth, rowids)
-        future = self._worker().submit(self.dense, expanded, depth, rowids)
+            return self.dense(dense_text, depth, rowids), self.lexical(expanded, depth, rowids)
+        future = self._worker().submit(self.dense, dense_text, depth, rowids)
         try:
             lexical = self.lexical(expanded, depth, rowids)
         finally:
@@ -315,8 +376,15 @@ class Searcher:
         k: int = 10,
         filters: SearchFilters | None = None,
         mode: str = "hybrid",
+        group: bool = True,
+        collapse: str | None = None,
     ) -> SearchResult:
-        """The k best paragraphs for ``query`` (mode: hybrid, dense or lexical)."""
+        """The k best paragraphs for ``query`` (mode: hybrid, dense or lexical).
+
+        ``group``: near-identical paragraphs of other documents folded into the best one
+        (``SearchHit.also``); ``collapse="doc"``: the best hit of each document only."""
+        if collapse not in (None, "doc"):
+            raise InvalidQueryError(f"unknown collapse {collapse!r}; use 'doc' or leave it out")
         if mode not in MODES:
             raise InvalidQueryError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
         validate_k(k)
@@ -329,23 +397,34 @@ class Searcher:
         checkpoint()
         dense, lexical = self._retrieve(expanded, max(k, self.params.candidates), rowids, mode)
         checkpoint()
-        ranked = rank(dense, lexical, self.params, mode)[:k]
-        hits = self._hits(expanded, ranked, dict(dense), dict(lexical))
-        return SearchResult(query=query, mode=mode, total=len(hits), hits=hits)
+        fused = rank(dense, lexical, self.params, mode)
+        rows = self.reader.paragraphs_by_rowid([r for r, _ in fused])
+        # vector/lexical entries without a catalog row are skipped, never a crash
+        ranked = [(r, score, rows[r]) for r, score in fused if r in rows]
+        found = facets([p for _r, _s, p in ranked], FACETS)
+        if collapse == "doc":
+            ranked = collapse_documents(ranked, lambda h: h[2].doc_id)
+        grouped = (
+            group_duplicates(ranked, lambda h: h[2].text, lambda h: h[2].doc_id)
+            if group
+            else [(h, []) for h in ranked]
+        )[:k]
+        hits = self._hits(expanded, grouped, dict(dense), dict(lexical))
+        return SearchResult(query=query, mode=mode, total=len(hits), hits=hits, facets=found)
 
     def _hits(
         self,
         query: str,
-        ranked: Ranking,
+        grouped: list[tuple[tuple[int, float, Any], list[tuple[int, float, Any]]]],
         dense: dict[int, float],
         lexical: dict[int, float],
     ) -> list[SearchHit]:
-        rows = self.reader.paragraphs_by_rowid([r for r, _ in ranked])
         hits = []
-        for rowid, score in ranked:
-            p = rows.get(rowid)
-            if p is None:  # vector/lexical entry without a catalog row: skip, never crash
-                continue
+        for (rowid, score, p), members in grouped:
+            also = [
+                {"paragraph_id": m.id, "doc_id": m.doc_id, "unit": m.unit, "year": m.year}
+                for _r, _s, m in members
+            ]
             hits.append(
                 SearchHit(
                     rowid=rowid,
@@ -361,6 +440,7 @@ class Searcher:
                     snippet=make_snippet(p.text, query),
                     dense_score=_opt(dense.get(rowid)),
                     lexical_score=_opt(lexical.get(rowid)),
+                    also=also,
                 )
             )
         return hits

@@ -130,7 +130,7 @@ def test_catalog_is_updated_in_place_not_copied(story):
     assert story["inode_after"] == story["inode_before"]
     for gen in mf.generations(index):
         names = {p.name for p in (index / gen).iterdir()}
-        assert names == {mf.MANIFEST, mf.VECTORS, mf.LEXICAL}, names
+        assert names == {mf.MANIFEST, mf.VECTORS, mf.LEXICAL, mf.DIACRITICS}, names
     conn, live = catalog.open_snapshot(index / mf.CATALOG)
     conn.close()
     assert live == story["new_generation"]

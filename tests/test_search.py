@@ -116,8 +116,60 @@ def test_query_without_diacritics_finds_the_accented_paragraph(searcher):
 
 
 def test_same_content_found_in_both_plans(searcher):
-    hits = searcher.search("câu lạc bộ tiếng Anh", k=4).hits
+    hits = searcher.search("câu lạc bộ tiếng Anh", k=4, group=False).hits
     assert {h.doc_id for h in hits[:2]} == {D25, D26}
+    # adapted by each unit, not copied (word overlap 0.68): two hits, not grouped
+    assert all(not h.also for h in searcher.search("câu lạc bộ tiếng Anh", k=4).hits[:2])
+
+
+def test_copied_template_text_is_one_hit_naming_both_units(searcher):
+    """Both plans copy the province's sentence on Nghị quyết 09-NQ/TW (overlap 0.92; a
+    second pair differs by one word, 0.79): one hit each, naming the other plan."""
+    q = "tuyên truyền tình hình kết quả thực hiện Nghị quyết 09-NQ/TW"
+    flat = searcher.search(q, k=6, group=False).hits
+    grouped = searcher.search(q, k=6).hits
+    first = grouped[0]
+    assert first.paragraph_id == flat[0].paragraph_id
+    assert {first.doc_id} | {a["doc_id"] for a in first.also} == {D25, D26}
+    also = {a["paragraph_id"] for h in grouped for a in h.also}
+    assert also and not also & {h.paragraph_id for h in grouped}  # folded, not repeated
+
+
+def test_collapse_gives_one_hit_per_document(searcher):
+    hits = searcher.search("tuyên truyền chuyển đổi số", k=10, collapse="doc").hits
+    assert sorted(h.doc_id for h in hits) == sorted({D25, D26})
+    with pytest.raises(InvalidQueryError, match="collapse"):
+        searcher.search("tuyên truyền", collapse="unit")
+
+
+def test_facets_count_units_and_years_of_the_candidates(searcher):
+    result = searcher.search("tuyên truyền chuyển đổi số", k=5)
+    years = result.facets["year"]
+    assert set(years) == {"2025", "2026"} and sum(years.values()) >= result.total
+    assert set(result.facets["unit"]) == {
+        "Ban Quản lý Khu kinh tế và Khu công nghiệp",
+        "Trường Cao đẳng Y tế Khánh Hòa",
+    }
+    only = searcher.search("tuyên truyền", k=5, filters=SearchFilters(year=2026)).facets
+    assert set(only["year"]) == {"2026"}
+
+
+def test_unaccented_query_is_read_with_marks_by_the_embedder(searcher):
+    """The corpus's own usage puts the marks back for the dense side (indexer.text.diacritics)."""
+    assert searcher.for_dense("so hoa ho so") == "số hóa hồ sơ"
+    assert searcher.for_dense("Số hóa") == "Số hóa"  # typed with marks: as typed
+    plain = searcher.search("so hoa ho so ket qua giai quyet", k=5, mode="dense").hits
+    marked = searcher.search("số hóa hồ sơ kết quả giải quyết", k=5, mode="dense").hits
+    assert plain[0].paragraph_id == marked[0].paragraph_id
+
+
+def test_a_named_resolution_puts_its_citations_first(searcher):
+    citing = set(searcher.reader.citing(["09-NQ/TW"]))
+    assert len(citing) >= 4
+    hits = searcher.search("Nghị quyết 09-NQ/TW", k=10, mode="lexical", group=False).hits
+    assert {h.rowid for h in hits[: len(citing)]} == citing, [h.text[:80] for h in hits]
+    assert searcher.cited_keys("nghi quyet 09-nq/tw") == ["09-NQ/TW"]
+    assert searcher.cited_keys("chuyển đổi số") == []
 
 
 @pytest.mark.parametrize(
@@ -128,6 +180,9 @@ def test_same_content_found_in_both_plans(searcher):
         (SearchFilters(unit="trường cao đẳng y tế khánh hòa"), lambda h: h.doc_id == D26),
         (SearchFilters(province="Khánh Hòa", year=2026), lambda h: h.year == 2026),
         (SearchFilters(section="PHỤ LỤC"), lambda h: h.section.startswith("PHỤ LỤC")),
+        (SearchFilters(year_from=2026), lambda h: h.year == 2026),
+        (SearchFilters(year_from=2020, year_to=2025), lambda h: h.year == 2025),
+        (SearchFilters(kind="kế hoạch", year=2025), lambda h: h.doc_id == D25),
     ],
 )
 def test_filters_restrict_every_hit(searcher, filters, check):

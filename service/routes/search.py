@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
+from indexer.errors import InvalidQueryError
 from service.budget import run_bounded
 from service.deps import HolderDep, SettingsDep
 from service.schemas import ErrorOut, SearchHitOut, SearchOut
@@ -44,17 +45,50 @@ async def search(
     province: Annotated[str | None, Query(description="Only plans of this province.")] = None,
     section: Annotated[str | None, Query(description="Only paragraphs under this heading.")] = None,
     doc_id: Annotated[str | None, Query(description="Only this plan.")] = None,
+    kind: Annotated[
+        str | None, Query(description="Only documents of this kind (Kế hoạch, Quyết định…).")
+    ] = None,
+    year_from: Annotated[
+        int | None, Query(ge=1, le=9999, description="Only plans of this year or later.")
+    ] = None,
+    year_to: Annotated[
+        int | None, Query(ge=1, le=9999, description="Only plans of this year or earlier.")
+    ] = None,
+    group: Annotated[
+        bool,
+        Query(
+            description="Fold near-identical paragraphs of other units into one hit "
+            "(`also` lists them)."
+        ),
+    ] = True,
+    collapse: Annotated[
+        Literal["doc"] | None, Query(description="`doc`: only the best hit of each document.")
+    ] = None,
 ) -> SearchOut:
     query = validate_query(q, settings.max_query_chars)
-    filters = SearchFilters(unit=unit, year=year, province=province, section=section, doc_id=doc_id)
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise InvalidQueryError(f"year_from ({year_from}) is after year_to ({year_to})")
+    filters = SearchFilters(
+        unit=unit,
+        year=year,
+        province=province,
+        section=section,
+        doc_id=doc_id,
+        kind=kind,
+        year_from=year_from,
+        year_to=year_to,
+    )
 
     def work():
         with holder.lease() as snap:
-            return snap.searcher.search(query, k or settings.default_k, filters)
+            return snap.searcher.search(
+                query, k or settings.default_k, filters, group=group, collapse=collapse
+            )
 
     result = await run_bounded(request, settings.request_timeout, work)
     return SearchOut(
         query=result.query,
         total=result.total,
         results=[SearchHitOut(**h.to_dict()) for h in result.hits],
+        facets=result.facets,
     )

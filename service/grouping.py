@@ -1,0 +1,74 @@
+"""Shaping a ranked list for people: near-identical paragraphs of several units as one hit,
+one hit per document on request, and facet counts.
+
+Units copy template text from the plan above them ("Tăng cường công tác tuyên truyền …"),
+so a query about it returns the same sentence from every unit. ``group_duplicates`` keeps the
+best-ranked copy and lists the others under it (``also``): one hit that names every unit
+that has the text. Two paragraphs are near-identical when their words (folded, numbers
+dropped: dates and counts differ between copies) overlap by ``SIMILARITY`` (Jaccard) or more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from indexer.text.fold import fold
+
+SIMILARITY = 0.75
+MIN_WORDS = 6  # shorter paragraphs ("Căn cứ …", a heading) are not grouped
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+T = TypeVar("T")
+
+
+def signature(text: str) -> frozenset[str]:
+    """The words a paragraph is compared by: folded, without numbers."""
+    return frozenset(_WORD.findall(fold(text)))
+
+
+def near_identical(a: frozenset[str], b: frozenset[str]) -> bool:
+    if len(a) < MIN_WORDS or len(b) < MIN_WORDS:
+        return False
+    return len(a & b) >= SIMILARITY * len(a | b)
+
+
+def group_duplicates(
+    hits: Sequence[T], text: Callable[[T], str], doc: Callable[[T], str]
+) -> list[tuple[T, list[T]]]:
+    """``hits`` in order, each with the later near-identical hits of *other* documents folded
+    into it (a paragraph repeated within one document stays a hit of its own)."""
+    groups: list[tuple[T, list[T], frozenset[str]]] = []
+    for hit in hits:
+        sig = signature(text(hit))
+        for head, members, head_sig in groups:
+            other = doc(head) != doc(hit) and all(doc(m) != doc(hit) for m in members)
+            if other and near_identical(sig, head_sig):
+                members.append(hit)
+                break
+        else:
+            groups.append((hit, [], sig))
+    return [(head, members) for head, members, _ in groups]
+
+
+def collapse_documents(hits: Sequence[T], doc: Callable[[T], str]) -> list[T]:
+    """The best hit of each document, in rank order."""
+    seen: set[str] = set()
+    out = []
+    for hit in hits:
+        if doc(hit) not in seen:
+            seen.add(doc(hit))
+            out.append(hit)
+    return out
+
+
+def facets(rows: Sequence[Any], fields: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Counts of ``rows`` (objects with those attributes) per value of each field, most
+    frequent first; missing values are not counted."""
+    out: dict[str, dict[str, int]] = {}
+    for name in fields:
+        counts = Counter(str(v) for r in rows if (v := getattr(r, name, None)) not in (None, ""))
+        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
