@@ -10,6 +10,7 @@ domain vocabulary, not tuned to any query.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 
 from service.snippets import fold_text
 
@@ -44,19 +45,41 @@ def _words(text: str) -> str:
     return " " + " ".join(re.findall(r"\w+", fold_text(text))) + " "
 
 
-_FOLDED = [(_words(long), fold_text(short), long, short) for long, short in ABBREVIATIONS]
+Folded = list[tuple[str, str, str, str]]
 
 
-def expand_query(query: str) -> str:
+def folded_table(pairs: Iterable[tuple[str, str]]) -> Folded:
+    """(folded long form, folded abbreviation, long form, abbreviation) of each pair."""
+    out, seen = [], set()
+    for long, short in pairs:
+        short_key = re.sub(r"[&\-]", "", fold_text(short))
+        if (long_f := _words(long)) and (long_f, short_key) not in seen:
+            seen.add((long_f, short_key))
+            out.append((long_f, short_key, long, short))
+    return out
+
+
+_FOLDED = folded_table(ABBREVIATIONS)
+
+
+def with_corpus(learnt: Iterable[Sequence]) -> Folded:
+    """The built-in pairs plus those learnt from an index's own corpus (its manifest's
+    ``abbreviations``: [long form, abbreviation, evidence], see indexer.text.acronyms)."""
+    return folded_table([*ABBREVIATIONS, *((row[0], row[1]) for row in learnt)])
+
+
+def expand_query(query: str, table: Folded | None = None) -> str:
     """``query`` plus the other form of each long form or abbreviation it contains.
 
-    Abbreviations count only when written in capitals ("AI", "HDND"), so the word "ai"
-    (who) does not expand.
+    Abbreviations count only when written in capitals ("AI", "HDND", "KT-XH"), so the word
+    "ai" (who) does not expand.
     """
     words = _words(query)
-    capitals = {fold_text(w) for w in re.findall(r"\w+", query) if w.isupper()}
+    capitals = {
+        re.sub(r"[&\-]", "", fold_text(w)) for w in re.findall(r"[\w&\-]+", query) if w.isupper()
+    }
     extra = []
-    for long_f, short_f, long, short in _FOLDED:
+    for long_f, short_f, long, short in _FOLDED if table is None else table:
         if long_f in words and short_f not in capitals:
             extra.append(short)
         elif short_f in capitals and long_f not in words:

@@ -24,7 +24,7 @@ from indexer.errors import InvalidQueryError
 from indexer.references import RefQuery, extract_references, match_query
 from indexer.references.resolve import restore_kinds
 from indexer.text.diacritics import restore as restore_diacritics
-from service.abbreviations import expand_query
+from service.abbreviations import expand_query, with_corpus
 from service.budget import checkpoint
 from service.grouping import collapse_documents, facets, group_duplicates
 from service.query_cost import QueryBudget, clean_query
@@ -253,6 +253,7 @@ class Searcher:
         size = self.params.query_cache if cache_size is None else cache_size
         self.query_vectors = QueryVectorCache(size)
         self._known: list[tuple] | None = None  # the index's cited documents, read once
+        self._abbreviations: list | None = None  # built-in + learnt from the corpus
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
         if self.params.method not in FUSIONS:
@@ -338,8 +339,14 @@ class Searcher:
         return self._known
 
     def expanded(self, query: str) -> str:
-        """The query both retrievers see: with abbreviations expanded when enabled."""
-        return expand_query(query) if self.params.expand else query
+        """The query both retrievers see: with abbreviations expanded when enabled (the
+        built-in ones and those learnt from this index's corpus)."""
+        if not self.params.expand:
+            return query
+        if self._abbreviations is None:
+            manifest = getattr(self.reader, "manifest", None) or {}
+            self._abbreviations = with_corpus(manifest.get("abbreviations") or [])
+        return expand_query(query, self._abbreviations)
 
     def for_dense(self, expanded: str) -> str:
         """What the embedding model reads: a query typed without diacritics gets them back

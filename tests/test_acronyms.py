@@ -43,3 +43,14 @@ def test_usage_on_many_documents():
     assert "BAN" not in found and "KHU" not in found and "UBND-TH" not in found
     # two-letter codes are too ambiguous to learn from use alone
     assert not {"TP", "TC", "VB", "NV", "TH"} & set(found)
+
+
+def test_learnt_pairs_expand_queries_both_ways():
+    from service.abbreviations import expand_query, with_corpus
+
+    learnt = mine(_docs(REPO / "corpus"))
+    table = with_corpus(learnt + [("mặt trận tổ quốc", "MTTQ", 8)])
+    assert expand_query("vai trò của MTTQ", table).endswith("mặt trận tổ quốc")
+    assert expand_query("mat tran to quoc", table).endswith("MTTQ")
+    assert expand_query("vai trò của MTTQ") == "vai trò của MTTQ"  # not in the built-in list
+    assert expand_query("ai chịu trách nhiệm", table) == "ai chịu trách nhiệm"
