@@ -28,11 +28,13 @@ from service.abbreviations import expand_query, with_corpus
 from service.budget import checkpoint
 from service.grouping import collapse_documents, facets, group_duplicates
 from service.query_cost import QueryBudget, clean_query
+from service.questions import strip_question_words
 from service.snippets import make_snippet
 
 MODES = ("hybrid", "dense", "lexical")
 MAX_K = 100
 FACETS = ("unit", "year", "province")
+GROUP_WINDOW = 30
 Ranking = list[tuple[int, float]]  # (rowid, score), best first
 
 
@@ -65,8 +67,8 @@ class FusionParams:
 
     method: str = "weighted"  # "rrf" | "weighted"
     rrf_k: int = 60
-    dense_weight: float = 0.3
-    lexical_weight: float = 0.7
+    dense_weight: float = 0.6
+    lexical_weight: float = 0.4
     candidates: int = 100
     expand: bool = True  # add abbreviations / long forms to the query (service.abbreviations)
     query_cache: int = 256  # query vectors kept by a Searcher (QueryVectorCache); 0: none
@@ -363,16 +365,17 @@ class Searcher:
     def _retrieve(
         self, expanded: str, depth: int, rowids: np.ndarray | None, mode: str
     ) -> tuple[Ranking, Ranking]:
+        words = strip_question_words(expanded)  # BM25 reads the question's content words
         if mode == "lexical":
-            return [], self.lexical(expanded, depth, rowids)
+            return [], self.lexical(words, depth, rowids)
         dense_text = self.for_dense(expanded)
         if mode == "dense":
             return self.dense(dense_text, depth, rowids), []
         if not self.parallel:
-            return self.dense(dense_text, depth, rowids), self.lexical(expanded, depth, rowids)
+            return self.dense(dense_text, depth, rowids), self.lexical(words, depth, rowids)
         future = self._worker().submit(self.dense, dense_text, depth, rowids)
         try:
-            lexical = self.lexical(expanded, depth, rowids)
+            lexical = self.lexical(words, depth, rowids)
         finally:
             dense = future.result()  # waits even when the lexical side raised
         return dense, lexical
@@ -411,11 +414,16 @@ class Searcher:
         found = facets([p for _r, _s, p in ranked], FACETS)
         if collapse == "doc":
             ranked = collapse_documents(ranked, lambda h: h[2].doc_id)
-        grouped = (
-            group_duplicates(ranked, lambda h: h[2].text, lambda h: h[2].doc_id)
-            if group
-            else [(h, []) for h in ranked]
-        )[:k]
+        if group:
+            # copies of one text score alike, so they stand close together: a window of 3k
+            # candidates (at least 30) finds them and bounds the cost
+            window = max(3 * k, GROUP_WINDOW)
+            grouped = group_duplicates(
+                ranked[:window], lambda h: h[2].text, lambda h: h[2].doc_id, k
+            )
+            grouped += [(h, []) for h in ranked[window : window + k - len(grouped)]]
+        else:
+            grouped = [(h, []) for h in ranked[:k]]
         hits = self._hits(expanded, grouped, dict(dense), dict(lexical))
         return SearchResult(query=query, mode=mode, total=len(hits), hits=hits, facets=found)
 

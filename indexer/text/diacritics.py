@@ -11,6 +11,7 @@ first; a syllable the corpus never wrote stays as typed.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -19,8 +20,10 @@ from collections.abc import Iterable
 from indexer.text.fold import fold
 
 MAX_RUN = 3
-MIN_COUNT = 2
+MIN_COUNT = 2  # a run of two or three syllables: seen twice, its usual form ≥ 60 % of uses
 MIN_SHARE = 0.6
+MIN_COUNT_ONE = 5  # one syllable alone is far more ambiguous (dat: đất, đạt, đặt)
+MIN_SHARE_ONE = 0.8
 _SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)
 # Question words: what staff type and documents never write, so the corpus cannot teach them.
 QUESTIONS = {
@@ -35,8 +38,8 @@ def has_diacritics(text: str) -> bool:
     return fold(text) != unicodedata.normalize("NFC", text).lower()
 
 
-def build_table(texts: Iterable[str]) -> dict[str, str]:
-    """``{folded run: usual written form}`` for runs of 1..MAX_RUN syllables whose usual form
+def build_table(texts: Iterable[str]) -> dict[str, list]:
+    """``{folded run: [usual written form, times seen]}`` for runs of 1..MAX_RUN syllables whose usual form
     has marks (a run written without any is left out: the query already says it)."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for text in texts:
@@ -51,40 +54,45 @@ def build_table(texts: Iterable[str]) -> dict[str, str]:
     for key, forms in counts.items():
         (best, n), *_ = forms.most_common(1)
         total = sum(forms.values())
-        if n >= MIN_COUNT and n >= MIN_SHARE * total and best != key:
-            table[key] = best
+        single = " " not in key
+        need, share = (MIN_COUNT_ONE, MIN_SHARE_ONE) if single else (MIN_COUNT, MIN_SHARE)
+        if n >= need and n >= share * total and best != key:
+            table[key] = [best, n]
     return table
 
 
-def restore(query: str, table: dict[str, str]) -> str:
+def restore(query: str, table: dict[str, list]) -> str:
     """``query`` with marks put back where the corpus knows the run; unchanged when it
     already has marks or nothing is known. The query is cut into known runs so that as few
-    syllables as possible stand alone ("so hoa | ho so", not "so hoa ho | so"), then as few
-    runs as possible."""
+    syllables as possible stand alone ("so hoa | ho so", not "so hoa ho | so"), then into as
+    few runs as possible, then into the runs the corpus wrote most often."""
     if not table or has_diacritics(query):
         return query
     tokens = list(_SYLLABLE.finditer(query))
     n = len(tokens)
-    # best[i]: (single syllables, runs, first run's length) for tokens[i:]
-    best: list[tuple[int, int, int]] = [(0, 0, 0)] * (n + 1)
+    # best[i]: ((single syllables, runs, -evidence) of tokens[i:], first run's length)
+    best: list[tuple[tuple[int, int, float], int]] = [((0, 0, 0.0), 0)] * (n + 1)
     forms: dict[tuple[int, int], str] = {}
     for i in range(n - 1, -1, -1):
         options = []
         for size in range(1, min(MAX_RUN, n - i) + 1):
             run = tokens[i : i + size]
             key = " ".join(fold(m.group()) for m in run)
-            form = QUESTIONS.get(key) or table.get(key)
-            if size > 1 and not (form and _plain_gaps(query, run)):
+            entry = QUESTIONS.get(key) or table.get(key)
+            if size > 1 and not (entry and _plain_gaps(query, run)):
                 continue
-            if form:
+            evidence = 0.0
+            if entry:
+                form, seen = (entry, 1000) if isinstance(entry, str) else entry
                 forms[(i, size)] = form
-            single, runs, _ = best[i + size]
-            options.append((single + (size == 1), runs + 1, size))
-        best[i] = min(options, key=lambda o: (o[0], o[1], -o[2]))
+                evidence = math.log1p(seen)
+            (single, runs, minus), _ = best[i + size]
+            options.append(((single + (size == 1), runs + 1, minus - evidence), size))
+        best[i] = min(options)
     out: list[str] = []
     pos, i = 0, 0
     while i < n:
-        size = best[i][2]
+        size = best[i][1]
         run = tokens[i : i + size]
         form = forms.get((i, size))
         if form:
