@@ -521,7 +521,7 @@ class _Build:
     def _known_vectors(self, docs: list[Document], incremental: bool) -> dict[str, bytes]:
         """Stored vectors of the new paragraphs' texts: from the catalog (incremental), from
         a format-1 index's own catalog (conversion, same model), else none (rebuild)."""
-        hashes = {catalog.text_hash(p.passage) for d in docs for p in d.paragraphs}
+        hashes = {catalog.text_hash(p.text) for d in docs for p in d.paragraphs}
         if incremental:
             return catalog.vectors_for_hashes(self.conn, hashes)
         if self.legacy_dir is not None and not self.rebuild:
@@ -561,7 +561,7 @@ class _Build:
                 if extract is not None and not refs_stale:
                     catalog.insert_mentions(conn, rowid, doc.doc_id, extract(p.text), own)
                 new_rowids.append(rowid)
-                new_texts.append(p.passage)
+                new_texts.append(p.text)
         if refs_stale and extract is not None:
             catalog.clear_mentions(conn)
             numbers = catalog.document_numbers(conn)

@@ -2,8 +2,7 @@
 
 Tables (see CONTRACTS.md): documents, paragraphs, tasks, mentions, vectors, and ``meta``
 (key/value; ``generation`` names the live generation directory). ``paragraphs`` also keeps
-``text_hash`` (sha1 of the passage its vector is made from, ``Paragraph.passage``) so a
-build can reuse the vector of any text the index already
+``text_hash`` (sha1 of the text) so a build can reuse the vector of any text the index already
 embedded. Rowids are AUTOINCREMENT: a deleted paragraph's rowid is never given to another
 paragraph, so a FAISS id always means one paragraph text.
 
@@ -262,7 +261,7 @@ def insert_paragraph(conn: sqlite3.Connection, p: Paragraph, text_seg: str, text
             p.text,
             text_seg,
             text_fold,
-            text_hash(p.passage),  # the text the vector is made from (Paragraph.passage)
+            text_hash(p.text),
         ),
     )
     return int(cur.lastrowid)

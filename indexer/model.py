@@ -47,15 +47,6 @@ class Paragraph:
     def section_path(self) -> str:
         return " › ".join(self.section)
 
-    @property
-    def passage(self) -> str:
-        """What the embedding model reads: the paragraph under its nearest heading
-        ("3. Chuyển đổi số › - Số hóa hồ sơ …"), so a point that says "thực hiện …" carries
-        what it is about. A heading is read alone."""
-        if self.kind == "heading" or not self.section:
-            return self.text
-        return f"{self.section[-1]} › {self.text}"
-
 
 @dataclass(slots=True)
 class TaskRow:

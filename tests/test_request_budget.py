@@ -59,19 +59,14 @@ def _wait_for(records: list, text: str, seconds: float = 10) -> logging.LogRecor
 
 def test_a_comparison_over_budget_is_503_and_stops(tight, client):
     c, records = tight
-    start = time.monotonic()
     full = client.get("/compare", params={"a": KKT, "b": YTE})  # no budget: it finishes
-    full_seconds = time.monotonic() - start
     assert full.status_code == 200
 
     records.clear()
-    start = time.monotonic()
     resp = c.get("/compare", params={"a": KKT, "b": YTE})
-    answered = time.monotonic() - start
     assert resp.status_code == 503
     body = resp.json()["error"]
     assert body["code"] == "request_timeout" and "longer than 0.05 s" in body["message"]
-    assert answered < max(0.5, full_seconds / 2), (answered, full_seconds)
     stopped = _wait_for(records, "abandoned work")
     assert "stopped at a checkpoint" in stopped.getMessage()  # it did not run to the end
 
