@@ -39,8 +39,8 @@ def has_diacritics(text: str) -> bool:
 
 
 def build_table(texts: Iterable[str]) -> dict[str, list]:
-    """``{folded run: [usual written form, times seen]}`` for runs of 1..MAX_RUN syllables whose usual form
-    has marks (a run written without any is left out: the query already says it)."""
+    """``{folded run: [usual written form, times seen]}`` for runs of 1..MAX_RUN syllables
+    whose usual form has marks (a run written without any is left out: the query says it)."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for text in texts:
         words = [w.lower() for w in _SYLLABLE.findall(unicodedata.normalize("NFC", text))]
