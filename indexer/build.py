@@ -263,12 +263,17 @@ class _Build:
         self.ann_params = {**DEFAULT_ANN_PARAMS, **own, **(ann_params or {})}
 
     def _open_catalog(self):
-        """The catalog, checked; a damaged one is an error naming the repair, or (rebuild)
-        is moved aside as ``catalog.sqlite.damaged`` and a new one started."""
+        """The catalog; a damaged one is an error naming the repair (here, or wherever the
+        build meets the damage), or (rebuild, after a full check) is moved aside as
+        ``catalog.sqlite.damaged`` and a new one started."""
         path = self.index_dir / mf.CATALOG
         try:
             conn = catalog.connect(path)
-            conn.execute("PRAGMA quick_check(1)").fetchone()
+            if self.rebuild:  # a full check reads every page: worth it only before a rebuild
+                (verdict,) = conn.execute("PRAGMA quick_check(1)").fetchone()
+                if verdict != "ok":
+                    conn.close()
+                    raise sqlite3.DatabaseError(verdict)
             catalog.live_generation(conn)
             return conn
         except sqlite3.DatabaseError as exc:
