@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -429,6 +430,29 @@ def fetch_paragraphs_by_rowid(conn: sqlite3.Connection, rowids: Sequence[int]) -
         "WHERE p.rowid IN (SELECT value FROM json_each(?))",
         (_ids_json(rowids),),
     ).fetchall()
+
+
+FACET_FIELDS = ("unit", "year", "province", "kind")
+
+
+def facet_counts(
+    conn: sqlite3.Connection, rowids: Sequence[int], fields: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """Paragraphs of ``rowids`` per value of each document field (unit, year, province,
+    kind), most frequent first; one query, no paragraph text read."""
+    unknown = set(fields) - set(FACET_FIELDS)
+    if unknown:
+        raise ValueError(f"no facet {sorted(unknown)}")
+    rows = conn.execute(
+        f"SELECT {', '.join('d.' + f for f in fields)} FROM paragraphs p "
+        "JOIN documents d USING (doc_id) WHERE p.rowid IN (SELECT value FROM json_each(?))",
+        (_ids_json(rowids),),
+    ).fetchall()
+    out: dict[str, dict[str, int]] = {}
+    for k, name in enumerate(fields):
+        counts = Counter(str(r[k]) for r in rows if r[k] not in (None, ""))
+        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
 
 
 def fetch_tasks(conn: sqlite3.Connection, doc_id: str) -> list[TaskRow]:

@@ -244,6 +244,11 @@ class IndexReader:
         """Top ``k`` (rowid, BM25) for the analysed tokens of ``query``, within ``rowids``."""
         return self._lexical.search(query, k, rowids)
 
+    def facets(self, rowids: Sequence[int], fields: Sequence[str]) -> dict[str, dict[str, int]]:
+        """Paragraphs of ``rowids`` per unit / year / province / kind of their documents."""
+        with self._lock:
+            return catalog.facet_counts(self._conn, rowids, fields)
+
     def citing(self, keys: Sequence[str]) -> list[int]:
         """Rowids of the paragraphs that cite any of the documents ``keys`` (canonical)."""
         with self._lock:

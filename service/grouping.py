@@ -1,5 +1,5 @@
 """Shaping a ranked list for people: near-identical paragraphs of several units as one hit,
-one hit per document on request, and facet counts.
+and one hit per document on request.
 
 Units copy template text from the plan above them ("Tăng cường công tác tuyên truyền …"),
 so a query about it returns the same sentence from every unit. ``group_duplicates`` keeps the
@@ -11,9 +11,8 @@ dropped: dates and counts differ between copies) overlap by ``SIMILARITY`` (Jacc
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 SIMILARITY = 0.75
 MIN_WORDS = 6  # shorter paragraphs ("Căn cứ …", a heading) are not grouped
@@ -73,14 +72,4 @@ def collapse_documents(hits: Sequence[T], doc: Callable[[T], str]) -> list[T]:
         if doc(hit) not in seen:
             seen.add(doc(hit))
             out.append(hit)
-    return out
-
-
-def facets(rows: Sequence[Any], fields: Sequence[str]) -> dict[str, dict[str, int]]:
-    """Counts of ``rows`` (objects with those attributes) per value of each field, most
-    frequent first; missing values are not counted."""
-    out: dict[str, dict[str, int]] = {}
-    for name in fields:
-        counts = Counter(str(v) for r in rows if (v := getattr(r, name, None)) not in (None, ""))
-        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return out

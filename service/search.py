@@ -22,11 +22,12 @@ import numpy as np
 
 from indexer.errors import InvalidQueryError
 from indexer.references import RefQuery, extract_references, match_query
+from indexer.references.canonical import loose
 from indexer.references.resolve import restore_kinds
 from indexer.text.diacritics import restore as restore_diacritics
 from service.abbreviations import expand_query, with_corpus
 from service.budget import checkpoint
-from service.grouping import collapse_documents, facets, group_duplicates
+from service.grouping import collapse_documents, group_duplicates
 from service.query_cost import QueryBudget, clean_query
 from service.questions import strip_question_words
 from service.snippets import make_snippet
@@ -255,6 +256,7 @@ class Searcher:
         size = self.params.query_cache if cache_size is None else cache_size
         self.query_vectors = QueryVectorCache(size)
         self._known: list[tuple] | None = None  # the index's cited documents, read once
+        self._by_symbol: dict[str, list[str]] = {}  # their keys by loose form
         self._abbreviations: list | None = None  # built-in + learnt from the corpus
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
@@ -323,13 +325,10 @@ class Searcher:
         known = self._known_references()
         keys: set[str] = set()
         for ref in refs:
-            if ref.number:
-                parsed = RefQuery(symbol=ref.key)
+            if ref.number:  # an exact symbol: looked up, not matched against every key
+                keys.update(self._by_symbol.get(loose(ref.key), ()))
             elif ref.key.startswith("LUAT:"):
-                parsed = RefQuery(law=ref.key[5:])
-            else:
-                continue
-            keys.update(match_query(parsed, known))
+                keys.update(match_query(RefQuery(law=ref.key[5:]), known))
         return sorted(keys)
 
     def _known_references(self) -> list[tuple]:
@@ -338,6 +337,11 @@ class Searcher:
             self._known = [
                 (r["key"], r["kind"], r["number"], r["issuer"], r["title"]) for r in table
             ]
+            by_symbol: dict[str, list[str]] = {}
+            for key, *_ in self._known:
+                if not key.startswith("LUAT:"):
+                    by_symbol.setdefault(loose(key), []).append(key)
+            self._by_symbol = by_symbol
         return self._known
 
     def expanded(self, query: str) -> str:
@@ -408,20 +412,20 @@ class Searcher:
         dense, lexical = self._retrieve(expanded, max(k, self.params.candidates), rowids, mode)
         checkpoint()
         fused = rank(dense, lexical, self.params, mode)
-        rows = self.reader.paragraphs_by_rowid([r for r, _ in fused])
+        found = self.reader.facets([r for r, _ in fused], FACETS)
+        # rows are read for a window of candidates only: copies of one text score alike, so
+        # they stand close together, and 3k (at least 30) candidates hold the k hits, their
+        # copies and enough spare when grouping or collapsing thins them out
+        window = max(3 * k, GROUP_WINDOW)
+        if collapse == "doc":
+            window = len(fused)  # one per document may reach far down
+        rows = self.reader.paragraphs_by_rowid([r for r, _ in fused[:window]])
         # vector/lexical entries without a catalog row are skipped, never a crash
-        ranked = [(r, score, rows[r]) for r, score in fused if r in rows]
-        found = facets([p for _r, _s, p in ranked], FACETS)
+        ranked = [(r, score, rows[r]) for r, score in fused[:window] if r in rows]
         if collapse == "doc":
             ranked = collapse_documents(ranked, lambda h: h[2].doc_id)
         if group:
-            # copies of one text score alike, so they stand close together: a window of 3k
-            # candidates (at least 30) finds them and bounds the cost
-            window = max(3 * k, GROUP_WINDOW)
-            grouped = group_duplicates(
-                ranked[:window], lambda h: h[2].text, lambda h: h[2].doc_id, k
-            )
-            grouped += [(h, []) for h in ranked[window : window + k - len(grouped)]]
+            grouped = group_duplicates(ranked, lambda h: h[2].text, lambda h: h[2].doc_id, k)
         else:
             grouped = [(h, []) for h in ranked[:k]]
         hits = self._hits(expanded, grouped, dict(dense), dict(lexical))
