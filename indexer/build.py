@@ -57,7 +57,7 @@ from indexer.scan import scan
 from indexer.sidecar import SidecarError, sidecar_path
 from indexer.text import fold, segment
 from indexer.text.acronyms import mine as mine_abbreviations
-from indexer.text.analyze import ANALYZER_VERSION
+from indexer.text.analyze import ANALYZER_VERSION, lexical_text
 from indexer.text.diacritics import build_table as build_diacritics
 
 EMBED_BATCH = 16
@@ -561,7 +561,7 @@ class _Build:
             catalog.insert_document(conn, doc)
             own = own_keys(doc.meta.number)
             for p in doc.paragraphs:
-                seg = segment(p.text)
+                seg = segment(lexical_text(p.text, p.section, p.kind))
                 rowid = catalog.insert_paragraph(conn, p, seg, fold(seg))
                 if extract is not None and not refs_stale:
                     catalog.insert_mentions(conn, rowid, doc.doc_id, extract(p.text), own)

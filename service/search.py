@@ -68,8 +68,8 @@ class FusionParams:
 
     method: str = "weighted"  # "rrf" | "weighted"
     rrf_k: int = 60
-    dense_weight: float = 0.6
-    lexical_weight: float = 0.4
+    dense_weight: float = 0.5
+    lexical_weight: float = 0.5
     candidates: int = 100
     expand: bool = True  # add abbreviations / long forms to the query (service.abbreviations)
     query_cache: int = 256  # query vectors kept by a Searcher (QueryVectorCache); 0: none

@@ -256,3 +256,31 @@ def test_broken_new_generation_keeps_serving_the_old_one(index_dir, tmp_path):
         assert holder.current().searcher.search("cải cách", k=1).total == 1
     finally:
         holder.close()
+
+
+def test_lexical_index_reads_each_paragraph_under_its_heading(searcher):
+    """A point found by the words of the heading it stands under (indexer.text.analyze
+    .lexical_text): the heading's words are not in the point itself."""
+    from indexer.text.analyze import lexical_text
+    from indexer.text.fold import fold
+
+    assert lexical_text("- Số hóa hồ sơ.", ["I. X", "2. Chuyển đổi số"], "item") == (
+        "2. Chuyển đổi số - Số hóa hồ sơ."
+    )
+    assert lexical_text("2. Chuyển đổi số", ["I. X", "2. Chuyển đổi số"], "heading") == (
+        "2. Chuyển đổi số"
+    )
+    reader = searcher.reader
+    case = None
+    for p in reader.paragraphs(D26):
+        if p.kind == "heading" or not p.section:
+            continue
+        label = p.section[-1]
+        words = [w for w in fold(label).split() if len(w) > 3 and w not in fold(p.text)]
+        if len(words) >= 2:
+            case = (p, " ".join(words))
+            break
+    assert case is not None
+    para, query = case
+    hits = searcher.search(query, k=50, mode="lexical", group=False).hits
+    assert para.id in {h.paragraph_id for h in hits}, (query, para.text[:80])

@@ -33,6 +33,16 @@ def analyze_segmented(segmented: str) -> list[str]:
     return tokens
 
 
+def lexical_text(text: str, section: list[str], kind: str) -> str:
+    """What the lexical index reads of a paragraph: its nearest heading, then the paragraph
+    ("3. Chuyển đổi số - Số hóa hồ sơ …"), so a point that only says "thực hiện …" is found by
+    the words of what it is about. A heading is read alone. (The vectors are made from the
+    paragraph alone: compare pairs paragraphs by them.)"""
+    if kind == "heading" or not section:
+        return text
+    return f"{section[-1]} {text}"
+
+
 def analyze(text: str) -> list[str]:
     """Lexical tokens of raw text: ``segment`` → fold → syllables + joined words."""
     return analyze_segmented(segment(text))
