@@ -149,3 +149,16 @@ def test_unexpected_errors_hide_the_stack_trace(index_dir, monkeypatch):
         resp = c.get("/search?q=x")
     assert_error(resp, 500, "internal_error")
     assert "secret internal detail" not in resp.text
+
+
+def test_year_range_in_either_order(client):
+    forward = client.get(
+        "/search", params={"q": "chuyển đổi số", "year_from": 2026, "year_to": 2030}
+    )
+    backward = client.get(
+        "/search", params={"q": "chuyển đổi số", "year_from": 2030, "year_to": 2026}
+    )
+    assert forward.status_code == backward.status_code == 200
+    assert forward.json()["results"] == backward.json()["results"]
+    assert {h["year"] for h in forward.json()["results"]} == {2026}
+    assert set(forward.json()["facets"]["year"]) == {"2026"}

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from indexer.errors import InvalidQueryError
 from service.budget import run_bounded
 from service.deps import HolderDep, SettingsDep
 from service.schemas import ErrorOut, SearchHitOut, SearchOut
@@ -67,7 +66,7 @@ async def search(
 ) -> SearchOut:
     query = validate_query(q, settings.max_query_chars)
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise InvalidQueryError(f"year_from ({year_from}) is after year_to ({year_to})")
+        year_from, year_to = year_to, year_from  # the years between them, whichever came first
     filters = SearchFilters(
         unit=unit,
         year=year,
