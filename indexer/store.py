@@ -111,6 +111,7 @@ class IndexReader:
         self.index_dir = Path(index_dir)
         # re-entrant: the ANN's re-rank fetches vectors under it, maybe inside a locked call
         self._lock = threading.RLock()
+        self._references: dict[tuple, list[dict]] = {}
         self._conn, name = self._snapshot()
         try:
             self.path = self.index_dir / name
@@ -227,8 +228,15 @@ class IndexReader:
         return out
 
     def reference_table(self, unit=None, year=None) -> list[dict]:
+        """Every cited document (see ``catalog.reference_table``); kept per (unit, year): a
+        reader's snapshot never changes, and /mentions asks for the whole table each time."""
+        key = (unit, year)
         with self._lock:
-            return catalog.reference_table(self._conn, unit, year)
+            if key not in self._references:
+                if len(self._references) >= 64:
+                    self._references.clear()
+                self._references[key] = catalog.reference_table(self._conn, unit, year)
+            return [dict(row) for row in self._references[key]]
 
     # -- search -------------------------------------------------------------------------------
 
