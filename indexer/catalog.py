@@ -491,21 +491,16 @@ def _document_filters(
             "COLLATE NOCASE)"
         )
         args += [unit, unit]
-    if kind is not None:
-        where.append("d.kind = ? COLLATE NOCASE")
-        args.append(kind)
-    if year_from is not None:
-        where.append("d.year >= ?")
-        args.append(int(year_from))
-    if year_to is not None:
-        where.append("d.year <= ?")
-        args.append(int(year_to))
-    if province is not None:
-        where.append("d.province = ? COLLATE NOCASE")
-        args.append(province)
-    if year is not None:
-        where.append("d.year = ?")
-        args.append(int(year))
+    for value, condition in (
+        (kind, "d.kind = ? COLLATE NOCASE"),
+        (province, "d.province = ? COLLATE NOCASE"),
+        (None if year is None else int(year), "d.year = ?"),
+        (None if year_from is None else int(year_from), "d.year >= ?"),
+        (None if year_to is None else int(year_to), "d.year <= ?"),
+    ):
+        if value is not None:
+            where.append(condition)
+            args.append(value)
     return where, args
 
 
