@@ -347,7 +347,7 @@ class _Build:
                 sha = hashlib.sha256(data).hexdigest()
                 if sha in by_content:
                     raise UnreadableFileError(
-                        rel, f"same content as {by_content[sha]}", "remove one copy (skipped)"
+                        rel, f"same content as {by_content[sha]}", "remove one copy"
                     )
                 by_content[sha] = rel
                 side = self.side_now[rel] = _sidecar_sha(path)
@@ -447,9 +447,8 @@ class _Build:
         if kept:
             result.unchanged += 1
         for line in lines:
-            line = line.removesuffix(" (skipped)").removesuffix(" (plan skipped)") + tail
-            self.warn(line)
-            result.skipped.append(line)
+            self.warn(line + tail)
+            result.skipped.append(line + tail)
         result.skipped_files.append(_shown(rel))
 
     def _drop_duplicate_ids(self, docs, old, found, result) -> list[Document]:

@@ -60,8 +60,8 @@ class SidecarError(UnreadableFileError):
     """A sidecar with bad fields: ``lines`` holds one line per bad field."""
 
     def __init__(self, path: Path, lines: list[str]):
-        super().__init__(path, "; ".join(lines), "fix or remove the sidecar (plan skipped)")
-        hint = "fix or remove the sidecar (plan skipped)"
+        hint = "fix or remove the sidecar"
+        super().__init__(path, "; ".join(lines), hint)
         self.lines = [f"{path}: {line} — {hint}" for line in lines]
 
 
