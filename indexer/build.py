@@ -220,6 +220,17 @@ def build_index(
         lock.release()
 
 
+VOCABULARY_PARAGRAPHS = 50_000  # what the abbreviations and diacritics are learnt from, at most
+
+
+def _vocabulary_sample(documents, n_paragraphs: int) -> list[list[str]]:
+    """Every document's paragraphs up to VOCABULARY_PARAGRAPHS in all; beyond, every k-th
+    document (evenly across the corpus), so learning the vocabulary stays bounded in time
+    and memory however large the index grows."""
+    step = max(1, -(-n_paragraphs // VOCABULARY_PARAGRAPHS))
+    return [texts for k, texts in enumerate(documents) if k % step == 0]
+
+
 def _disk_full(index_dir: Path) -> DiskFullError:
     return DiskFullError(
         f"no space left on the device of {index_dir} while writing the index — free some "
@@ -494,7 +505,7 @@ class _Build:
         t = self._stage("ann", t)
         self._write_lexical(conn, gen_dir, incremental, new_rowids, removed_rowids)
         t = self._stage("lexical", t)
-        texts = list(catalog.document_texts(conn))
+        texts = _vocabulary_sample(catalog.document_texts(conn), counts["paragraphs"])
         abbreviations = [list(a) for a in mine_abbreviations(texts)]
         table = build_diacritics([t for doc in texts for t in doc])
         (gen_dir / mf.DIACRITICS).write_text(json.dumps(table, ensure_ascii=False), "utf-8")

@@ -54,3 +54,12 @@ def test_learnt_pairs_expand_queries_both_ways():
     assert expand_query("mat tran to quoc", table).endswith("MTTQ")
     assert expand_query("vai trò của MTTQ") == "vai trò của MTTQ"  # not in the built-in list
     assert expand_query("ai chịu trách nhiệm", table) == "ai chịu trách nhiệm"
+
+
+def test_vocabulary_is_learnt_from_a_bounded_sample():
+    from indexer.build import VOCABULARY_PARAGRAPHS, _vocabulary_sample
+
+    docs = [[f"đoạn {d}.{i}" for i in range(10)] for d in range(100)]
+    assert _vocabulary_sample(iter(docs), 1000) == docs  # small corpus: everything
+    big = _vocabulary_sample(iter(docs), 3 * VOCABULARY_PARAGRAPHS)
+    assert big == docs[::3]  # every third document, spread over the corpus
