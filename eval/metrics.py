@@ -71,3 +71,41 @@ def mean(rows: Sequence[dict[str, float]]) -> dict[str, float]:
     if not rows:
         return {name: 0.0 for name in METRICS}
     return {name: sum(r[name] for r in rows) / len(rows) for name in METRICS}
+
+
+# -- results as served: near-identical paragraphs of several units are one hit ----------------
+def score_groups(
+    groups: Sequence[Sequence], deep: Sequence[Sequence], relevant: Mapping, cluster: Mapping
+) -> dict[str, float]:
+    """The metrics of a ranked list of *groups* (each hit the service returns: a paragraph
+    and the near-identical copies of other units folded into it): ``groups`` as served for
+    10 hits, ``deep`` as served for 50 (recall@50). ``cluster`` maps each
+    relevant id to its answer cluster (relevant copies of one text are one answer), so the
+    ideal ranking is one hit per cluster and a cluster is credited once, at its first hit.
+    hit@5 / MRR: the first group holding an answer (grade 2); nDCG@10: graded gain of the
+    clusters each group newly covers; recall@50: answers inside the first 50 groups."""
+    best = answers(relevant)
+    first = next(
+        (i for i, g in enumerate(groups[:10], 1) if any(r in best for r in g)), None
+    )
+    credited: set = set()
+    dcg = 0.0
+    for i, g in enumerate(groups[:10], 1):
+        fresh = [r for r in g if r in relevant and cluster[r] not in credited]
+        if fresh:
+            dcg += max(2 ** relevant[r] - 1 for r in fresh) / math.log2(i + 1)
+            credited |= {cluster[r] for r in g if r in relevant}
+    cluster_gain: dict = {}
+    for r, g in relevant.items():
+        cluster_gain[cluster[r]] = max(cluster_gain.get(cluster[r], 0), 2**g - 1)
+    ideal = sum(
+        gain / math.log2(i + 1)
+        for i, gain in enumerate(sorted(cluster_gain.values(), reverse=True)[:10], 1)
+    )
+    found = {r for g in deep[:50] for r in g}
+    return {
+        "hit@5": 1.0 if first is not None and first <= 5 else 0.0,
+        "mrr@10": 1.0 / first if first else 0.0,
+        "ndcg@10": dcg / ideal if ideal else 0.0,
+        "recall@50": sum(1 for r in best if r in found) / len(best) if best else 0.0,
+    }

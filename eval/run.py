@@ -18,15 +18,16 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import METRICS, mean, score_all
+from eval.metrics import METRICS, mean, score_all, score_groups
 from indexer.errors import IndexerError
 from indexer.text import fold
-from service.search import FusionParams, Ranking, Searcher, rank
+from service.grouping import group_duplicates
+from service.search import GROUP_WINDOW, FusionParams, Ranking, Searcher, rank
 from service.settings import Settings
 from service.state import IndexHolder
 
@@ -66,9 +67,11 @@ class EvalReport:
     index: str
     generation: str
     fusion: dict[str, Any]
-    metrics: dict[str, dict[str, float]]  # method → metric → mean
+    metrics: dict[str, dict[str, float]]  # method → metric → mean, over paragraphs
     by_tag: dict[str, dict[str, dict[str, float]]]  # tag → method → metric → mean
     per_query: list[dict[str, Any]]
+    served: dict[str, dict[str, float]] = field(default_factory=dict)  # over hits as served
+    served_by_tag: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
 
     @property
     def n_queries(self) -> int:
@@ -83,22 +86,32 @@ class EvalReport:
             "fusion": self.fusion,
             "metrics": self.metrics,
             "by_tag": self.by_tag,
+            "served": self.served,
+            "served_by_tag": self.served_by_tag,
             "per_query": self.per_query,
         }
 
-    def hybrid_dominates(self) -> bool:
+    def hybrid_dominates(self, served: bool = False) -> bool:
         """The hybrid is at least as good as the better single retriever on every metric."""
-        m = self.metrics
+        m = self.served if served else self.metrics
         return all(
             m["hybrid"][name] >= max(m["dense"][name], m["lexical"][name]) - 1e-9
             for name in METRICS
         )
 
 
-def load_queries(path: Path = DEFAULT_QUERIES) -> list[EvalQuery]:
+def load_queries(path: Path = DEFAULT_QUERIES, pooled: bool = True) -> list[EvalQuery]:
+    """The queries of ``path``; ``pooled=False`` keeps only the answers found by reading the
+    documents (not those judged from the pool of retrieved paragraphs)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return [
-        EvalQuery(q["id"], q["query"], list(q.get("tags", [])), q["gold"]) for q in data["queries"]
+        EvalQuery(
+            q["id"],
+            q["query"],
+            list(q.get("tags", [])),
+            [g for g in q["gold"] if pooled or not g.get("pooled")],
+        )
+        for q in data["queries"]
     ]
 
 
@@ -133,34 +146,92 @@ def retrieve_all(searcher: Searcher, queries: Sequence[EvalQuery]) -> list[tuple
     return [searcher.retrieve(q.query, DEPTH, None) for q in queries]
 
 
+def fetch_paragraphs(
+    reader: Any, queries: Sequence[EvalQuery], runs: Sequence[tuple[Ranking, Ranking]]
+) -> dict[int, Any]:
+    """The rows of every retrieved and every relevant paragraph (for grouping)."""
+    wanted = {r for q in queries for r in q.relevant}
+    wanted |= {r for dense, lexical in runs for r, _ in (*dense, *lexical)}
+    return reader.paragraphs_by_rowid(sorted(wanted))
+
+
 def _first_rank(ranked: Sequence[int], relevant: set[int]) -> int | None:
     return next((i for i, r in enumerate(ranked, 1) if r in relevant), None)
+
+
+def clusters(q: EvalQuery, paragraphs: Mapping[int, Any]) -> dict[int, int]:
+    """Each relevant paragraph's answer cluster: relevant copies of one text in several
+    documents (near-identical, as the service groups them) are one answer."""
+    ordered = sorted(q.relevant, key=lambda r: -q.relevant[r])
+    grouped = group_duplicates(
+        [paragraphs[r] for r in ordered], _text, _doc, limit=len(ordered)
+    )
+    return {p.rowid: i for i, (head, members) in enumerate(grouped) for p in (head, *members)}
+
+
+def served_groups(
+    ranked: Sequence[int], paragraphs: Mapping[int, Any], k: int
+) -> list[list[int]]:
+    """The k hits the service returns for a ranking: near-identical paragraphs of other
+    documents within its window of candidates folded into the best-ranked copy
+    (``Searcher.search``)."""
+    window = ranked[: max(3 * k, GROUP_WINDOW)]
+    grouped = group_duplicates([paragraphs[r] for r in window], _text, _doc, limit=k)
+    return [[head.rowid, *(m.rowid for m in members)] for head, members in grouped]
+
+
+def _text(p: Any) -> str:
+    return p.text
+
+
+def _doc(p: Any) -> str:
+    return p.doc_id
 
 
 def score(
     queries: Sequence[EvalQuery],
     runs: Sequence[tuple[Ranking, Ranking]],
     params: FusionParams,
+    paragraphs: Mapping[int, Any] | None = None,
 ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, dict[str, float]]], list[dict]]:
-    """Mean metrics per method, per tag, and per-query details for one fusion setting."""
-    rows: dict[str, list[dict[str, float]]] = {m: [] for m in METHODS}
-    tag_rows: dict[str, dict[str, list[dict[str, float]]]] = {}
+    """Mean metrics per view and method, per tag, and per-query details for one fusion
+    setting. Views: ``paragraphs`` (each paragraph a result) and, given the ``paragraphs``
+    rows, ``served`` (near-identical copies grouped into one hit, as ``/search`` answers)."""
+    views = ("paragraphs", "served") if paragraphs is not None else ("paragraphs",)
+    rows = {v: {m: [] for m in METHODS} for v in views}
+    tag_rows: dict[str, dict[str, dict[str, list[dict[str, float]]]]] = {v: {} for v in views}
     per_query = []
     for q, (dense, lexical) in zip(queries, runs, strict=True):
         depth = params.candidates
         detail: dict[str, Any] = {"id": q.id, "query": q.query, "tags": q.tags}
         detail["relevant"] = q.relevant_ids
+        cluster = clusters(q, paragraphs) if paragraphs is not None else {}
         for method in METHODS:
-            ranked = [r for r, _ in rank(dense[:depth], lexical[:depth], params, method)]
-            ranked = ranked[:RECALL_K]
-            s = score_all(ranked, q.relevant)
-            rows[method].append(s)
-            for tag in q.tags:
-                tag_rows.setdefault(tag, {m: [] for m in METHODS})[method].append(s)
-            detail[method] = {"first_relevant_rank": _first_rank(ranked, q.relevant), **s}
+            full = [r for r, _ in rank(dense[:depth], lexical[:depth], params, method)]
+            ranked = full[:RECALL_K]
+            scores = {"paragraphs": score_all(ranked, q.relevant)}
+            if paragraphs is not None:
+                scores["served"] = score_groups(
+                    served_groups(full, paragraphs, K),
+                    served_groups(full, paragraphs, RECALL_K),
+                    q.relevant,
+                    cluster,
+                )
+            for view, s in scores.items():
+                rows[view][method].append(s)
+                for tag in q.tags:
+                    by = tag_rows[view].setdefault(tag, {m: [] for m in METHODS})
+                    by[method].append(s)
+            detail[method] = {"first_relevant_rank": _first_rank(ranked, q.relevant)}
+            detail[method] |= scores["paragraphs"]
+            if "served" in scores:
+                detail[method]["served"] = scores["served"]
         per_query.append(detail)
-    metrics = {m: mean(rows[m]) for m in METHODS}
-    by_tag = {t: {m: mean(r[m]) for m in METHODS} for t, r in sorted(tag_rows.items())}
+    metrics = {v: {m: mean(rows[v][m]) for m in METHODS} for v in views}
+    by_tag = {
+        v: {t: {m: mean(r[m]) for m in METHODS} for t, r in sorted(tag_rows[v].items())}
+        for v in views
+    }
     return metrics, by_tag, per_query
 
 
@@ -169,6 +240,7 @@ def evaluate(
     queries_path: Path = DEFAULT_QUERIES,
     params: FusionParams | None = None,
     holder: IndexHolder | None = None,
+    pooled: bool = True,
 ) -> EvalReport:
     """Run every query against the index at ``index_dir`` and score the three methods."""
     own = holder is None
@@ -177,17 +249,20 @@ def evaluate(
     try:
         snap = holder.snapshot
         params = params or FusionParams.from_settings(settings)
-        queries = load_queries(queries_path)
+        queries = load_queries(queries_path, pooled)
         resolve_gold(snap.reader, queries)
         runs = retrieve_all(Searcher(snap.reader, snap.embedder, params), queries)
-        metrics, by_tag, per_query = score(queries, runs, params)
+        paragraphs = fetch_paragraphs(snap.reader, queries, runs)
+        metrics, by_tag, per_query = score(queries, runs, params, paragraphs)
         return EvalReport(
             index=str(index_dir),
             generation=snap.generation,
             fusion=_params_dict(params),
-            metrics=metrics,
-            by_tag=by_tag,
+            metrics=metrics["paragraphs"],
+            by_tag=by_tag["paragraphs"],
             per_query=per_query,
+            served=metrics["served"],
+            served_by_tag=by_tag["served"],
         )
     finally:
         if own:
@@ -233,7 +308,8 @@ def sweep(index_dir: Path, queries_path: Path = DEFAULT_QUERIES) -> list[dict[st
             searcher = Searcher(snap.reader, snap.embedder, replace(base, expand=expand))
             runs = retrieve_all(searcher, queries)
             for params in sweep_grid(replace(base, expand=expand)):
-                metrics, _, _ = score(queries, runs, params)
+                by_view, _, _ = score(queries, runs, params)
+                metrics = by_view["paragraphs"]
                 best_single = {n: max(metrics["dense"][n], metrics["lexical"][n]) for n in METRICS}
                 out.append(
                     {
@@ -262,23 +338,30 @@ def print_report(report: EvalReport) -> None:
         f"rrf k={f['rrf_k']}" if f["method"] == "rrf" else "weighted (min-max)"
     ) + f", w_dense={f['dense_weight']}, w_lexical={f['lexical_weight']}"
     fusion += ", expand" if f.get("expand") else ""
-    table = Table(title=f"{report.n_queries} queries, generation {report.generation}")
-    table.add_column("method")
-    for name in METRICS:
-        table.add_column(name, justify="right")
-    for method in METHODS:
-        label = f"hybrid ({fusion})" if method == "hybrid" else method
-        table.add_row(label, *(f"{report.metrics[method][n]:.3f}" for n in METRICS))
-    console.print(table)
-    tags = Table(title="nDCG@10 by query tag")
-    tags.add_column("tag")
-    for method in METHODS:
-        tags.add_column(method, justify="right")
-    for tag, by_method in report.by_tag.items():
-        tags.add_row(tag, *(f"{by_method[m]['ndcg@10']:.3f}" for m in METHODS))
-    console.print(tags)
-    verdict = "yes" if report.hybrid_dominates() else "NO"
-    console.print(f"hybrid ≥ best single retriever on every metric: {verdict}")
+    views = (
+        ("as served: near-identical copies of other units grouped into one hit", True),
+        ("paragraph by paragraph", False),
+    )
+    for title, served in views:
+        metrics = report.served if served else report.metrics
+        by_tag = report.served_by_tag if served else report.by_tag
+        table = Table(title=f"{report.n_queries} queries, {title} (generation {report.generation})")
+        table.add_column("method")
+        for name in METRICS:
+            table.add_column(name, justify="right")
+        for method in METHODS:
+            label = f"hybrid ({fusion})" if method == "hybrid" else method
+            table.add_row(label, *(f"{metrics[method][n]:.3f}" for n in METRICS))
+        console.print(table)
+        tags = Table(title=f"nDCG@10 by query tag, {title.split(':')[0]}")
+        tags.add_column("tag")
+        for method in METHODS:
+            tags.add_column(method, justify="right")
+        for tag, by_method in by_tag.items():
+            tags.add_row(tag, *(f"{by_method[m]['ndcg@10']:.3f}" for m in METHODS))
+        console.print(tags)
+        verdict = "yes" if report.hybrid_dominates(served) else "NO"
+        console.print(f"hybrid ≥ best single retriever on every metric: {verdict}")
 
 
 def print_sweep(rows: list[dict[str, Any]]) -> None:
@@ -356,6 +439,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=Path, help="queries file (default: the set's own)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("--sweep", action="store_true", help="compare fusion settings")
+    parser.add_argument(
+        "--no-pooled",
+        dest="pooled",
+        action="store_false",
+        help="score against the answers found by reading only (without the pooled judgements)",
+    )
     args = parser.parse_args(argv)
     sets = ["plans", "many"] if args.set == "both" else [args.set]
     if args.index is not None and args.set == "both":
@@ -382,7 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     else:
                         print_sweep(rows)
                     continue
-                reports[name] = evaluate(index_dir, queries)
+                reports[name] = evaluate(index_dir, queries, pooled=args.pooled)
     except IndexerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return getattr(exc, "exit_code", 1)
