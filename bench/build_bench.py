@@ -71,9 +71,9 @@ def incremental_figures(index_dir: Path, corpus_dir: Path, plan: Path, embedder)
     the time the embedder alone takes for that plan's paragraphs; ``stage_seconds`` is the
     build's own breakdown (parse, catalog rows, embed, ANN, lexical, manifest+fsync, commit,
     CURRENT, checkpoint, cleanup)."""
-    from indexer import manifest as mf
     from indexer.build import build_index
     from indexer.parse import parse_file
+    from indexer.store import manifest as mf
 
     texts = [p.text for p in parse_file(plan, plan.parent).paragraphs]
     embed_only = embed_seconds(embedder, texts)

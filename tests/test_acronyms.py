@@ -57,7 +57,7 @@ def test_learnt_pairs_expand_queries_both_ways():
 
 
 def test_vocabulary_is_learnt_from_a_bounded_sample():
-    from indexer.build import VOCABULARY_PARAGRAPHS, _vocabulary_sample
+    from indexer.store.writer import VOCABULARY_PARAGRAPHS, _vocabulary_sample
 
     docs = [[f"đoạn {d}.{i}" for i in range(10)] for d in range(100)]
     assert _vocabulary_sample(iter(docs), 1000) == docs  # small corpus: everything

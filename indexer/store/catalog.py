@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE TABLE IF NOT EXISTS paragraphs (
     rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, doc_id TEXT, ordinal INTEGER,
-    section_json TEXT, kind TEXT, text TEXT, text_seg TEXT, text_fold TEXT, text_hash TEXT
+    section_json TEXT, kind TEXT, text TEXT, text_seg TEXT, text_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS paragraphs_doc ON paragraphs(doc_id, ordinal);
 CREATE INDEX IF NOT EXISTS paragraphs_hash ON paragraphs(text_hash);
@@ -94,11 +94,13 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    """Columns added since a catalog was created (its rows are refreshed by the build)."""
+    """Columns added (or dropped) since a catalog was created."""
     columns = {r[1] for r in conn.execute("PRAGMA table_info(mentions)")}
     if "cited_key" not in columns:
         conn.execute("ALTER TABLE mentions ADD COLUMN cited_key TEXT")
         conn.execute("UPDATE mentions SET cited_key = key")
+    if "text_fold" in {r[1] for r in conn.execute("PRAGMA table_info(paragraphs)")}:
+        conn.execute("ALTER TABLE paragraphs DROP COLUMN text_fold")  # written, never read
 
 
 def connect_readonly(path: Path, immutable: bool = False) -> sqlite3.Connection:
@@ -248,11 +250,11 @@ def insert_document(conn: sqlite3.Connection, doc: Document) -> None:
     )
 
 
-def insert_paragraph(conn: sqlite3.Connection, p: Paragraph, text_seg: str, text_fold: str) -> int:
+def insert_paragraph(conn: sqlite3.Connection, p: Paragraph, text_seg: str) -> int:
     """Insert one paragraph; returns its new rowid."""
     cur = conn.execute(
         "INSERT INTO paragraphs (id, doc_id, ordinal, section_json, kind, text, text_seg, "
-        "text_fold, text_hash) VALUES (?,?,?,?,?,?,?,?,?)",
+        "text_hash) VALUES (?,?,?,?,?,?,?,?)",
         (
             p.id,
             p.doc_id,
@@ -261,7 +263,6 @@ def insert_paragraph(conn: sqlite3.Connection, p: Paragraph, text_seg: str, text
             p.kind,
             p.text,
             text_seg,
-            text_fold,
             text_hash(p.text),
         ),
     )

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer import catalog
-from indexer import manifest as mf
-from indexer.ann import load_ann
 from indexer.errors import IndexDamagedError, IndexNotFoundError
-from indexer.lexical import LexicalIndex
 from indexer.model import TaskRow
+from indexer.store import catalog
+from indexer.store import manifest as mf
+from indexer.store.ann import load_ann
+from indexer.store.lexical import LexicalIndex
 
 
 @dataclass(slots=True)

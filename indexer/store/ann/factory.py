@@ -15,9 +15,9 @@ from pathlib import Path
 
 import faiss
 
-from indexer.ann.base import ANNIndex
-from indexer.ann.faiss_backend import FlatIndex, HNSWIndex
-from indexer.ann.ivf_backend import IVFIndex
+from indexer.store.ann.base import ANNIndex
+from indexer.store.ann.faiss_backend import FlatIndex, HNSWIndex
+from indexer.store.ann.ivf_backend import IVFIndex
 
 # Recorded in the manifest (``ann.params``); the benchmark chose these values.
 DEFAULT_ANN_PARAMS: dict = {

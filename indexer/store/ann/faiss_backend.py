@@ -7,7 +7,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from indexer.ann.base import ANNIndex
+from indexer.store.ann.base import ANNIndex
 
 
 def _ids(ids) -> np.ndarray:

@@ -24,7 +24,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from indexer.ann.base import ANNIndex
+from indexer.store.ann.base import ANNIndex
 
 # rowids → {rowid: float32 vector bytes}; ids the catalog does not hold are left out
 VectorFetch = Callable[[list[int]], dict[int, bytes]]
