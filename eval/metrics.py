@@ -85,9 +85,7 @@ def score_groups(
     hit@5 / MRR: the first group holding an answer (grade 2); nDCG@10: graded gain of the
     clusters each group newly covers; recall@50: answers inside the first 50 groups."""
     best = answers(relevant)
-    first = next(
-        (i for i, g in enumerate(groups[:10], 1) if any(r in best for r in g)), None
-    )
+    first = next((i for i, g in enumerate(groups[:10], 1) if any(r in best for r in g)), None)
     credited: set = set()
     dcg = 0.0
     for i, g in enumerate(groups[:10], 1):

@@ -163,15 +163,11 @@ def clusters(q: EvalQuery, paragraphs: Mapping[int, Any]) -> dict[int, int]:
     """Each relevant paragraph's answer cluster: relevant copies of one text in several
     documents (near-identical, as the service groups them) are one answer."""
     ordered = sorted(q.relevant, key=lambda r: -q.relevant[r])
-    grouped = group_duplicates(
-        [paragraphs[r] for r in ordered], _text, _doc, limit=len(ordered)
-    )
+    grouped = group_duplicates([paragraphs[r] for r in ordered], _text, _doc, limit=len(ordered))
     return {p.rowid: i for i, (head, members) in enumerate(grouped) for p in (head, *members)}
 
 
-def served_groups(
-    ranked: Sequence[int], paragraphs: Mapping[int, Any], k: int
-) -> list[list[int]]:
+def served_groups(ranked: Sequence[int], paragraphs: Mapping[int, Any], k: int) -> list[list[int]]:
     """The k hits the service returns for a ranking: near-identical paragraphs of other
     documents within its window of candidates folded into the best-ranked copy
     (``Searcher.search``)."""

@@ -145,7 +145,6 @@ def _sidecar_sha(path: Path) -> str | None:
         return None
 
 
-
 def build_index(
     corpus: Path,
     index_dir: Path,

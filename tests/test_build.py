@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer import manifest as mf
 from indexer.build import build_index
 from indexer.embeddings import Embedder, ensure_same_model
 from indexer.errors import IndexLockedError, ModelMismatchError
 from indexer.parse import parse_file
 from indexer.store import IndexReader
+from indexer.store import manifest as mf
 from tests.commands import indexer_build
 
 REPO = Path(__file__).resolve().parents[1]

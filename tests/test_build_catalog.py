@@ -19,12 +19,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer import catalog
-from indexer import manifest as mf
 from indexer.build import build_index
 from indexer.embeddings import Embedder
 from indexer.errors import IndexFormatError
-from indexer.store import IndexReader
+from indexer.store import IndexReader, catalog
+from indexer.store import manifest as mf
 
 REPO = Path(__file__).resolve().parents[1]
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
@@ -156,7 +155,7 @@ def test_interrupted_rebuild_loses_nothing(index_dir, corpus_dir, embedder, tmp_
 KILL_AFTER_COMMIT = """
 import os, signal, sys
 from pathlib import Path
-from indexer import manifest as mf
+from indexer.store import manifest as mf
 from indexer.build import build_index
 
 def killed(*args):  # the commit is done; die before CURRENT is written

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from indexer import manifest as mf
 from indexer.build import build_index
+from indexer.store import manifest as mf
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import DERIVED_EXCERPT

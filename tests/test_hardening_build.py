@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer import manifest as mf
 from indexer.build import build_index
 from indexer.errors import DiskFullError, IndexDamagedError
 from indexer.parse import SUPPORTED_SUFFIXES
 from indexer.scan import scan
 from indexer.store import IndexReader
+from indexer.store import manifest as mf
 
 REPO = Path(__file__).resolve().parents[1]
 PLAN = REPO / "corpus" / "2025-ban-quan-ly-kkt-kcn-khanh-hoa.txt"

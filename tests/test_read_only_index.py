@@ -16,7 +16,7 @@ import subprocess
 import httpx
 import pytest
 
-from indexer import manifest as mf
+from indexer.store import manifest as mf
 from tests.http import ServeProcess
 
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"

@@ -26,10 +26,10 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from indexer import manifest as mf
 from indexer.build import build_index
 from indexer.errors import IndexLockedError
 from indexer.store import IndexReader
+from indexer.store import manifest as mf
 from service.app import create_app
 from service.settings import Settings
 from tests.commands import indexer_build
