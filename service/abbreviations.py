@@ -12,32 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from service.snippets import fold_text
+from indexer.text.vietnamese import ABBREVIATIONS
+from indexer.text.vietnamese import fold_keeping_length as fold_text
 
-# (long form, abbreviation)
-ABBREVIATIONS: tuple[tuple[str, str], ...] = (
-    ("trí tuệ nhân tạo", "AI"),
-    ("cải cách hành chính", "CCHC"),
-    ("thủ tục hành chính", "TTHC"),
-    ("cán bộ công chức viên chức", "CBCCVC"),
-    ("công chức viên chức", "CCVC"),
-    ("ủy ban nhân dân", "UBND"),
-    ("hội đồng nhân dân", "HĐND"),
-    ("dịch vụ công trực tuyến", "DVCTT"),
-    ("công nghệ thông tin", "CNTT"),
-    ("thông tin điện tử", "TTĐT"),
-    ("chuyển đổi số", "CĐS"),
-    ("đổi mới sáng tạo", "ĐMST"),
-    ("khoa học công nghệ", "KHCN"),
-    ("cơ sở dữ liệu", "CSDL"),
-    ("khu kinh tế", "KKT"),
-    ("khu công nghiệp", "KCN"),
-    ("mạng xã hội", "MXH"),
-    ("người lao động", "NLĐ"),
-    ("học sinh sinh viên", "HSSV"),
-    ("văn bản quy phạm pháp luật", "VBQPPL"),
-    ("trung tâm giám sát điều hành thông minh", "IOC"),
-)
+__all__ = ["ABBREVIATIONS", "expand_query", "with_corpus"]
 
 
 def _words(text: str) -> str:

@@ -27,8 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.cleaning.syllables import is_syllable
 from indexer.errors import InvalidQueryError
+from indexer.text.vietnamese import is_syllable
 
 # words, runs of one repeated ASCII punctuation mark ("....."), any other visible character
 _PIECES = re.compile(r"\w+|([!-/:-@\[-`{-~])\1+|\S")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.text.fold import fold
+from indexer.text.vietnamese import fold
 
 PHRASES = (
     "như thế nào", "bao nhiêu", "bao lâu", "khi nào", "thế nào", "là gì", "ở đâu", "tại sao",

@@ -3,9 +3,9 @@
 A query word typed without diacritics ("so hoa") marks every accented form of it ("số hóa");
 a word typed with diacritics ("nhân") marks only that word ("nhân", not "nhận").
 
-The text is folded character by character (lowercase, diacritics removed, đ→d), which keeps
-every character at its offset, so a match found in the folded text maps straight back to the
-original. The result is HTML-escaped text with ``<mark>…</mark>`` around matched words
+The text is folded character by character (``indexer.text.vietnamese.fold_keeping_length``),
+which keeps every character at its offset, so a match found in the folded text maps straight
+back to the original. The result is HTML-escaped text with ``<mark>…</mark>`` around matched words
 (adjacent matches merged into one mark), trimmed to the window with the most query words.
 """
 
@@ -14,7 +14,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import lru_cache
+
+from indexer.text.vietnamese import fold_keeping_length as fold_text
 
 WORD_RE = re.compile(r"\w+")
 ELLIPSIS = "…"
@@ -25,21 +26,6 @@ STOPWORDS = frozenset(
     | {"theo", "tai", "tren", "tu", "den", "mot", "nay", "da", "se", "thi", "ma", "nhu"}
     | {"khi", "nao", "gi", "o", "bang", "hoac", "cung"}
 )
-
-
-@lru_cache(maxsize=4096)
-def fold_char(ch: str) -> str:
-    """One character folded to one character: lowercase, no diacritics, đ→d."""
-    low = ch.lower()
-    if low == "đ":
-        return "d"
-    base = unicodedata.normalize("NFD", low)[0]
-    return base if len(base) == 1 else low
-
-
-def fold_text(text: str) -> str:
-    """Fold a text keeping its length, so offsets in the result are offsets in ``text``."""
-    return "".join(fold_char(c) for c in text)
 
 
 def query_terms(query: str) -> list[str]:

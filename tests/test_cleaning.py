@@ -7,7 +7,8 @@ import unicodedata
 import pytest
 
 from indexer.cleaning import fix_letter_spacing, has_letter_spacing, join_lines, split_lines
-from indexer.cleaning.syllables import is_syllable, segment
+from indexer.cleaning.syllables import segment
+from indexer.text.vietnamese import is_syllable
 
 # verbatim from corpus/2025-…txt (lines 320–326), joined as the reflow joins them
 SPACED = (

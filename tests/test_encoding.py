@@ -32,9 +32,9 @@ from indexer.readers.encoding import (
     decode_tcvn3,
     decode_vni,
     detect_and_decode,
-    is_syllable,
     text_stats,
 )
+from indexer.text.vietnamese import well_toned as is_syllable
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 PLANS = sorted(CORPUS.glob("*.txt"))

@@ -262,7 +262,7 @@ def test_lexical_index_reads_each_paragraph_under_its_heading(searcher):
     """A point found by the words of the heading it stands under (indexer.text.analyze
     .lexical_text): the heading's words are not in the point itself."""
     from indexer.text.analyze import lexical_text
-    from indexer.text.fold import fold
+    from indexer.text.vietnamese import fold
 
     assert lexical_text("- Số hóa hồ sơ.", ["I. X", "2. Chuyển đổi số"], "item") == (
         "2. Chuyển đổi số - Số hóa hồ sơ."

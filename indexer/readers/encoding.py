@@ -15,7 +15,6 @@ Order of decisions (no file names involved):
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 
 from indexer.errors import UnreadableFileError
 from indexer.readers import legacy_tables as lt
+from indexer.text.vietnamese import well_toned
 
 UNKNOWN_REASON = "text is not in a known encoding (UTF-8, UTF-16, Windows-1258, TCVN3, VNI)"
 UNKNOWN_HINT = "save the file as UTF-8 and index it again"
@@ -31,60 +31,10 @@ MIN_VALID_SHARE = 0.75  # share of accented words that must be valid syllables
 MAX_CONTROL_SHARE = 0.001  # more control characters than this = binary
 
 # --------------------------------------------------------------------- syllable statistics
-_ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
-_OPEN = "iêu|yêu|oai|oay|oao|oeo|uây|uôi|ươi|ươu|uya|uyu|ai|ao|au|ay|âu|ây|eo|êu|ia|iu|oi|ôi|ơi|ui|ưi|ưu|ua|ưa"  # noqa: E501
-_CLOSED = "uyê|iê|yê|uô|ươ|oă|uâ|oo|ă|â"
-_FREE = "oa|oe|uê|uy|uơ|a|e|ê|i|o|ô|ơ|u|ư|y"
-_CODA = "ch|ng|nh|c|m|n|p|t"
-_SYLLABLE = re.compile(
-    rf"(?P<on>{_ONSET})(?:(?P<open>{_OPEN})|(?P<closed>{_CLOSED})(?P<c1>{_CODA})"
-    rf"|(?P<free>{_FREE})(?P<c2>{_CODA})?)"
-)
 _WORD = re.compile(r"[^\W\d_]+")
 # Non-ASCII symbols that are normal in Vietnamese typed text; any other one is suspicious.
 _ODD = re.compile(r"[^\x00-\x7f\w\s“”‘’–—…•°±€™]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_MARKED = "ăâêôơư"
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def is_syllable(word: str) -> bool:
-    """True if a lower-case NFC word is a possible Vietnamese syllable.
-
-    Checks the spelling (onset, vowel cluster, final consonant), at most one tone, the tone
-    rule for stop finals (c, ch, p, t take only sắc or nặng) and where the tone sits (on a
-    vowel of the cluster, on its ă/â/ê/ô/ơ/ư if it has one, never on a final i/y/o/u glide).
-    """
-    base_chars, tone, tone_at = [], "", -1
-    for i, ch in enumerate(word):
-        parts = unicodedata.normalize("NFD", ch)
-        marks = [m for m in parts if m in lt.TONES]
-        if marks:
-            if tone or len(marks) > 1:
-                return False
-            tone, tone_at = marks[0], i
-            parts = "".join(m for m in parts if m not in lt.TONES)
-        base_chars.append(unicodedata.normalize("NFC", parts))
-    base = "".join(base_chars)
-    if len(base) != len(word):
-        return False
-    match = _SYLLABLE.fullmatch(base)
-    if match is None:
-        return False
-    coda = match["c1"] or match["c2"] or ""
-    if coda in ("c", "ch", "p", "t") and tone not in (lt.ACUTE, lt.DOT):
-        return False
-    if not tone:
-        return True
-    name = next(g for g in ("open", "closed", "free") if match[g])
-    start, end = match.span(name)
-    nucleus = match[name]
-    if not start <= tone_at < end:
-        return False
-    if any(v in _MARKED for v in nucleus):
-        return base[tone_at] in _MARKED
-    last_glide = name == "open" and nucleus[-1] in "iyou"
-    return not (last_glide and tone_at == end - 1)
 
 
 @dataclass(slots=True)
@@ -111,7 +61,7 @@ def text_stats(text: str) -> Stats:
         lower = word.lower()
         # A capital after a small letter ("huÊn", "chÝnh") is a mis-decoding, never a word.
         camel = any(a.islower() and b.isupper() for a, b in zip(word, word[1:], strict=False))
-        if not camel and is_syllable(lower):
+        if not camel and well_toned(lower):
             stats.good += 1
             stats.common += lower in lt.COMMON_SYLLABLES
         elif len(word) > 1 and not lower.replace("đ", "").isascii():
@@ -322,14 +272,15 @@ def detect_and_decode(data: bytes, source: str = "<bytes>") -> tuple[str, str]:
         text, name = _unicode(data, "utf-16", source, "UTF-16"), "utf-16"
     elif b"\x00" in data:
         codec = _utf16_without_bom(data)
-        text = None
+        decoded: str | None = None
         if codec is not None:
             try:
-                text, name = data.decode(codec), codec
+                decoded, name = data.decode(codec), codec
             except UnicodeDecodeError:
-                text = None
-        if text is None:
+                decoded = None
+        if decoded is None:
             raise _binary(source, "NUL bytes")
+        text = decoded
     else:
         text, name = _decode_text(data, source)
     text = text.rstrip("\x1a")  # DOS end-of-file marker

@@ -22,8 +22,8 @@ from __future__ import annotations
 import unicodedata
 
 # Tone marks in the order used by both tables below.
-GRAVE, HOOK, TILDE, ACUTE, DOT = "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"
-TONES = (GRAVE, HOOK, TILDE, ACUTE, DOT)
+from indexer.text.vietnamese import ACUTE, DOT, GRAVE, HOOK, TILDE, TONES
+
 VOWELS = "aăâeêioôơuưy"
 
 
@@ -119,10 +119,10 @@ def _vni_lower(letter: str) -> bytes | None:
 UNI_TO_VNI: dict[str, bytes] = {}
 for _letter in vietnamese_letters():
     if _letter.islower():
-        _code = _vni_lower(_letter)
-        assert _code is not None, _letter
-        UNI_TO_VNI[_letter] = _code
-        UNI_TO_VNI[_letter.upper()] = bytes(b - 0x20 if b >= 0xC0 else b - 0x20 for b in _code)
+        _vni = _vni_lower(_letter)
+        assert _vni is not None, _letter
+        UNI_TO_VNI[_letter] = _vni
+        UNI_TO_VNI[_letter.upper()] = bytes(b - 0x20 if b >= 0xC0 else b - 0x20 for b in _vni)
 
 # Decoding side, on the Latin-1 view of the bytes (one char per byte).
 VNI_SINGLES: dict[str, str] = {
@@ -133,7 +133,7 @@ VNI_PAIRS: dict[str, str] = {
 }
 # Tolerate a diacritic byte in the "other" case (e.g. "Aù" for "Á"): the base sets the case.
 for _pair, _letter in list(VNI_PAIRS.items()):
-    _b, _m = _pair
+    _b, _m = _pair[0], _pair[1]
     _other = chr(ord(_m) ^ 0x20)
     VNI_PAIRS.setdefault(_b + _other, _letter)
 VNI_BASES = "".join(sorted({p[0] for p in VNI_PAIRS}))

@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from indexer.text.vietnamese import fold as fold_text
+
 # Codes of Party bodies that close a Party symbol ("…/TW", "…/TU").
 PARTY_ORGS = frozenset({"TW", "TU", "THU", "HU", "QU", "ĐU", "ĐUK", "BCSĐ", "ĐĐ", "TƯ"})
 
@@ -63,10 +65,8 @@ _WS = re.compile(r"\s+")
 
 
 def fold(text: str) -> str:
-    """Lowercase, strip diacritics (đ→d) and collapse whitespace: for matching only."""
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return _WS.sub(" ", text).strip()
+    """``indexer.text.vietnamese.fold`` with whitespace collapsed: for matching only."""
+    return _WS.sub(" ", fold_text(text)).strip()
 
 
 def squash(text: str) -> str:

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from indexer.text.fold import fold
+from indexer.text.vietnamese import fold
 
 _ALIASES = {  # other names in use for the same province / city
     "thua thien hue": "Huế",

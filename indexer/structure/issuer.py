@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from indexer.structure import gazetteer
-from indexer.text.fold import fold
+from indexer.text.vietnamese import fold
 
 # kinds of body a header line starts with (folded, longest first where they share a start)
 _HEADS = [

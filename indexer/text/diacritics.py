@@ -17,7 +17,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from indexer.text.fold import fold
+from indexer.text.vietnamese import fold
 
 MAX_RUN = 3
 MIN_COUNT = 2  # a run of two or three syllables: seen twice, its usual form ≥ 60 % of uses

@@ -12,7 +12,8 @@ canonical forms are equal are reported as `same`:
 4. Case folded; quotes and dashes unified; whitespace collapsed; no space before
    punctuation; trailing punctuation (. ; : ,) dropped.
 
-`fold()` further removes diacritics (đ → d) for the lexical similarity and the topics.
+`fold()` (``indexer.text.vietnamese``) further removes diacritics (đ → d) for the lexical
+similarity and the topics.
 """
 
 from __future__ import annotations
@@ -20,23 +21,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-#: Abbreviations common in CCHC plans and their long forms (as the plans define them).
-ABBREVIATIONS: dict[str, str] = {
-    "CCHC": "cải cách hành chính",
-    "CCVC": "công chức, viên chức, người lao động",
-    "CBCCVC": "cán bộ, công chức, viên chức",
-    "CBCC": "cán bộ, công chức",
-    "TTHC": "thủ tục hành chính",
-    "UBND": "Ủy ban nhân dân",
-    "HĐND": "Hội đồng nhân dân",
-    "TTĐT": "thông tin điện tử",
-    "CNTT": "công nghệ thông tin",
-    "BCĐ": "Ban Chỉ đạo",
-    "CĐS": "chuyển đổi số",
-    "DVCTT": "dịch vụ công trực tuyến",
-    "HSSV": "học sinh, sinh viên",
-    "VBĐT": "văn bản điện tử",
-}
+from indexer.text.vietnamese import ABBREVIATIONS as VN_ABBREVIATIONS
+from indexer.text.vietnamese import fold
+
+__all__ = ["ABBREVIATIONS", "canonical", "fold", "tokens"]
+
+#: Abbreviations and the long form each is read as: its longest (``indexer.text.vietnamese``).
+ABBREVIATIONS: dict[str, str] = {}
+for _long, _short in VN_ABBREVIATIONS:
+    if len(_long) > len(ABBREVIATIONS.get(_short, "")):
+        ABBREVIATIONS[_short] = _long
 
 _ABBR_WORD = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")(?![\w])")
 _ABBR_DEF = re.compile(r"\s*\((?:" + "|".join(map(re.escape, ABBREVIATIONS)) + r")\)")
@@ -89,24 +83,6 @@ def canonical(text: str) -> str:
     text = _SPACE_BEFORE.sub(r"\1", text)
     text = _SPACE_AFTER.sub(r"\1", text)
     return _TRAILING.sub("", text).strip()
-
-
-def _fold_table() -> dict[int, str]:
-    table = {ord("đ"): "d", ord("Đ"): "d"}
-    for cp in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
-        ch = chr(cp)
-        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-        if base != ch and len(base) == 1:
-            table[cp] = base.lower()
-    return table
-
-
-_FOLD = _fold_table()
-
-
-def fold(text: str) -> str:
-    """Lowercase without diacritics (đ → d): the key of lexical comparison."""
-    return unicodedata.normalize("NFC", text).translate(_FOLD).lower()
 
 
 def tokens(text: str) -> list[str]:
