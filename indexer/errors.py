@@ -1,6 +1,10 @@
 """The indexer's own exceptions. The CLI turns them into one line and an exit code;
 the API turns them into a 4xx with a JSON error body."""
 
+from __future__ import annotations
+
+from os import PathLike
+
 
 class IndexerError(Exception):
     """Base class: a problem a user can act on. str() is the one-line message."""
@@ -13,7 +17,7 @@ class UnreadableFileError(IndexerError):
 
     exit_code = 2
 
-    def __init__(self, path: str, reason: str, hint: str = ""):
+    def __init__(self, path: str | PathLike[str], reason: str, hint: str = ""):
         self.path = str(path)
         self.reason = reason
         self.hint = hint
@@ -39,7 +43,7 @@ class IndexDamagedError(IndexNotFoundError):
 
     exit_code = 10
 
-    def __init__(self, index_dir, part: str, detail: str):
+    def __init__(self, index_dir: str | PathLike[str], part: str, detail: object):
         self.index_dir = str(index_dir)
         self.part = part
         detail = " ".join(str(detail).split())[:160]
@@ -71,18 +75,16 @@ class InvalidQueryError(IndexerError):
     """A search request the service refuses: empty or too long query, bad k, unknown mode."""
 
     exit_code = 2
-    http_status = 422
 
 
 class DocumentNotFoundError(IndexerError):
     """No plan with that id in the index."""
 
     exit_code = 6
-    http_status = 404
     max_listed_ids = 20
 
     @classmethod
-    def naming_valid(cls, doc_id: str, valid: list[str]) -> "DocumentNotFoundError":
+    def naming_valid(cls, doc_id: str, valid: list[str]) -> DocumentNotFoundError:
         """One line naming the valid ids (the first ``max_listed_ids`` of them)."""
         shown = ", ".join(valid[: cls.max_listed_ids]) or "none (empty index)"
         extra = len(valid) - cls.max_listed_ids
@@ -100,4 +102,3 @@ class ReferenceNotFoundError(IndexerError):
     """A well-formed reference (``99-NQ/TW``, ``Nghị quyết 12``) that no indexed plan cites."""
 
     exit_code = 8
-    http_status = 404

@@ -45,6 +45,7 @@ class Paragraph:
 
     @property
     def section_path(self) -> str:
+        """The heading path as one line: "II. NỘI DUNG… › 3. Các mục tiêu…"."""
         return " › ".join(self.section)
 
 
@@ -81,8 +82,8 @@ class Document:
                 {
                     "id": p.id,
                     "ordinal": p.ordinal,
-                    "section": p.section_path,
-                    "section_path": p.section,
+                    "section": p.section,  # the heading path, outermost first
+                    "section_path": p.section_path,  # the same, joined with " › "
                     "kind": p.kind,
                     "text": p.text,
                 }

@@ -1,4 +1,4 @@
-"""Read + clean + structure one plan file (the contract in CONTRACTS.md)."""
+"""Read + clean + structure one plan file into a ``Document`` (``indexer.model``)."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, ValidationError
+from pydantic_core import ErrorDetails
 
 from indexer.errors import UnreadableFileError
 from indexer.model import DocumentMeta
@@ -109,7 +110,7 @@ def apply_sidecar(meta: DocumentMeta, path: Path) -> DocumentMeta:
     return dataclasses.replace(meta, **data)
 
 
-def _field_line(error: dict) -> str:
+def _field_line(error: ErrorDetails) -> str:
     where = ".".join(str(p) for p in error.get("loc", ())) or "(sidecar)"
     if error.get("type") == "extra_forbidden":
         known = ", ".join(SidecarMeta.model_fields)

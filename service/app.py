@@ -1,14 +1,13 @@
 """The FastAPI application factory.
 
 ``create_app(settings)`` builds a fresh app; its lifespan opens the index (``IndexHolder``)
-once and closes it at shutdown. Routers come from ``ROUTERS``: one dotted module name per
-line, each module exposing ``router``. Every request passes ``EdgeMiddleware`` first (Host
-check, HEAD, security headers).
+once and closes it at shutdown. Routers come from ``ROUTERS``, the route modules of
+``service.routes`` (each exposes ``router``). Every request passes ``EdgeMiddleware`` first
+(Host check, HEAD, security headers).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,17 +16,11 @@ from fastapi import FastAPI
 from service.errors import install_error_handlers
 from service.middleware import EdgeMiddleware, default_allowed_hosts
 from service.openapi import state_run_time_limits
+from service.routes import compare, documents, health, mentions, pages, search
 from service.settings import Settings
 from service.state import IndexHolder
 
-ROUTERS = [
-    "service.routes.health",
-    "service.routes.documents",
-    "service.routes.search",
-    "service.routes.compare",
-    "service.routes.mentions",
-    "service.routes.pages",
-]
+ROUTERS = [health, documents, search, compare, mentions, pages]
 
 
 class _App(FastAPI):
@@ -69,6 +62,6 @@ def create_app(settings: Settings | None = None, holder: IndexHolder | None = No
     app.state.settings = settings
     app.state.allowed_hosts = settings.allowed_hosts or default_allowed_hosts(settings.host)
     install_error_handlers(app)
-    for name in ROUTERS:
-        app.include_router(importlib.import_module(name).router)
+    for module in ROUTERS:
+        app.include_router(module.router)
     return app

@@ -38,13 +38,9 @@ class Cancelled(Exception):  # noqa: N818 — a signal, not an error
 class RequestTimeoutError(IndexerError):
     """A request that did not finish within ``request_timeout`` seconds (503)."""
 
-    http_status = 503
-
 
 class ClientGoneError(IndexerError):
     """The client disconnected before the answer was ready (nobody reads this answer)."""
-
-    http_status = 503
 
 
 def checkpoint() -> None:

@@ -78,7 +78,8 @@ def cli_errors() -> Iterator[None]:
 
 @contextmanager
 def open_index(settings: Settings) -> Iterator[Snapshot]:
-    """The live generation of ``settings.index_dir`` with its model; closed on exit."""
+    """The live generation of ``settings.index_dir`` with its model; closed on exit. Every
+    command that reads an index opens it here."""
     holder = IndexHolder(settings).open()
     try:
         yield holder.snapshot
@@ -185,12 +186,14 @@ def compare_cmd(
     ] = None,
 ) -> None:
     """Compare two plans by meaning: same, changed (word diff), only in A, only in B."""
-    from service.compare.documents import compare_in_index
+    from service.compare.documents import check_documents, compare_documents, comparison_payload
     from service.compare.render_text import render_comparison
     from service.compare.report_html import plan_label, render_report
 
-    with cli_errors():
-        payload, result = compare_in_index(settings_for(index).index_dir, a, b)
+    with cli_errors(), open_index(settings_for(index)) as snap:
+        doc_a, doc_b = check_documents(snap.reader, a, b)
+        result = compare_documents(snap.reader, a, b)
+        payload = comparison_payload(doc_a, doc_b, result)
     if html_out is not None:
         html_out.write_text(render_report(result, payload["a"], payload["b"]), encoding="utf-8")
         Console(stderr=True).print(f"report written to {html_out}")
@@ -224,13 +227,8 @@ def mentions_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Every mention of a resolution, decision, law… across the plans."""
-    from indexer.store import IndexReader
     from service.mentions import find_mentions
 
-    with cli_errors():
-        reader = IndexReader.open(settings_for(index).index_dir)
-        try:
-            result = find_mentions(reader, ref, unit=unit, year=year)
-        finally:
-            reader.close()
+    with cli_errors(), open_index(settings_for(index)) as snap:
+        result = find_mentions(snap.reader, ref, unit=unit, year=year)
     emit(result, as_json, render_mentions)

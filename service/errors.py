@@ -1,7 +1,7 @@
 """Errors at the API edge: every failure answers ``{"error": {"code", "message"}}``.
 
-Our own exceptions (``indexer.errors.IndexerError`` and subclasses) carry an optional
-``http_status`` (default 400); FastAPI's validation errors become 422 with a readable message;
+Our own exceptions (``indexer.errors.IndexerError`` and subclasses) get their status from
+``STATUS`` (default 400); FastAPI's validation errors become 422 with a readable message;
 unknown routes keep their 404/405; anything unexpected is a 500 whose body never contains a
 stack trace (the trace goes to the server log only).
 """
@@ -17,7 +17,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from indexer.errors import IndexerError, IndexNotFoundError
+from indexer.errors import (
+    DocumentNotFoundError,
+    IndexerError,
+    IndexNotFoundError,
+    InvalidQueryError,
+    ReferenceNotFoundError,
+)
+from service.budget import ClientGoneError, RequestTimeoutError
 from service.damage import CATALOG, for_clients
 
 log = logging.getLogger(__name__)
@@ -39,10 +46,23 @@ def error_code(exc: BaseException) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() or "error"
 
 
+# The HTTP status of each of our exceptions: decided here, at the edge (the core raises what
+# went wrong, not how HTTP says it). The nearest class in an exception's MRO wins; 400 else.
+STATUS: dict[type[IndexerError], int] = {
+    InvalidQueryError: 422,
+    DocumentNotFoundError: 404,
+    ReferenceNotFoundError: 404,
+    IndexNotFoundError: 503,  # no usable index (missing, old format, damaged)
+    RequestTimeoutError: 503,
+    ClientGoneError: 503,
+}
+
+
 def status_for(exc: IndexerError) -> int:
-    if isinstance(exc, IndexNotFoundError):
-        return 503
-    return int(getattr(exc, "http_status", 400))
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
 
 
 def validation_message(exc: RequestValidationError) -> str:
@@ -55,15 +75,19 @@ def validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-async def _own_error(request: Request, exc: IndexerError) -> JSONResponse:
+# Starlette types every handler as taking Exception; each narrows to the class it is for.
+async def _own_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, IndexerError)
     return error_response(status_for(exc), error_code(exc), str(exc))
 
 
-async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
     return error_response(422, "invalid_request", validation_message(exc))
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
     code = STATUS_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     if exc.status_code == 404 and message == "Not Found":
@@ -71,7 +95,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
 
-async def _damaged(request: Request, exc: sqlite3.DatabaseError) -> JSONResponse:
+async def _damaged(request: Request, exc: Exception) -> JSONResponse:
     """A damaged catalog page met while serving: 503 naming the part and the repair."""
     damaged = for_clients(CATALOG)
     log.error("index damaged (%s while serving %s): %s", exc, request.url.path, damaged)

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from indexer.errors import InvalidQueryError, ReferenceNotFoundError
 from indexer.references import match_query, parse_query
+
+if TYPE_CHECKING:
+    from indexer.store import Reader
 
 MAX_REF_LENGTH = 300
 
@@ -68,7 +71,7 @@ class MentionsResult:
         return asdict(self)
 
 
-def known_references(reader: Any) -> list[tuple[str | None, ...]]:
+def known_references(reader: Reader) -> list[tuple[str | None, ...]]:
     """(key, kind, number, issuer, title) of every reference in the index (for
     ``match_query``)."""
     return [
@@ -77,7 +80,7 @@ def known_references(reader: Any) -> list[tuple[str | None, ...]]:
     ]
 
 
-def resolve_ref(reader: Any, ref: str) -> list[str]:
+def resolve_ref(reader: Reader, ref: str) -> list[str]:
     """The canonical keys ``ref`` denotes in this index; our own errors when there are none."""
     ref = " ".join((ref or "").split())
     if not ref:
@@ -99,7 +102,7 @@ def resolve_ref(reader: Any, ref: str) -> list[str]:
 
 
 def find_mentions(
-    reader: Any, ref: str, unit: str | None = None, year: int | None = None
+    reader: Reader, ref: str, unit: str | None = None, year: int | None = None
 ) -> MentionsResult:
     """Every mention of the document(s) ``ref`` denotes, optionally only in some plans."""
     keys = resolve_ref(reader, ref)
@@ -126,7 +129,7 @@ def find_mentions(
 
 
 def citation_table(
-    reader: Any, unit: str | None = None, year: int | None = None, keys: list[str] | None = None
+    reader: Reader, unit: str | None = None, year: int | None = None, keys: list[str] | None = None
 ) -> list[CitedDocument]:
     """Every document cited by the (filtered) plans, most cited first, with per-plan counts."""
     rows = [
@@ -156,7 +159,7 @@ def citation_table(
     return out
 
 
-def _describe(reader: Any, key: str) -> CitedDocument:
+def _describe(reader: Reader, key: str) -> CitedDocument:
     """A candidate not cited under the current filters: described from the whole index."""
     for r in reader.reference_table():
         if r["key"] == key:

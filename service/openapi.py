@@ -16,7 +16,9 @@ from functools import lru_cache
 
 def _pattern(dropped: Callable[[str], bool]) -> str:
     """A regex matching text that contains one character ``dropped`` does not drop."""
-    ranges, start, prev = [], None, None
+    ranges: list[str] = []
+    start: int | None = None
+    prev = 0
     for cp in range(0x110000):
         if 0xD800 <= cp <= 0xDFFF:  # surrogates: never in decoded text
             continue

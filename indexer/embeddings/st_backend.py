@@ -49,7 +49,10 @@ class SentenceTransformerEmbedder(Embedder):
         get_dim = getattr(self._model, "get_embedding_dimension", None)
         if get_dim is None:  # sentence-transformers < 5.2
             get_dim = self._model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        dim = get_dim()
+        if dim is None:
+            raise ValueError(f"{source}: the model does not state its embedding dimension")
+        self.dim = int(dim)
         self._segmented = bool(segmented)
         self._query_prefix = query_prefix or ""
         self._passage_prefix = passage_prefix or ""

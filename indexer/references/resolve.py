@@ -115,6 +115,8 @@ def match_query(query: RefQuery, known: Known) -> list[str]:
     issuers: dict[str, set[str]] = {}
     titles: dict[str, str] = {}
     for key, kind, _number, issuer, *title in known:
+        if key is None:
+            continue
         kinds.setdefault(key, set()).add(_kind_class(kind))
         if issuer:
             issuers.setdefault(key, set()).add(issuer)

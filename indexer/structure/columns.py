@@ -52,7 +52,7 @@ def column_order(header: str) -> tuple[str, ...]:
     }
     if min(pos.values()) < 0:
         return DEFAULT_ORDER
-    return tuple(sorted(pos, key=pos.get))
+    return tuple(sorted(pos, key=lambda column: pos[column]))
 
 
 def field_of_header_cell(cell: str) -> str | None:

@@ -40,12 +40,12 @@ def marker_of(text: str) -> tuple[str, str] | None:
     return None
 
 
-def depth(marker: str, text: str) -> int:
+def depth(marker: str | None, text: str) -> int:
     """The level of a heading or point: a part above a subpart above a roman heading above an
     article above "1." above "1.1." … above "a)"; smaller is higher."""
     if marker == "number" and (m := NUMBER.match(text)):
         return 4 + m.group("num").count(".")
-    return _DEPTH[marker]
+    return _DEPTH[marker or "number"]  # (never asked of an unmarked line; ranked as "1." if so)
 
 
 _DEPTH = {"part": 0, "subpart": 1, "roman": 2, "article": 3, "number": 4, "letter": 8}

@@ -53,6 +53,7 @@ def compare(
     a_vectors = _check(a_paragraphs, a_vectors, "a")
     b_vectors = _check(b_paragraphs, b_vectors, "b")
     checkpoint()
+    matches: list[_align.Match]
     if not len(a_paragraphs) or not len(b_paragraphs):
         matches, cos = [], np.zeros((len(a_paragraphs), len(b_paragraphs)), dtype=np.float32)
     else:

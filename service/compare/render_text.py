@@ -46,7 +46,7 @@ def render_comparison(console: Console, result: Comparison, a: str, b: str) -> N
         console.print("Nội dung chỉ có ở B: " + "; ".join(t.phrase for t in s.topics_only_b))
     sections = Table(title="Theo từng mục", show_lines=False)
     for col in COLUMNS:
-        sections.add_column(col, justify="right" if col in COLUMNS[2:6] else None)
+        sections.add_column(col, justify="right" if col in COLUMNS[2:6] else "default")
     for r in s.sections:
         sections.add_row(
             r.side.upper(),

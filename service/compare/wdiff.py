@@ -24,5 +24,5 @@ def word_diff(a: str, b: str) -> list[DiffOp]:
     sm = difflib.SequenceMatcher(None, [_key(w) for w in wa], [_key(w) for w in wb], False)
     ops: list[DiffOp] = []
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        ops.append(DiffOp(tag, " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))  # type: ignore[arg-type]
+        ops.append(DiffOp(tag, " ".join(wa[i1:i2]), " ".join(wb[j1:j2])))
     return ops

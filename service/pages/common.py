@@ -8,12 +8,16 @@ calls are the same the JSON API calls.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup
 
 from indexer.errors import IndexerError
+from service.errors import status_for
+
+if TYPE_CHECKING:
+    from indexer.store import DocumentRow, Reader
 
 Result = tuple[str, dict[str, Any], int]
 
@@ -59,7 +63,7 @@ def vn_date(value: str | None) -> str:
 
 def own_error_message(exc: IndexerError) -> tuple[str, dict[str, str], int]:
     """A Vietnamese title and message for one of our exceptions (status for the page)."""
-    status = int(getattr(exc, "http_status", 400))
+    status = status_for(exc)
     title = "Không thực hiện được yêu cầu"
     text = "Yêu cầu không hợp lệ. Hãy kiểm tra lại nội dung đã nhập rồi thử lại."
     name = type(exc).__name__
@@ -87,14 +91,14 @@ def paragraph_href(doc_id: str, paragraph_id: str | None, **params: str) -> str:
     return url + (f"#p-{ordinal}" if ordinal is not None else "")
 
 
-def doc_label(doc: Any) -> str:
+def doc_label(doc: DocumentRow) -> str:
     """``Trường Cao đẳng Y tế Khánh Hòa — 2026``."""
     unit = getattr(doc, "unit", None) or getattr(doc, "doc_id", "")
     year = getattr(doc, "year", None)
     return f"{unit} — {year}" if year else str(unit)
 
 
-def filter_choices(reader: Any) -> tuple[list[Any], list[str], list[int]]:
+def filter_choices(reader: Reader) -> tuple[list[DocumentRow], list[str], list[int]]:
     docs = sorted(reader.documents(), key=lambda d: (-(d.year or 0), d.unit or "", d.doc_id))
     units = sorted({d.unit for d in docs if d.unit})
     years = sorted({d.year for d in docs if d.year}, reverse=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
@@ -10,8 +10,13 @@ from service.compare import compare_documents
 from service.compare.report_html import STATUS_LABELS, diff_html
 from service.pages.common import Result, doc_label, filter_choices, paragraph_href, warn
 
+if TYPE_CHECKING:
+    from indexer.store import DocumentRow
+    from service.compare.model import Comparison
+    from service.state import Snapshot
 
-def compare_view(snap: Any, a: str, b: str) -> Result:
+
+def compare_view(snap: Snapshot, a: str, b: str) -> Result:
     reader = snap.reader
     docs, _, _ = filter_choices(reader)
     ctx: dict[str, Any] = {
@@ -29,7 +34,7 @@ def compare_view(snap: Any, a: str, b: str) -> Result:
         return "compare.html", ctx, 200
     doc_a, doc_b = reader.document(a), reader.document(b)
     missing = [x for x, d in ((a, doc_a), (b, doc_b)) if d is None]
-    if missing:
+    if doc_a is None or doc_b is None:
         names = " và ".join(f"«{m}»" for m in missing)
         ctx["message"] = warn(
             f"Không có kế hoạch {names} trong chỉ mục. Hãy chọn lại từ danh sách."
@@ -48,7 +53,7 @@ def compare_view(snap: Any, a: str, b: str) -> Result:
     return "compare.html", ctx, 200
 
 
-def run_comparison(snap: Any, doc_a: Any, doc_b: Any) -> Any:
+def run_comparison(snap: Snapshot, doc_a: DocumentRow, doc_b: DocumentRow) -> Comparison:
     """The compare core's result for two plans (the same call the JSON API makes)."""
     return compare_documents(snap.reader, doc_a.doc_id, doc_b.doc_id)
 
@@ -62,9 +67,10 @@ def _side(text: str, html: Markup, section: list[str] | None, doc_id: str, pid: 
     }
 
 
-def comparison_context(cmp: Any, doc_a: Any, doc_b: Any) -> dict[str, Any]:
+def comparison_context(cmp: Comparison, doc_a: DocumentRow, doc_b: DocumentRow) -> dict[str, Any]:
     """The compare core's Comparison as what compare.html shows."""
-    pairs, first_in_section = [], {}
+    pairs: list[dict[str, Any]] = []
+    first_in_section: dict[tuple[str, str], str] = {}
     for i, p in enumerate(cmp.pairs):
         anchor = f"cap-{i}"
         for side, sec in (("a", p.a_section), ("b", p.b_section)):

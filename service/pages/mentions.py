@@ -3,7 +3,7 @@ table of all referenced documents (the references core, ``service.mentions``).""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
@@ -20,6 +20,10 @@ from service.pages.common import (
     vn_date,
     warn,
 )
+
+if TYPE_CHECKING:
+    from indexer.store import Reader
+    from service.state import Snapshot
 
 SORTS = {
     "count": ("Số lần nhắc", False),
@@ -138,7 +142,7 @@ def sort_columns(unit: str, year: int | None, sort: str) -> list[dict[str, Any]]
     return cols
 
 
-def mentions_view(snap: Any, ref: str, unit: str, year: str, sort: str) -> Result:
+def mentions_view(snap: Snapshot, ref: str, unit: str, year: str, sort: str) -> Result:
     reader = snap.reader
     docs, units, years = filter_choices(reader)
     year_int, message = parse_year(year)
@@ -172,7 +176,7 @@ def mentions_view(snap: Any, ref: str, unit: str, year: str, sort: str) -> Resul
     return "mentions.html", ctx, status
 
 
-def _fill_mentions(ctx: dict, reader: Any, ref: str, unit: str, year: int | None, docs) -> int:
+def _fill_mentions(ctx: dict, reader: Reader, ref: str, unit: str, year: int | None, docs) -> int:
     """Put the mentions of ``ref`` (or a readable reason there are none) into ``ctx``."""
     try:
         result = find_mentions(reader, ref, unit=unit or None, year=year)

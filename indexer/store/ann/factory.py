@@ -39,7 +39,11 @@ DEFAULT_ANN_PARAMS: dict = {
     "exact_below": 5_000,
 }
 
-_BACKENDS = {"flat": FlatIndex, "hnsw": HNSWIndex, "ivf_sq8": IVFIndex}
+_BACKENDS: dict[str, type[FlatIndex] | type[HNSWIndex] | type[IVFIndex]] = {
+    "flat": FlatIndex,
+    "hnsw": HNSWIndex,
+    "ivf_sq8": IVFIndex,
+}
 
 
 def ann_type_for(n_vectors: int, params: dict) -> str:

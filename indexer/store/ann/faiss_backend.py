@@ -105,7 +105,9 @@ class HNSWIndex(_FaissIndex):
             return [(int(present[j]), float(scores[j])) for j in order]
         return super().search(query, k, allowed)
 
+    _ids_cache: set[int] | None = None
+
     def _id_set(self) -> set[int]:
-        if getattr(self, "_ids_cache", None) is None or len(self._ids_cache) != self.count:
+        if self._ids_cache is None or len(self._ids_cache) != self.count:
             self._ids_cache = set(faiss.vector_to_array(self.index.id_map).tolist())
         return self._ids_cache

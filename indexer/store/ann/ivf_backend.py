@@ -131,6 +131,7 @@ class IVFIndex(ANNIndex):
 
     def _exact(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Exact float32 vectors of ``ids`` from the catalog (ids missing there dropped)."""
+        assert self._fetch is not None  # only called when re-ranking is enabled
         found = self._fetch([int(i) for i in ids])
         kept = np.array([i for i in ids if int(i) in found], dtype=np.int64)
         if not len(kept):
