@@ -18,7 +18,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -146,6 +146,14 @@ def retrieve_all(searcher: Searcher, queries: Sequence[EvalQuery]) -> list[tuple
     return [searcher.retrieve(q.query, DEPTH, None) for q in queries]
 
 
+def context_reranker(
+    searcher: Searcher, queries: Sequence[EvalQuery]
+) -> Callable[[int, Ranking], Ranking]:
+    """The hybrid's re-ranking in context for each query (its query vector computed once)."""
+    vecs = [searcher.query_vector(searcher.for_dense(searcher.expanded(q.query))) for q in queries]
+    return lambda i, fused: searcher.in_context(vecs[i], fused)
+
+
 def fetch_paragraphs(
     reader: Any, queries: Sequence[EvalQuery], runs: Sequence[tuple[Ranking, Ranking]]
 ) -> dict[int, Any]:
@@ -189,21 +197,26 @@ def score(
     runs: Sequence[tuple[Ranking, Ranking]],
     params: FusionParams,
     paragraphs: Mapping[int, Any] | None = None,
+    in_context: Callable[[int, Ranking], Ranking] | None = None,
 ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, dict[str, float]]], list[dict]]:
     """Mean metrics per view and method, per tag, and per-query details for one fusion
     setting. Views: ``paragraphs`` (each paragraph a result) and, given the ``paragraphs``
-    rows, ``served`` (near-identical copies grouped into one hit, as ``/search`` answers)."""
+    rows, ``served`` (near-identical copies grouped into one hit, as ``/search`` answers).
+    ``in_context(i, fused)``: the hybrid's last step for query i (``Searcher.in_context``)."""
     views = ("paragraphs", "served") if paragraphs is not None else ("paragraphs",)
     rows = {v: {m: [] for m in METHODS} for v in views}
     tag_rows: dict[str, dict[str, dict[str, list[dict[str, float]]]]] = {v: {} for v in views}
     per_query = []
-    for q, (dense, lexical) in zip(queries, runs, strict=True):
+    for i, (q, (dense, lexical)) in enumerate(zip(queries, runs, strict=True)):
         depth = params.candidates
         detail: dict[str, Any] = {"id": q.id, "query": q.query, "tags": q.tags}
         detail["relevant"] = q.relevant_ids
         cluster = clusters(q, paragraphs) if paragraphs is not None else {}
         for method in METHODS:
-            full = [r for r, _ in rank(dense[:depth], lexical[:depth], params, method)]
+            fused = rank(dense[:depth], lexical[:depth], params, method)
+            if method == "hybrid" and in_context is not None:
+                fused = in_context(i, fused)
+            full = [r for r, _ in fused]
             ranked = full[:RECALL_K]
             scores = {"paragraphs": score_all(ranked, q.relevant)}
             if paragraphs is not None:
@@ -247,9 +260,11 @@ def evaluate(
         params = params or FusionParams.from_settings(settings)
         queries = load_queries(queries_path, pooled)
         resolve_gold(snap.reader, queries)
-        runs = retrieve_all(Searcher(snap.reader, snap.embedder, params), queries)
+        searcher = Searcher(snap.reader, snap.embedder, params)
+        runs = retrieve_all(searcher, queries)
         paragraphs = fetch_paragraphs(snap.reader, queries, runs)
-        metrics, by_tag, per_query = score(queries, runs, params, paragraphs)
+        rerank = context_reranker(searcher, queries)
+        metrics, by_tag, per_query = score(queries, runs, params, paragraphs, rerank)
         return EvalReport(
             index=str(index_dir),
             generation=snap.generation,
@@ -303,8 +318,9 @@ def sweep(index_dir: Path, queries_path: Path = DEFAULT_QUERIES) -> list[dict[st
         for expand in (True, False):
             searcher = Searcher(snap.reader, snap.embedder, replace(base, expand=expand))
             runs = retrieve_all(searcher, queries)
+            rerank = context_reranker(searcher, queries)
             for params in sweep_grid(replace(base, expand=expand)):
-                by_view, _, _ = score(queries, runs, params)
+                by_view, _, _ = score(queries, runs, params, in_context=rerank)
                 metrics = by_view["paragraphs"]
                 best_single = {n: max(metrics["dense"][n], metrics["lexical"][n]) for n in METRICS}
                 out.append(

@@ -36,7 +36,7 @@ from indexer.store import IndexWriter
 from indexer.store import manifest as mf
 from indexer.store.ann import DEFAULT_ANN_PARAMS
 from indexer.text import segment
-from indexer.text.analyze import lexical_text
+from indexer.text.analyze import lexical_text, passage_context
 
 EMBED_BATCH = 16
 _PACKAGE = Path(__file__).resolve().parent
@@ -67,7 +67,8 @@ class BuildResult:
     skipped_files: list[str] = field(default_factory=list)  # their paths in the corpus
     documents: int = 0
     paragraphs: int = 0
-    embedded: int = 0  # texts sent to the embedder
+    embedded: int = 0  # paragraph texts sent to the embedder
+    embedded_context: int = 0  # paragraphs in context (passage_context) sent to it
     reused_vectors: int = 0  # new paragraphs whose vector was already in the index
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)  # seconds per build stage
@@ -78,7 +79,8 @@ class BuildResult:
             f"indexed {self.index_dir}: {self.added} added, {self.updated} updated, "
             f"{self.removed} removed, {self.unchanged} unchanged, {len(self.skipped)} skipped; "
             f"{self.documents} documents, {self.paragraphs} paragraphs "
-            f"({self.embedded} embedded) with {self.model} in {self.seconds:.1f}s{skipped}"
+            f"({self.embedded} embedded, {self.embedded_context} in context) with {self.model} "
+            f"in {self.seconds:.1f}s{skipped}"
         )
 
     def to_dict(self) -> dict:
@@ -223,17 +225,18 @@ class _Build:
         writer.settle()
         info = self.model_info()
         explicit = self._embedder is not None or self.model is not None
+        prev = self.prev or {}
         if self.prev is not None and not self.rebuild and explicit:
             ensure_same_model(self.prev, self.embedder(), self.index_dir)
         if writer.legacy_dir is not None:
             self.warn(
-                f"index at {self.index_dir} has format {self.prev.get('format_version', 1)}: "
+                f"index at {self.index_dir} has format {prev.get('format_version', 1)}: "
                 f"rebuilding it in format {mf.FORMAT_VERSION} (one shared catalog)"
                 + ("" if self.rebuild else ", reusing its vectors")
             )
         incremental = writer.incremental
         old = writer.indexed_files()
-        reparse_all = incremental and self.prev.get("pipeline") != pipeline_version()
+        reparse_all = incremental and prev.get("pipeline") != pipeline_version()
 
         result = BuildResult(str(self.index_dir), writer.prev_name, False, info["name"])
         found: dict[str, Path] = {}
@@ -287,11 +290,11 @@ class _Build:
                 result.unchanged += 1  # re-parsed because the pipeline changed
         result.removed = len(gone)
 
-        refs_stale = incremental and self.prev.get("references") != references_version()
-        ann_stale = incremental and self.prev.get("ann", {}).get("params") != self.ann_params
+        refs_stale = incremental and prev.get("references") != references_version()
+        ann_stale = incremental and prev.get("ann", {}).get("params") != self.ann_params
         damaged = incremental and writer.live_damaged()
         if incremental and not (docs or gone or refs_stale or ann_stale or reparse_all or damaged):
-            counts = self.prev.get("counts", {})
+            counts = prev.get("counts", {})
             result.documents = counts.get("documents", 0)
             result.paragraphs = counts.get("paragraphs", 0)
             return self._done(result)
@@ -312,8 +315,8 @@ class _Build:
                 for doc in docs
             ]
             segmenting = time.perf_counter() - segmenting
-            for doc, seg, vecs in zip(docs, segmented, vectors, strict=True):
-                gen.add(doc, seg, vecs)
+            for doc, seg, (vecs, context) in zip(docs, segmented, vectors, strict=True):
+                gen.add(doc, seg, vecs, context=context)
             gen.commit(
                 info,
                 {
@@ -371,20 +374,39 @@ class _Build:
         prev = (self.prev or {}).get("sidecars", {}) if not self.rebuild else {}
         return {**prev, **{rel: self.side_now.get(rel) for rel in parsed}}
 
-    def _vectors_for(self, docs: list[Document], result) -> list[np.ndarray]:
-        """One vector per paragraph of each document: reused where the index has the text,
-        else embedded."""
+    def _vectors_for(
+        self, docs: list[Document], result
+    ) -> list[tuple[np.ndarray, tuple[list[str | None], np.ndarray]]]:
+        """Per document: each paragraph's own vector, and its texts and vectors in context
+        (``passage_context``; what search reads). Reused where the index has the text,
+        else embedded — both kinds in one pass."""
         texts = [p.text for doc in docs for p in doc.paragraphs]
+        contexts = [
+            passage_context(doc.meta.title, p.section, p.text)
+            for doc in docs
+            for p in doc.paragraphs
+        ]
         known = self.writer.known_vectors(texts)
+        known_context = self.writer.known_vectors([c for c in contexts if c], context=True)
         dim = int(self.model_info()["dim"])
-        out = np.zeros((len(texts), dim), dtype=np.float32)
-        todo: dict[str, list[int]] = {}
+        own = np.zeros((len(texts), dim), dtype=np.float32)
+        in_context = np.zeros((len(texts), dim), dtype=np.float32)
+        todo: dict[str, list[tuple[np.ndarray, int]]] = {}
+        own_texts: set[str] = set()
         for i, text in enumerate(texts):
             if text in known:
-                out[i] = np.frombuffer(known[text], dtype=np.float32)
+                own[i] = np.frombuffer(known[text], dtype=np.float32)
                 result.reused_vectors += 1
             else:
-                todo.setdefault(text, []).append(i)
+                todo.setdefault(text, []).append((own, i))
+                own_texts.add(text)
+        for i, context in enumerate(contexts):
+            if context is None:
+                continue
+            if context in known_context:
+                in_context[i] = np.frombuffer(known_context[context], dtype=np.float32)
+            else:
+                todo.setdefault(context, []).append((in_context, i))
         pending = list(todo)
         if pending:
             from tqdm import tqdm
@@ -393,7 +415,7 @@ class _Build:
             bar = tqdm(
                 total=len(pending),
                 desc="embedding",
-                unit="para",
+                unit="text",
                 file=sys.stderr,
                 disable=self.quiet or not sys.stderr.isatty(),
             )
@@ -402,8 +424,14 @@ class _Build:
                     batch = pending[start : start + EMBED_BATCH]
                     vecs = embedder.embed_passages(batch)
                     for text, vec in zip(batch, vecs, strict=True):
-                        out[todo[text]] = vec
-                    result.embedded += len(batch)
+                        for target, i in todo[text]:
+                            target[i] = vec
+                    mine = sum(text in own_texts for text in batch)
+                    result.embedded += mine
+                    result.embedded_context += len(batch) - mine
                     bar.update(len(batch))
         bounds = np.cumsum([0, *(len(doc.paragraphs) for doc in docs)])
-        return [out[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+        return [
+            (own[lo:hi], (contexts[lo:hi], in_context[lo:hi]))
+            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+        ]

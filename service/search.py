@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,17 +32,17 @@ from service.query_cost import QueryBudget, clean_query
 from service.questions import strip_question_words
 from service.snippets import make_snippet
 
+if TYPE_CHECKING:  # the index's and the model's modules load with the index, not on import
+    from indexer.embeddings import Embedder
+    from indexer.store import ParagraphRow, Reader
+
+    Hit = tuple[int, float, ParagraphRow]  # a ranked paragraph with its row
+
 MODES = ("hybrid", "dense", "lexical")
 MAX_K = 100
 FACETS = ("unit", "year", "province")
 GROUP_WINDOW = 30
 Ranking = list[tuple[int, float]]  # (rowid, score), best first
-
-
-class Embedder(Protocol):
-    name: str
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
 
 
 @dataclass(slots=True)
@@ -71,6 +71,10 @@ class FusionParams:
     dense_weight: float = 0.5
     lexical_weight: float = 0.5
     candidates: int = 100
+    # hybrid's last step: the best ``context_depth`` re-ranked by the query's similarity to
+    # each paragraph embedded in its context (title and headings), weighted so
+    context_weight: float = 0.25
+    context_depth: int = 30
     expand: bool = True  # add abbreviations / long forms to the query (service.abbreviations)
     query_cache: int = 256  # query vectors kept by a Searcher (QueryVectorCache); 0: none
 
@@ -82,6 +86,7 @@ class FusionParams:
             dense_weight=settings.dense_weight,
             lexical_weight=settings.lexical_weight,
             candidates=settings.candidates,
+            context_weight=settings.context_weight,
             expand=settings.expand_abbreviations,
             query_cache=getattr(settings, "query_cache", 256),
         )
@@ -241,7 +246,7 @@ class Searcher:
 
     def __init__(
         self,
-        reader: Any,
+        reader: Reader,
         embedder: Embedder,
         params: FusionParams | None = None,
         parallel: bool = True,
@@ -296,7 +301,26 @@ class Searcher:
         return vec
 
     def dense(self, query: str, k: int, rowids: np.ndarray | None) -> Ranking:
-        return list(self.reader.dense_search(self.query_vector(query), k, rowids))
+        return self._dense(query, k, rowids)[0]
+
+    def _dense(self, query: str, k: int, rowids: np.ndarray | None) -> tuple[Ranking, np.ndarray]:
+        vec = self.query_vector(query)
+        return list(self.reader.dense_search(vec, k, rowids)), vec
+
+    def in_context(self, vec: np.ndarray | None, fused: Ranking) -> Ranking:
+        """Hybrid's last step: the best ``context_depth`` candidates re-ranked by adding
+        ``context_weight`` × the query's similarity to each paragraph embedded in its context
+        (document title and headings, ``indexer.text.analyze.passage_context``; min-max
+        over those candidates). A clause that does not repeat what it is about ("06 tháng
+        một lần") rises when its document and section are what the query is about."""
+        depth, weight = self.params.context_depth, self.params.context_weight
+        if vec is None or weight <= 0 or len(fused) < 2:
+            return fused
+        head = fused[:depth]
+        sims = self.reader.context_vectors([r for r, _ in head]) @ vec
+        norm = _minmax([(r, float(s)) for (r, _), s in zip(head, sims, strict=True)])
+        head = sorted(((r, s + weight * norm[r]) for r, s in head), key=lambda h: -h[1])
+        return head + fused[depth:]
 
     def lexical(self, query: str, k: int, rowids: np.ndarray | None) -> Ranking:
         """BM25; when the query names legal documents the index knows ("Nghị quyết
@@ -304,7 +328,7 @@ class Searcher:
         them): a number-symbol is an identifier, not three tokens to match loosely."""
         ranking = list(self.reader.lexical_search(query, k, rowids))
         keys = self.cited_keys(query)
-        if not keys or not hasattr(self.reader, "citing"):
+        if not keys:
             return ranking
         citing = set(self.reader.citing(keys))
         if rowids is not None:
@@ -333,7 +357,7 @@ class Searcher:
 
     def _known_references(self) -> list[tuple]:
         if self._known is None:
-            table = self.reader.reference_table() if hasattr(self.reader, "reference_table") else []
+            table = self.reader.reference_table()
             self._known = [
                 (r["key"], r["kind"], r["number"], r["issuer"], r["title"]) for r in table
             ]
@@ -350,7 +374,7 @@ class Searcher:
         if not self.params.expand:
             return query
         if self._abbreviations is None:
-            manifest = getattr(self.reader, "manifest", None) or {}
+            manifest = self.reader.manifest or {}
             self._abbreviations = with_corpus(manifest.get("abbreviations") or [])
         return expand_query(query, self._abbreviations)
 
@@ -358,31 +382,35 @@ class Searcher:
         """What the embedding model reads: a query typed without diacritics gets them back
         from the corpus's own usage (``indexer.text.diacritics``); the lexical side matches
         folded tokens and reads the query as typed."""
-        return restore_diacritics(expanded, getattr(self.reader, "diacritics", None) or {})
+        return restore_diacritics(expanded, self.reader.diacritics or {})
 
     def retrieve(
         self, query: str, depth: int, rowids: np.ndarray | None, mode: str = "hybrid"
     ) -> tuple[Ranking, Ranking]:
         """(dense, lexical) rankings of up to ``depth`` rowids each (empty when not used)."""
-        return self._retrieve(self.expanded(query), depth, rowids, mode)
+        dense, lexical, _vec = self._retrieve(self.expanded(query), depth, rowids, mode)
+        return dense, lexical
 
     def _retrieve(
         self, expanded: str, depth: int, rowids: np.ndarray | None, mode: str
-    ) -> tuple[Ranking, Ranking]:
+    ) -> tuple[Ranking, Ranking, np.ndarray | None]:
+        """(dense, lexical, the query vector or None when the dense side did not run)."""
         words = strip_question_words(expanded)  # BM25 reads the question's content words
         if mode == "lexical":
-            return [], self.lexical(words, depth, rowids)
+            return [], self.lexical(words, depth, rowids), None
         dense_text = self.for_dense(expanded)
         if mode == "dense":
-            return self.dense(dense_text, depth, rowids), []
+            dense, vec = self._dense(dense_text, depth, rowids)
+            return dense, [], vec
         if not self.parallel:
-            return self.dense(dense_text, depth, rowids), self.lexical(words, depth, rowids)
-        future = self._worker().submit(self.dense, dense_text, depth, rowids)
+            dense, vec = self._dense(dense_text, depth, rowids)
+            return dense, self.lexical(words, depth, rowids), vec
+        future = self._worker().submit(self._dense, dense_text, depth, rowids)
         try:
             lexical = self.lexical(words, depth, rowids)
         finally:
-            dense = future.result()  # waits even when the lexical side raised
-        return dense, lexical
+            dense, vec = future.result()  # waits even when the lexical side raised
+        return dense, lexical, vec
 
     def search(
         self,
@@ -409,9 +437,12 @@ class Searcher:
             return SearchResult(query=query, mode=mode, total=0, hits=[])
         expanded = self.expanded(query)
         checkpoint()
-        dense, lexical = self._retrieve(expanded, max(k, self.params.candidates), rowids, mode)
+        depth = max(k, self.params.candidates)
+        dense, lexical, vec = self._retrieve(expanded, depth, rowids, mode)
         checkpoint()
         fused = rank(dense, lexical, self.params, mode)
+        if mode == "hybrid":
+            fused = self.in_context(vec, fused)
         found = self.reader.facets([r for r, _ in fused], FACETS)
         # rows are read for a window of candidates only: copies of one text score alike, so
         # they stand close together, and 3k (at least 30) candidates hold the k hits, their
@@ -434,7 +465,7 @@ class Searcher:
     def _hits(
         self,
         query: str,
-        grouped: list[tuple[tuple[int, float, Any], list[tuple[int, float, Any]]]],
+        grouped: list[tuple[Hit, list[Hit]]],
         dense: dict[int, float],
         lexical: dict[int, float],
     ) -> list[SearchHit]:

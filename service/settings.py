@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     )
     dense_weight: float = Field(0.5, ge=0, description="Weight of the dense (embedding) ranking.")
     lexical_weight: float = Field(0.5, ge=0, description="Weight of the lexical (BM25) ranking.")
+    context_weight: float = Field(
+        0.25,
+        ge=0,
+        description="Hybrid only: weight of the query's similarity to each of the best 30 "
+        "candidates embedded in its context (document title and headings); 0 turns it off.",
+    )
     candidates: int = Field(
         100,
         ge=1,

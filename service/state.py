@@ -22,12 +22,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from indexer.errors import IndexNotFoundError
 from service.damage import damaged_part, for_clients, with_path
 from service.query_cost import QueryBudget
 from service.search import FusionParams, Searcher
+
+if TYPE_CHECKING:
+    from indexer.embeddings import Embedder
+    from indexer.store import Reader
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,8 +42,8 @@ class Snapshot:
     """One open generation: its reader, the query embedder and a searcher over both."""
 
     generation: str
-    reader: Any  # indexer.store.IndexReader
-    embedder: Any  # indexer.embeddings.Embedder
+    reader: Reader
+    embedder: Embedder
     searcher: Searcher
     leases: int = 0
     retired_at: float | None = None
@@ -50,13 +54,13 @@ class Snapshot:
         return str(self.reader.manifest.get("model", {}).get("name", ""))
 
 
-def _open_reader(index_dir: Path) -> Any:
+def _open_reader(index_dir: Path) -> Reader:
     from indexer.store import IndexReader
 
     return IndexReader.open(index_dir)
 
 
-def _load_embedder(manifest: dict, model: str | None) -> Any:
+def _load_embedder(manifest: dict, model: str | None) -> Embedder:
     from indexer.embeddings import embedder_for_index, load_embedder
 
     return embedder_for_index(manifest) if model is None else load_embedder(model)
@@ -69,8 +73,8 @@ class IndexHolder:
         self,
         settings: Settings,
         *,
-        open_reader: Callable[[Path], Any] = _open_reader,
-        load_embedder: Callable[[dict, str | None], Any] = _load_embedder,
+        open_reader: Callable[[Path], Reader] = _open_reader,
+        load_embedder: Callable[[dict, str | None], Embedder] = _load_embedder,
         clock: Callable[[], float] = time.monotonic,
     ):
         self.settings = settings
@@ -80,7 +84,7 @@ class IndexHolder:
         self._clock = clock
         self._swap_lock = threading.Lock()  # one thread opens a new generation at a time
         self._lease_lock = threading.Lock()  # guards lease counts and the retired list
-        self._embedders: dict[str, Any] = {}
+        self._embedders: dict[str, Embedder] = {}
         self._retired: list[Snapshot] = []
         self._snapshot: Snapshot | None = None
         self._signature: tuple | None = None
@@ -122,7 +126,7 @@ class IndexHolder:
             return None
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
-    def _embedder_for(self, manifest: dict) -> Any:
+    def _embedder_for(self, manifest: dict) -> Embedder:
         """The query embedder for ``manifest``'s vectors, loaded once per distinct model."""
         from indexer.embeddings import ensure_same_model
 

@@ -238,7 +238,9 @@ def test_adding_a_plan_embeds_only_its_new_texts(history, reader):
     assert (r.added, r.updated, r.removed, r.unchanged) == (1, 0, 0, 1)
     texts_2026 = {p.text for p in reader.paragraphs(YTE)}
     texts_2025 = {p.text for p in reader.paragraphs(KKT)}
-    assert history["resumed_embedded"] == r.embedded == len(texts_2026 - texts_2025)
+    assert r.embedded == len(texts_2026 - texts_2025)
+    # and each new paragraph once more in its context (title and headings, for re-ranking)
+    assert history["resumed_embedded"] == r.embedded + r.embedded_context
     assert r.reused_vectors == sum(p.text in texts_2025 for p in reader.paragraphs(YTE))
     # the partial directory left by the killed build is gone; previous generation kept
     assert history["resumed_gens"] == sorted([history["after_delete"]["generation"], r.generation])

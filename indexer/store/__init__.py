@@ -11,7 +11,7 @@ generation's files, fsync, commit, ``CURRENT``, clean-up — given what to add a
 ``IndexReader`` (``reader``) opens the live generation for searching.
 """
 
-from indexer.store.reader import DocumentRow, IndexReader, MentionRow, ParagraphRow
+from indexer.store.reader import DocumentRow, IndexReader, MentionRow, ParagraphRow, Reader
 from indexer.store.writer import Generation, IndexWriter
 
 __all__ = [
@@ -21,4 +21,5 @@ __all__ = [
     "IndexWriter",
     "MentionRow",
     "ParagraphRow",
+    "Reader",
 ]

@@ -1,6 +1,7 @@
 """The SQLite catalog: every SQL statement of the project lives here.
 
-Tables (see CONTRACTS.md): documents, paragraphs, tasks, mentions, vectors, and ``meta``
+Tables (``SCHEMA`` below): documents, paragraphs, tasks, mentions, vectors, context_vectors
+(the paragraphs embedded in their context, for re-ranking), and ``meta``
 (key/value; ``generation`` names the live generation directory). ``paragraphs`` also keeps
 ``text_hash`` (sha1 of the text) so a build can reuse the vector of any text the index already
 embedded. Rowids are AUTOINCREMENT: a deleted paragraph's rowid is never given to another
@@ -57,9 +58,13 @@ CREATE TABLE IF NOT EXISTS mentions (
 CREATE INDEX IF NOT EXISTS mentions_key ON mentions(key);
 CREATE INDEX IF NOT EXISTS mentions_paragraph ON mentions(paragraph_rowid);
 CREATE TABLE IF NOT EXISTS vectors (paragraph_rowid INTEGER PRIMARY KEY, vec BLOB);
+CREATE TABLE IF NOT EXISTS context_vectors (
+    paragraph_rowid INTEGER PRIMARY KEY, vec BLOB, text_hash TEXT
+);
+CREATE INDEX IF NOT EXISTS context_vectors_hash ON context_vectors(text_hash);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
-_DATA_TABLES = ("documents", "paragraphs", "tasks", "mentions", "vectors")
+_DATA_TABLES = ("documents", "paragraphs", "tasks", "mentions", "vectors", "context_vectors")
 WAL_LIMIT = 64 * 2**20  # bytes the WAL file is truncated to after a checkpoint resets it
 
 _PARAGRAPH_COLUMNS = """p.rowid, p.id, p.doc_id, p.ordinal, p.section_json, p.kind, p.text,
@@ -211,11 +216,12 @@ def indexed_files(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
 def delete_document(conn: sqlite3.Connection, doc_id: str) -> list[int]:
     """Remove a document and everything hanging from it; returns its paragraph rowids."""
     rowids = [r[0] for r in conn.execute("SELECT rowid FROM paragraphs WHERE doc_id=?", (doc_id,))]
-    conn.execute(
-        "DELETE FROM vectors WHERE paragraph_rowid IN (SELECT rowid FROM paragraphs "
-        "WHERE doc_id=?)",
-        (doc_id,),
-    )
+    for table in ("vectors", "context_vectors"):
+        conn.execute(
+            f"DELETE FROM {table} WHERE paragraph_rowid IN (SELECT rowid FROM paragraphs "
+            "WHERE doc_id=?)",
+            (doc_id,),
+        )
     conn.execute("DELETE FROM mentions WHERE doc_id=?", (doc_id,))
     conn.execute("DELETE FROM tasks WHERE doc_id=?", (doc_id,))
     conn.execute("DELETE FROM paragraphs WHERE doc_id=?", (doc_id,))
@@ -266,7 +272,9 @@ def insert_paragraph(conn: sqlite3.Connection, p: Paragraph, text_seg: str) -> i
             text_hash(p.text),
         ),
     )
-    return int(cur.lastrowid)
+    rowid = cur.lastrowid
+    assert rowid is not None  # an INSERT always has one
+    return rowid
 
 
 def insert_mentions(
@@ -332,7 +340,8 @@ def clear_mentions(conn: sqlite3.Connection) -> None:
 
 def document_texts(conn: sqlite3.Connection) -> Iterator[list[str]]:
     """The paragraph texts of each document, one list per document."""
-    doc, texts = None, []
+    doc: str | None = None
+    texts: list[str] = []
     for doc_id, text in conn.execute(
         "SELECT doc_id, text FROM paragraphs ORDER BY doc_id, ordinal"
     ):
@@ -350,26 +359,46 @@ def paragraph_texts(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str]]:
     yield from conn.execute("SELECT rowid, doc_id, text FROM paragraphs ORDER BY rowid")
 
 
-def vectors_for_hashes(conn: sqlite3.Connection, hashes: Iterable[str]) -> dict[str, bytes]:
-    """Stored vectors of texts already embedded, keyed by text hash."""
+def vectors_for_hashes(
+    conn: sqlite3.Connection, hashes: Iterable[str], context: bool = False
+) -> dict[str, bytes]:
+    """Stored vectors of texts already embedded, keyed by text hash (``context``: of the
+    passages in context, see ``insert_context_vectors``)."""
+    sql = (
+        "SELECT text_hash, vec FROM context_vectors WHERE text_hash IN "
+        "(SELECT value FROM json_each(?))"
+        if context
+        else "SELECT p.text_hash, v.vec FROM paragraphs p JOIN vectors v "
+        "ON v.paragraph_rowid = p.rowid WHERE p.text_hash IN (SELECT value FROM json_each(?))"
+    )
     found: dict[str, bytes] = {}
     hashes = list(set(hashes))
     for start in range(0, len(hashes), 50_000):
-        chunk = json.dumps(hashes[start : start + 50_000])
-        for h, vec in conn.execute(
-            "SELECT p.text_hash, v.vec FROM paragraphs p JOIN vectors v "
-            "ON v.paragraph_rowid = p.rowid WHERE p.text_hash IN (SELECT value FROM json_each(?))",
-            (chunk,),
-        ):
+        for h, vec in conn.execute(sql, (json.dumps(hashes[start : start + 50_000]),)):
             found.setdefault(h, vec)
     return found
 
 
-def insert_vectors(conn: sqlite3.Connection, rowids: Sequence[int], vectors: np.ndarray) -> None:
+def insert_vectors(
+    conn: sqlite3.Connection, rowids: Sequence[int] | np.ndarray, vectors: np.ndarray
+) -> None:
     vectors = np.asarray(vectors, dtype=np.float32)
     conn.executemany(
         "INSERT OR REPLACE INTO vectors (paragraph_rowid, vec) VALUES (?,?)",
         [(int(r), vectors[i].tobytes()) for i, r in enumerate(rowids)],
+    )
+
+
+def insert_context_vectors(
+    conn: sqlite3.Connection, rows: Sequence[tuple[int, str]], vectors: np.ndarray
+) -> None:
+    """The vectors of paragraphs embedded in their context (document title and heading
+    path, ``indexer.text.analyze.passage_context``), which search re-ranks its best
+    candidates by: ``rows`` (rowid, hash of the text embedded) with one vector each."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    conn.executemany(
+        "INSERT OR REPLACE INTO context_vectors (paragraph_rowid, vec, text_hash) VALUES (?,?,?)",
+        [(int(r), vectors[i].tobytes(), h) for i, (r, h) in enumerate(rows)],
     )
 
 
@@ -465,13 +494,25 @@ def fetch_tasks(conn: sqlite3.Connection, doc_id: str) -> list[TaskRow]:
     return [TaskRow(*r) for r in rows]
 
 
-def fetch_vectors(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, bytes]:
+def fetch_vectors(
+    conn: sqlite3.Connection, rowids: Sequence[int], context: bool = False
+) -> dict[int, bytes]:
+    """Paragraph vectors by rowid: each paragraph's own, or (``context``) the vector of the
+    paragraph in its context where it has one (a catalog older than those has none)."""
+    if context and not has_table(conn, "context_vectors"):
+        return {}
+    table = "context_vectors" if context else "vectors"
     rows = conn.execute(
-        "SELECT paragraph_rowid, vec FROM vectors WHERE paragraph_rowid IN "
+        f"SELECT paragraph_rowid, vec FROM {table} WHERE paragraph_rowid IN "
         "(SELECT value FROM json_each(?))",
         (_ids_json(rowids),),
     )
     return dict(rows)
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    sql = "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?"
+    return conn.execute(sql, (name,)).fetchone() is not None
 
 
 def _document_filters(

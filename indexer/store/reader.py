@@ -16,6 +16,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -75,7 +76,8 @@ class MentionRow:
 
 def _document(row: tuple) -> DocumentRow:
     *head, meta_json = row
-    return DocumentRow(*head, meta=json.loads(meta_json or "{}"))
+    fields = dict(zip(DocumentRow.__dataclass_fields__, head, strict=False))
+    return DocumentRow(**fields, meta=json.loads(meta_json or "{}"))
 
 
 def _paragraph(row: tuple) -> ParagraphRow:
@@ -94,7 +96,7 @@ def _paragraph(row: tuple) -> ParagraphRow:
     )
 
 
-def _read_table(path: Path) -> dict[str, str]:
+def _read_table(path: Path) -> dict[str, list]:
     """A generation's diacritics table; empty for generations written before it existed or
     when it cannot be read (restoring marks is a refinement, not a part a search needs)."""
     try:
@@ -104,8 +106,41 @@ def _read_table(path: Path) -> dict[str, str]:
     return table if isinstance(table, dict) else {}
 
 
+class Reader(Protocol):
+    """What the service reads of one index generation. ``IndexReader`` is the implementation;
+    the service is typed against this (tests may wrap a reader)."""
+
+    index_dir: Path
+    generation: str
+    manifest: dict[str, Any]
+    diacritics: dict[str, list]
+
+    def documents(self) -> list[DocumentRow]: ...
+    def document(self, doc_id: str) -> DocumentRow | None: ...
+    def paragraphs(self, doc_id: str) -> list[ParagraphRow]: ...
+    def paragraphs_by_rowid(self, rowids: Sequence[int]) -> dict[int, ParagraphRow]: ...
+    def tasks(self, doc_id: str) -> list[TaskRow]: ...
+    def vectors(self, rowids: Sequence[int]) -> np.ndarray: ...
+    def context_vectors(self, rowids: Sequence[int]) -> np.ndarray: ...
+    def filter_rowids(self, **filters: Any) -> np.ndarray | None: ...
+    def mentions(
+        self, keys: Sequence[str], unit: str | None = None, year: int | None = None
+    ) -> list[MentionRow]: ...
+    def reference_table(self, unit: str | None = None, year: int | None = None) -> list[dict]: ...
+    def dense_search(
+        self, qvec: np.ndarray, k: int, rowids: np.ndarray | None = None
+    ) -> list[tuple[int, float]]: ...
+    def lexical_search(
+        self, query: str, k: int, rowids: np.ndarray | None = None
+    ) -> list[tuple[int, float]]: ...
+    def facets(self, rowids: Sequence[int], fields: Sequence[str]) -> dict[str, dict[str, int]]: ...
+    def citing(self, keys: Sequence[str]) -> list[int]: ...
+    def close(self) -> None: ...
+
+
 class IndexReader:
-    """Read access to one index generation; see CONTRACTS.md for the method list."""
+    """Read access to one index generation (the ``Reader`` the service uses): a read
+    transaction on the catalog, the generation's vector and lexical indexes."""
 
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
@@ -148,11 +183,14 @@ class IndexReader:
     def _snapshot(self) -> tuple[sqlite3.Connection, str]:
         """Open the read transaction; IndexNotFoundError / IndexFormatError if no index."""
         path = self.index_dir / mf.CATALOG
+        conn: sqlite3.Connection | None = None
+        name: str | None = None
         try:
-            conn, name = catalog.open_snapshot(path) if path.is_file() else (None, None)
+            if path.is_file():
+                conn, name = catalog.open_snapshot(path)
         except sqlite3.DatabaseError as exc:
             raise IndexDamagedError(self.index_dir, mf.CATALOG, exc) from None
-        if name is None:
+        if conn is None or name is None:
             if conn is not None:
                 conn.close()
             if mf.legacy_generation(self.index_dir) is not None:
@@ -199,6 +237,21 @@ class IndexReader:
         with self._lock:
             return catalog.fetch_vectors(self._conn, rowids)
 
+    def context_vectors(self, rowids: Sequence[int]) -> np.ndarray:
+        """(n, dim) float32: each paragraph embedded in its context (document title and
+        headings; ``indexer.text.analyze.passage_context``), its own vector where it has
+        none."""
+        with self._lock:
+            found = catalog.fetch_vectors(self._conn, rowids, context=True)
+        missing = [int(r) for r in rowids if int(r) not in found]
+        if missing:
+            found |= self._vector_bytes(missing)
+        out = np.zeros((len(rowids), self.dim), dtype=np.float32)
+        for i, r in enumerate(rowids):
+            if int(r) in found:
+                out[i] = np.frombuffer(found[int(r)], dtype=np.float32)
+        return out
+
     def vectors(self, rowids: Sequence[int]) -> np.ndarray:
         """(n, dim) float32 in the order of ``rowids``; a missing rowid gives a zero row."""
         found = self._vector_bytes(rowids)
@@ -208,7 +261,7 @@ class IndexReader:
                 out[i] = np.frombuffer(found[int(r)], dtype=np.float32)
         return out
 
-    def filter_rowids(self, **filters) -> np.ndarray | None:
+    def filter_rowids(self, **filters: Any) -> np.ndarray | None:
         """Rowids passing the filters (int64), or None when no filter is given. Filters:
         unit, year, province, section, doc_id, kind, year_from, year_to (see
         ``catalog.filter_rowids``)."""
@@ -219,7 +272,9 @@ class IndexReader:
             ids = catalog.filter_rowids(self._conn, **given)
         return np.asarray(ids, dtype=np.int64)
 
-    def mentions(self, keys: Sequence[str], unit=None, year=None) -> list[MentionRow]:
+    def mentions(
+        self, keys: Sequence[str], unit: str | None = None, year: int | None = None
+    ) -> list[MentionRow]:
         with self._lock:
             rows = catalog.fetch_mentions(self._conn, keys, unit, year)
         out = []
@@ -227,7 +282,7 @@ class IndexReader:
             out.append(MentionRow(_paragraph(r[:10]), *r[10:]))
         return out
 
-    def reference_table(self, unit=None, year=None) -> list[dict]:
+    def reference_table(self, unit: str | None = None, year: int | None = None) -> list[dict]:
         """Every cited document (see ``catalog.reference_table``); kept per (unit, year): a
         reader's snapshot never changes, and /mentions asks for the whole table each time."""
         key = (unit, year)

@@ -194,13 +194,14 @@ class IndexWriter:
         """``{path: (doc_id, sha256)}`` of the live documents ({} when starting afresh)."""
         return catalog.indexed_files(self.conn) if self.incremental else {}
 
-    def known_vectors(self, texts: Sequence[str]) -> dict[str, bytes]:
-        """Stored vectors of these texts, by text: from the catalog, from a format-1 index's
-        own catalog when converting it, none on a rebuild."""
+    def known_vectors(self, texts: Sequence[str], context: bool = False) -> dict[str, bytes]:
+        """Stored vectors of these texts, by text (``context``: of passages in context):
+        from the catalog, from a format-1 index's own catalog when converting it, none on a
+        rebuild."""
         by_hash = {catalog.text_hash(t): t for t in texts}
         if self.incremental:
-            found = catalog.vectors_for_hashes(self.conn, by_hash)
-        elif self.legacy_dir is not None and not self.rebuild:
+            found = catalog.vectors_for_hashes(self.conn, by_hash, context)
+        elif self.legacy_dir is not None and not self.rebuild and not context:
             legacy = catalog.connect_readonly(self.legacy_dir / mf.CATALOG, immutable=True)
             try:
                 found = catalog.vectors_for_hashes(legacy, by_hash)
@@ -289,10 +290,13 @@ class Generation:
         segmented: Sequence[str],
         vectors: np.ndarray,
         mentions: Sequence[Sequence] | None = None,
+        context: tuple[Sequence[str | None], np.ndarray] | None = None,
     ) -> np.ndarray:
         """Add a document: its paragraphs with their segmented texts (what the lexical index
         reads) and vectors, in paragraph order. ``mentions``: the references of each
         paragraph, when the caller has them; else the writer's extractor finds them.
+        ``context``: the texts (None: none) and vectors of the paragraphs embedded in their
+        context (what search re-ranks its best candidates by).
         Returns the paragraphs' rowids (their ids in the vector index)."""
         t = time.perf_counter()
         catalog.insert_document(self.conn, doc)
@@ -306,6 +310,14 @@ class Generation:
                 catalog.insert_mentions(self.conn, rowid, doc.doc_id, refs, own)
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(rowids), -1)
         catalog.insert_vectors(self.conn, rowids, vectors)
+        if context is not None:
+            texts, in_context = context
+            given = {i: text for i, text in enumerate(texts) if text is not None}
+            at = list(given)
+            if at:
+                rows = [(int(rowids[i]), catalog.text_hash(given[i])) for i in at]
+                in_context = np.asarray(in_context, dtype=np.float32)[at]
+                catalog.insert_context_vectors(self.conn, rows, in_context)
         self._added.append(rowids)
         if not self.full:  # a full generation builds its vector index from the catalog
             self._vectors.append(vectors)
@@ -358,7 +370,7 @@ class Generation:
         t = self._stage("current", t)
         catalog.checkpoint(self.conn)
         t = self._stage("checkpoint", t)
-        mf.remove_generations(index_dir, {self.name, prev} - {None})
+        mf.remove_generations(index_dir, {self.name} | ({prev} if prev else set()))
         self._stage("cleanup", t)
 
     def _stage(self, name: str, since: float) -> float:
@@ -401,12 +413,13 @@ class Generation:
         prev_ann = (writer.prev or {}).get("ann", {})
         path = self.dir / mf.VECTORS
         same = prev_ann.get("type") == want and prev_ann.get("params") == self.ann_params
-        if not self.full and same:
+        prev_dir = writer.prev_dir
+        if not self.full and same and prev_dir is not None:
             try:
-                ann = load_ann(writer.prev_dir / mf.VECTORS, prev_ann)
+                ann = load_ann(prev_dir / mf.VECTORS, prev_ann)
             except (RuntimeError, OSError, ValueError) as exc:
                 writer.warn(
-                    f"{writer.prev_dir / mf.VECTORS}: damaged ({_short(exc)}); rebuilt from the "
+                    f"{prev_dir / mf.VECTORS}: damaged ({_short(exc)}); rebuilt from the "
                     "catalog's vectors"
                 )
                 ann = None
@@ -426,13 +439,15 @@ class Generation:
         writer = self.writer
         target = self.dir / mf.LEXICAL
         lexical = None
-        if not self.full and (writer.prev or {}).get("analyzer") == ANALYZER_VERSION:
+        prev_dir = writer.prev_dir
+        same = (writer.prev or {}).get("analyzer") == ANALYZER_VERSION
+        if not self.full and same and prev_dir is not None:
             try:
-                shutil.copytree(writer.prev_dir / mf.LEXICAL, target)
+                shutil.copytree(prev_dir / mf.LEXICAL, target)
                 lexical = LexicalWriter(target)
             except (OSError, ValueError) as exc:
                 writer.warn(
-                    f"{writer.prev_dir / mf.LEXICAL}: damaged or missing ({_short(exc)}); "
+                    f"{prev_dir / mf.LEXICAL}: damaged or missing ({_short(exc)}); "
                     "rebuilt from the catalog"
                 )
                 shutil.rmtree(target, ignore_errors=True)

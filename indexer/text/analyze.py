@@ -11,8 +11,8 @@ above paragraphs that merely share syllables. Punctuation-only tokens are droppe
 
 from __future__ import annotations
 
-from indexer.text.fold import fold
 from indexer.text.segment import segment
+from indexer.text.vietnamese import fold
 
 # Recorded in the manifest; bump when the tokens change (the lexical index is then rebuilt).
 ANALYZER_VERSION = "pyvi-fold-syllables+words/1"
@@ -36,11 +36,28 @@ def analyze_segmented(segmented: str) -> list[str]:
 def lexical_text(text: str, section: list[str], kind: str) -> str:
     """What the lexical index reads of a paragraph: its nearest heading, then the paragraph
     ("3. Chuyển đổi số - Số hóa hồ sơ …"), so a point that only says "thực hiện …" is found by
-    the words of what it is about. A heading is read alone. (The vectors are made from the
-    paragraph alone: compare pairs paragraphs by them.)"""
+    the words of what it is about. A heading is read alone."""
     if kind == "heading" or not section:
         return text
     return f"{section[-1]} {text}"
+
+
+CONTEXT_TITLE = 150  # characters of the document title in a passage's context
+CONTEXT_HEADINGS = 2  # headings above the paragraph in it
+CONTEXT_PATH = 200  # characters of those headings
+
+
+def passage_context(title: str | None, section: list[str], text: str) -> str | None:
+    """A paragraph as embedded in its context: the document's title and the nearest headings
+    above it, then the paragraph ("Quy chế hoạt động của Ban Chỉ đạo Nhà nước về Du lịch ›
+    Điều 5. Chế độ họp › 1. Họp Ban Chỉ đạo định kỳ: 06 tháng một lần"). Search re-ranks
+    its best candidates by this vector, so a clause that does not repeat what it is about is
+    still found by it; the vector index and compare keep the paragraph's own vector. None
+    when there is no title and no heading (the paragraph's own vector serves)."""
+    title = " ".join((title or "").split())[:CONTEXT_TITLE]
+    path = " › ".join(section[-CONTEXT_HEADINGS:])[:CONTEXT_PATH]
+    parts = [part for part in (title, path) if part]
+    return " › ".join([*parts, text]) if parts else None
 
 
 def analyze(text: str) -> list[str]:
