@@ -45,6 +45,7 @@ from indexer.text.analyze import ANALYZER_VERSION
 from indexer.text.diacritics import build_table as build_diacritics
 
 VOCABULARY_PARAGRAPHS = 50_000  # what the abbreviations and diacritics are learnt from, at most
+VOCABULARY_STALE = 0.05  # relearnt once this share of the paragraphs changed since last learnt
 Extract = Callable[[str], list]  # paragraph text → its references (indexer.references)
 
 
@@ -342,7 +343,7 @@ class Generation:
         t = self._stage("ann", t)
         self._write_lexical()
         t = self._stage("lexical", t)
-        abbreviations = self._write_vocabulary(counts["paragraphs"])
+        abbreviations, vocabulary = self._write_vocabulary(counts["paragraphs"])
         t = self._stage("vocabulary", t)
         prev = self.writer.prev_name
         record = {
@@ -357,6 +358,7 @@ class Generation:
             "files": files,
             "sidecars": {rel: sha for rel, sha in (sidecars or {}).items() if sha and rel in files},
             "abbreviations": abbreviations,
+            "vocabulary": vocabulary,
         }
         mf.write_manifest(self.dir, record)
         mf.fsync_tree(self.dir)
@@ -461,13 +463,37 @@ class Generation:
             lexical.add(rowid, text_seg)
         lexical.commit()
 
-    def _write_vocabulary(self, n_paragraphs: int) -> list[list]:
-        """The corpus's own abbreviations (for the manifest) and diacritics table (a file)."""
+    def _write_vocabulary(self, n_paragraphs: int) -> tuple[list[list], dict[str, int]]:
+        """The corpus's own abbreviations (for the manifest) and diacritics table (a file),
+        and the record of when they were learnt: ``{"paragraphs": index size then, "changed":
+        paragraphs added or removed since}``. They are estimates from a sample, which a few
+        changed plans barely move, so the live generation's are kept until VOCABULARY_STALE
+        of the index has changed since they were learnt (at 1M paragraphs relearning takes
+        ~15 s, more than the rest of adding a plan)."""
+        writer, target = self.writer, self.dir / mf.DIACRITICS
+        prev = writer.prev or {}
+        learnt = prev.get("vocabulary") or {}
+        changed = learnt.get("changed", 0) + len(self._removed) + len(self._added_rowids())
+        if (
+            not self.full
+            and writer.prev_dir is not None
+            and "abbreviations" in prev
+            and learnt.get("paragraphs", 0) > 0
+            and changed < VOCABULARY_STALE * learnt["paragraphs"]
+        ):
+            try:
+                shutil.copyfile(writer.prev_dir / mf.DIACRITICS, target)
+                return prev["abbreviations"], {
+                    "paragraphs": learnt["paragraphs"],
+                    "changed": changed,
+                }
+            except OSError:
+                pass  # missing or unreadable: learnt again below
         texts = _vocabulary_sample(catalog.document_texts(self.conn), n_paragraphs)
         abbreviations = [list(a) for a in mine_abbreviations(texts)]
         table = build_diacritics([t for doc in texts for t in doc])
-        (self.dir / mf.DIACRITICS).write_text(json.dumps(table, ensure_ascii=False), "utf-8")
-        return abbreviations
+        target.write_text(json.dumps(table, ensure_ascii=False), "utf-8")
+        return abbreviations, {"paragraphs": n_paragraphs, "changed": 0}
 
 
 def _own_keys(number: str | None) -> frozenset[str]:
