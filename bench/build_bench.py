@@ -26,7 +26,9 @@ def embed_seconds(embedder, texts: list[str], batch: int = EMBED_BATCH) -> float
 def pipeline_figures(corpus: Path, embedder, work: Path, embed_limit: int | None = None) -> dict:
     """Paragraphs/s of parse_file, pyvi segmentation, the embedder and ``build_index``.
 
-    ``embed_limit`` (quick runs) embeds only the first N paragraphs for the embedder figure;
+    The embedder figure is for what the build embeds per paragraph: its text and the same
+    in context (``passage_context``); ``embed_text_per_s`` is for the text alone.
+    ``embed_limit`` (quick runs) embeds only the first N paragraphs for the embedder figures;
     the pipeline always indexes the whole corpus.
     """
     from indexer.build import build_index
@@ -42,8 +44,10 @@ def pipeline_figures(corpus: Path, embedder, work: Path, embed_limit: int | None
     for t in texts:
         segment(t)
     seg_s = time.perf_counter() - t0
+    contexts = _contexts(docs)
     sample = texts[:embed_limit] if embed_limit else texts
-    emb_s = embed_seconds(embedder, sample)
+    text_s = embed_seconds(embedder, sample)
+    emb_s = text_s + embed_seconds(embedder, [c for c in contexts[: len(sample)] if c])
     index_dir = work / "real-index"
     shutil.rmtree(index_dir, ignore_errors=True)
     t0 = time.perf_counter()
@@ -57,6 +61,7 @@ def pipeline_figures(corpus: Path, embedder, work: Path, embed_limit: int | None
         "parse_per_s": _rate(len(texts), parse_s),
         "segment_per_s": _rate(len(texts), seg_s),
         "embed_per_s": embed_rate,
+        "embed_text_per_s": _rate(len(sample), text_s),
         "embed_sample": len(sample),
         "pipeline_per_s": pipe_rate,
         "pipeline_seconds": round(pipe_s, 2),
@@ -75,8 +80,10 @@ def incremental_figures(index_dir: Path, corpus_dir: Path, plan: Path, embedder)
     from indexer.parse import parse_file
     from indexer.store import manifest as mf
 
-    texts = [p.text for p in parse_file(plan, plan.parent).paragraphs]
-    embed_only = embed_seconds(embedder, texts)
+    doc = parse_file(plan, plan.parent)
+    texts = [p.text for p in doc.paragraphs]
+    # what the build embeds for the plan: each paragraph's text and the same in context
+    embed_only = embed_seconds(embedder, texts + [c for c in _contexts([doc]) if c])
     shutil.copy2(plan, corpus_dir / plan.name)
     t0 = time.perf_counter()
     res = build_index(corpus_dir, index_dir, embedder=embedder, quiet=True)
@@ -97,6 +104,12 @@ def incremental_figures(index_dir: Path, corpus_dir: Path, plan: Path, embedder)
         "embedded": res.embedded,
         "unchanged": res.unchanged,
     }
+
+
+def _contexts(docs) -> list[str | None]:
+    from indexer.text.analyze import passage_context
+
+    return [passage_context(d.meta.title, p.section, p.text) for d in docs for p in d.paragraphs]
 
 
 def _size(path: Path, pattern: str = "**/*") -> int:
