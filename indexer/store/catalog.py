@@ -498,9 +498,8 @@ def fetch_vectors(
     conn: sqlite3.Connection, rowids: Sequence[int], context: bool = False
 ) -> dict[int, bytes]:
     """Paragraph vectors by rowid: each paragraph's own, or (``context``) the vector of the
-    paragraph in its context where it has one (a catalog older than those has none)."""
-    if context and not has_table(conn, "context_vectors"):
-        return {}
+    paragraph in its context where it has one (ask ``has_table`` first: a catalog older than
+    those has no such table)."""
     table = "context_vectors" if context else "vectors"
     rows = conn.execute(
         f"SELECT paragraph_rowid, vec FROM {table} WHERE paragraph_rowid IN "

@@ -171,6 +171,8 @@ class IndexReader:
             except (RuntimeError, OSError, ValueError) as exc:
                 raise IndexDamagedError(self.index_dir, f"{name}/{mf.VECTORS}", exc) from None
             self.diacritics = _read_table(self.path / mf.DIACRITICS)
+            # a catalog written before context vectors existed (read-only: not migrated)
+            self._has_context = catalog.has_table(self._conn, "context_vectors")
             try:
                 self._lexical = LexicalIndex(self.path / mf.LEXICAL)
             except (ValueError, OSError) as exc:
@@ -241,20 +243,20 @@ class IndexReader:
         """(n, dim) float32: each paragraph embedded in its context (document title and
         headings; ``indexer.text.analyze.passage_context``), its own vector where it has
         none."""
-        with self._lock:
-            found = catalog.fetch_vectors(self._conn, rowids, context=True)
+        found: dict[int, bytes] = {}
+        if self._has_context:
+            with self._lock:
+                found = catalog.fetch_vectors(self._conn, rowids, context=True)
         missing = [int(r) for r in rowids if int(r) not in found]
         if missing:
             found |= self._vector_bytes(missing)
-        out = np.zeros((len(rowids), self.dim), dtype=np.float32)
-        for i, r in enumerate(rowids):
-            if int(r) in found:
-                out[i] = np.frombuffer(found[int(r)], dtype=np.float32)
-        return out
+        return self._as_array(rowids, found)
 
     def vectors(self, rowids: Sequence[int]) -> np.ndarray:
         """(n, dim) float32 in the order of ``rowids``; a missing rowid gives a zero row."""
-        found = self._vector_bytes(rowids)
+        return self._as_array(rowids, self._vector_bytes(rowids))
+
+    def _as_array(self, rowids: Sequence[int], found: dict[int, bytes]) -> np.ndarray:
         out = np.zeros((len(rowids), self.dim), dtype=np.float32)
         for i, r in enumerate(rowids):
             if int(r) in found:
