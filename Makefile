@@ -41,6 +41,7 @@ serve: index
 
 eval: install
 	$(BIN)/python -m eval.run
+	$(BIN)/python -m eval.pairing --sweep
 	$(BIN)/python -m eval.headers
 
 bench: install

@@ -16,11 +16,11 @@ from fastapi import FastAPI
 from service.errors import install_error_handlers
 from service.middleware import EdgeMiddleware, default_allowed_hosts
 from service.openapi import state_run_time_limits
-from service.routes import compare, documents, health, mentions, pages, search
+from service.routes import compare, coverage, documents, health, mentions, pages, search
 from service.settings import Settings
 from service.state import IndexHolder
 
-ROUTERS = [health, documents, search, compare, mentions, pages]
+ROUTERS = [health, documents, search, compare, coverage, mentions, pages]
 
 
 class _App(FastAPI):

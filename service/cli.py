@@ -232,3 +232,174 @@ def mentions_cmd(
     with cli_errors(), open_index(settings_for(index)) as snap:
         result = find_mentions(snap.reader, ref, unit=unit, year=year)
     emit(result, as_json, render_mentions)
+
+
+ProvinceOpt = Annotated[str | None, typer.Option("--province", help="Only plans of this province.")]
+KindOpt = Annotated[
+    str | None, typer.Option("--kind", help='Only documents of this kind ("Kế hoạch").')
+]
+CsvOpt = Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV here.")]
+XlsxOpt = Annotated[
+    Path | None, typer.Option("--xlsx", help="Also write an Excel workbook (.xlsx) here.")
+]
+STATUS_MARK = {"covered": "[green]●[/]", "partial": "[yellow]◐[/]", "missing": "[red]○[/]"}
+
+
+def read_checklist(path: Path) -> str:
+    """A checklist file's text (UTF-8, at most 512 kB); one clear error otherwise."""
+    from service.coverage.requirements import MAX_CHECKLIST_BYTES
+
+    try:
+        if path.stat().st_size > MAX_CHECKLIST_BYTES:
+            fail(f"{path}: larger than {MAX_CHECKLIST_BYTES // 1000} kB; split the checklist", 2)
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        fail(f"{path}: not UTF-8 text; save the checklist as UTF-8, one requirement per line", 2)
+    except OSError as exc:
+        fail(f"{path}: cannot read the checklist ({exc.strerror or exc})", 2)
+
+
+MATRIX_COLUMNS = 8  # more plans than this: one table of plans, one of requirements
+
+
+def render_coverage(console: Console, m: Any) -> None:
+    from service.coverage.export import plan_label
+
+    title = (m.reference or {}).get("title") or "checklist"
+    n = len(m.plans)
+    if n <= MATRIX_COLUMNS:
+        table = Table(title=f"Coverage of {title[:80]} — ● covered ◐ partial ○ missing")
+        table.add_column("#", justify="right")
+        table.add_column("requirement", ratio=3)
+        for p in m.plans:
+            table.add_column(plan_label(p), justify="center")
+        table.add_column("plans covering", justify="right")
+        for i, req in enumerate(m.requirements):
+            row = [STATUS_MARK[c.status] for c in m.cells[i]]
+            table.add_row(str(i + 1), Text(req.text[:160]), *row, f"{m.covering(i)}/{n}")
+        table.add_row("", "share covered", *[f"{p.share:.0%}" for p in m.plans], "")
+        console.print(table)
+        return
+    plans = Table(title=f"{n} plans against {len(m.requirements)} requirements of {title[:80]}")
+    for name in ("plan", "covered", "partial", "missing", "share"):
+        plans.add_column(name, justify="left" if name == "plan" else "right")
+    for p in sorted(m.plans, key=lambda p: -p.share):
+        plans.add_row(
+            Text(plan_label(p)), str(p.covered), str(p.partial), str(p.missing), f"{p.share:.0%}"
+        )
+    console.print(plans)
+    reqs = Table(title="Requirements: how many plans cover each (● covered)")
+    reqs.add_column("#", justify="right")
+    reqs.add_column("requirement", ratio=3)
+    reqs.add_column("covered by", justify="right")
+    reqs.add_column("missing in", ratio=1)
+    for i, req in enumerate(m.requirements):
+        missing = m.missing_in(i)
+        said = ", ".join(missing[:3]) + (f" … +{len(missing) - 3}" if len(missing) > 3 else "")
+        reqs.add_row(str(i + 1), Text(req.text[:160]), f"{m.covering(i)}/{n}", Text(said))
+    console.print(reqs)
+
+
+@app.command("coverage")
+def coverage_cmd(
+    reference: Annotated[
+        str | None, typer.Argument(help="Id of the reference document (its requirements).")
+    ] = None,
+    checklist: Annotated[
+        Path | None, typer.Option("--checklist", help="A text file, one requirement per line.")
+    ] = None,
+    index: IndexOpt = None,
+    unit: UnitOpt = None,
+    year: YearOpt = None,
+    province: ProvinceOpt = None,
+    kind: KindOpt = None,
+    as_json: JsonOpt = False,
+    csv_out: CsvOpt = None,
+    xlsx_out: XlsxOpt = None,
+) -> None:
+    """Which plan carries which requirement of a reference document (or a checklist)."""
+    from service.coverage import coverage_matrix
+    from service.coverage.export import coverage_csv, coverage_xlsx
+
+    if (reference is None) == (checklist is None):
+        fail("give a reference document id or --checklist FILE (one of the two)", 2)
+    text = read_checklist(checklist) if checklist is not None else None
+    filters = {"unit": unit, "year": year, "province": province, "kind": kind}
+    with cli_errors(), open_index(settings_for(index)) as snap:
+        matrix = coverage_matrix(
+            snap.reader, snap.embedder, reference=reference, checklist=text, filters=filters
+        )
+    write_exports(csv_out, xlsx_out, lambda: coverage_csv(matrix), lambda: coverage_xlsx(matrix))
+    emit(matrix, as_json, render_coverage)
+
+
+def write_exports(
+    csv_out: Path | None,
+    xlsx_out: Path | None,
+    csv_body: Callable[[], str],
+    xlsx_body: Callable[[], bytes],
+) -> None:
+    try:
+        if csv_out is not None:
+            csv_out.write_text(csv_body(), encoding="utf-8")
+            Console(stderr=True).print(f"CSV written to {csv_out}")
+        if xlsx_out is not None:
+            xlsx_out.write_bytes(xlsx_body())
+            Console(stderr=True).print(f"workbook written to {xlsx_out}")
+    except OSError as exc:
+        fail(f"cannot write the export ({exc.strerror or exc}): choose a writable path", 2)
+
+
+def render_citations(console: Console, c: Any) -> None:
+    from service.coverage.export import plan_label
+
+    table = Table(title="Cited documents × plans (mentions; ✗ a required one omitted)")
+    table.add_column("document", ratio=2)
+    for p in c.plans:
+        table.add_column(plan_label(p), justify="right")
+    for r in c.rows[:60]:
+        cells = [
+            str(r.per_plan[p.doc_id])
+            if p.doc_id in r.per_plan
+            else ("[red]✗[/]" if r.required else "")
+            for p in c.plans
+        ]
+        name = f"{'* ' if r.required else ''}{r.kind or ''} {r.number or r.title or r.key}"
+        table.add_row(Text(name.strip()), *cells)
+    console.print(table)
+    if len(c.rows) > 60:
+        console.print(f"… {len(c.rows) - 60} more (--json or --xlsx for all)")
+
+
+@app.command("citations")
+def citations_cmd(
+    index: IndexOpt = None,
+    unit: UnitOpt = None,
+    year: YearOpt = None,
+    province: ProvinceOpt = None,
+    kind: KindOpt = None,
+    cited_kind: Annotated[
+        str | None, typer.Option("--cited-kind", help="Only cited documents of this kind.")
+    ] = None,
+    issuer: Annotated[
+        str | None, typer.Option("--issuer", help="Only cited documents of this issuer.")
+    ] = None,
+    required: Annotated[
+        list[str] | None, typer.Option("--required", help='A required document ("09-NQ/TW").')
+    ] = None,
+    reference: Annotated[
+        str | None, typer.Option("--reference", help="Require what this document cites.")
+    ] = None,
+    as_json: JsonOpt = False,
+    csv_out: CsvOpt = None,
+    xlsx_out: XlsxOpt = None,
+) -> None:
+    """Which plan cites which resolution, decision or law; required ones flagged."""
+    from service.coverage import citation_matrix
+    from service.coverage.export import citations_csv, citations_xlsx
+
+    filters = {"unit": unit, "year": year, "province": province, "kind": kind}
+    with cli_errors(), open_index(settings_for(index)) as snap:
+        table = citation_matrix(snap.reader, required or (), reference, cited_kind, issuer, filters)
+    write_exports(csv_out, xlsx_out, lambda: citations_csv(table), lambda: citations_xlsx(table))
+    emit(table, as_json, render_citations)

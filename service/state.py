@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indexer.errors import IndexNotFoundError
+from service.answers import AnswerCache
 from service.damage import damaged_part, for_clients, with_path
 from service.query_cost import QueryBudget
 from service.search import FusionParams, Searcher
@@ -45,6 +46,7 @@ class Snapshot:
     reader: Reader
     embedder: Embedder
     searcher: Searcher
+    answers: AnswerCache = field(default_factory=AnswerCache)  # coverage, … of this generation
     leases: int = 0
     retired_at: float | None = None
     closed: bool = field(default=False)

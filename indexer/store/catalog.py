@@ -29,6 +29,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -434,16 +435,22 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
 # --- read side (used by indexer.store) -----------------------------------------------------
 
 
-def fetch_documents(conn: sqlite3.Connection, doc_id: str | None = None) -> list[tuple]:
+def fetch_documents(
+    conn: sqlite3.Connection, doc_id: str | None = None, **filters: Any
+) -> list[tuple]:
     """(doc_id, path, unit, province, year, kind, title, number, date, sha256, n_paragraphs,
-    meta_json) rows, ordered by year then doc_id."""
+    meta_json) rows, ordered by year then doc_id; ``filters``: unit, year, province, kind,
+    year_from, year_to as for ``filter_rowids``."""
     sql = (
         "SELECT doc_id, path, unit, province, year, kind, title, number, date, sha256, "
-        "n_paragraphs, meta_json FROM documents"
+        "n_paragraphs, meta_json FROM documents d"
     )
     if doc_id is not None:
         return conn.execute(sql + " WHERE doc_id=?", (doc_id,)).fetchall()
-    return conn.execute(sql + " ORDER BY year, doc_id").fetchall()
+    where, args = _document_filters(**filters)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return conn.execute(sql + " ORDER BY year, doc_id", args).fetchall()
 
 
 def fetch_paragraphs(conn: sqlite3.Connection, doc_id: str) -> list[tuple]:
@@ -515,8 +522,8 @@ def has_table(conn: sqlite3.Connection, name: str) -> bool:
 
 
 def _document_filters(
-    unit: str | None,
-    year: int | None,
+    unit: str | None = None,
+    year: int | None = None,
     province: str | None = None,
     kind: str | None = None,
     year_from: int | None = None,

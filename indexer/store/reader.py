@@ -115,7 +115,7 @@ class Reader(Protocol):
     manifest: dict[str, Any]
     diacritics: dict[str, list]
 
-    def documents(self) -> list[DocumentRow]: ...
+    def documents(self, **filters: Any) -> list[DocumentRow]: ...
     def document(self, doc_id: str) -> DocumentRow | None: ...
     def paragraphs(self, doc_id: str) -> list[ParagraphRow]: ...
     def paragraphs_by_rowid(self, rowids: Sequence[int]) -> dict[int, ParagraphRow]: ...
@@ -213,9 +213,11 @@ class IndexReader:
 
     # -- catalog ------------------------------------------------------------------------------
 
-    def documents(self) -> list[DocumentRow]:
+    def documents(self, **filters: Any) -> list[DocumentRow]:
+        """Every document, or those matching ``filters`` (unit, year, province, kind,
+        year_from, year_to; as for search), ordered by year then id."""
         with self._lock:
-            return [_document(r) for r in catalog.fetch_documents(self._conn)]
+            return [_document(r) for r in catalog.fetch_documents(self._conn, **filters)]
 
     def document(self, doc_id: str) -> DocumentRow | None:
         with self._lock:

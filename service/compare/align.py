@@ -104,6 +104,27 @@ def weighted_jaccard(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
 
+def weighted_containment(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray:
+    """Sum of idf over A ∩ B / over A: how much of A (a requirement) B (a paragraph) holds,
+    whatever else B says (IDF as in ``weighted_jaccard``)."""
+    xa, xb = _onehot(a, b)
+    df = xa.sum(0) + xb.sum(0)
+    idf = np.log1p((len(a) + len(b)) / np.maximum(df, 1.0)).astype(np.float32)
+    inter = (xa * idf) @ xb.T
+    own = (xa @ idf)[:, None]
+    return np.divide(
+        inter, np.broadcast_to(own, inter.shape), out=np.zeros_like(inter), where=own > 0
+    )
+
+
+def containment(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray:
+    """|A ∩ B| / |A| for every pair of sets."""
+    xa, xb = _onehot(a, b)
+    inter = xa @ xb.T
+    own = np.broadcast_to(xa.sum(1)[:, None], inter.shape)
+    return np.divide(inter, own, out=np.zeros_like(inter), where=own > 0)
+
+
 def dice(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray:
     """2 |A ∩ B| / (|A| + |B|) for every pair of sets."""
     xa, xb = _onehot(a, b)
@@ -112,27 +133,44 @@ def dice(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray:
     return np.divide(2.0 * inter, total, out=np.zeros_like(inter), where=total > 0)
 
 
-def rescale_cosine(cos: np.ndarray) -> np.ndarray:
+def rescale_cosine(cos: np.ndarray, per_row: bool = False) -> np.ndarray:
     """Spread the cosines of one plan pair over [0, 1]: 0 at the median pair (two unrelated
-    paragraphs of two plans on the same subject already score ~0.87 with e5), 1 at 1.0."""
-    base = float(np.median(cos)) if cos.size else 0.0
-    base = min(base, 0.99)
+    paragraphs of two plans on the same subject already score ~0.87 with e5), 1 at 1.0.
+    ``per_row``: each row against its own median (a requirement's score then does not depend
+    on which other requirements are scored beside it)."""
+    if not cos.size:
+        return np.clip(cos, 0.0, 1.0)
+    base = np.median(cos, axis=1, keepdims=True) if per_row else np.median(cos)
+    base = np.minimum(base, 0.99)
     return np.clip((cos - base) / (1.0 - base), 0.0, 1.0)
 
 
 def signals(
-    a: Sequence[ParagraphLike], b: Sequence[ParagraphLike], cos: np.ndarray
+    a: Sequence[ParagraphLike],
+    b: Sequence[ParagraphLike],
+    cos: np.ndarray,
+    per_row: bool = False,
+    contained: bool = False,
 ) -> dict[str, np.ndarray]:
-    """The four (len(a), len(b)) signal matrices the score mixes (see the module doc)."""
+    """The four (len(a), len(b)) signal matrices the score mixes (see the module doc).
+    ``contained``: the word signals ask how much of a the b holds (a requirement carried by a
+    longer paragraph) instead of how alike the two are."""
     wa = [tokens(core_text(p)) for p in a]
     wb = [tokens(core_text(p)) for p in b]
     head_a = [set(w[:HEAD_WORDS]) | _bigrams(w[:HEAD_WORDS]) for w in wa]
     head_b = [set(w[:HEAD_WORDS]) | _bigrams(w[:HEAD_WORDS]) for w in wb]
+    words_a = [set(w) | _bigrams(w) for w in wa]
+    words_b = [set(w) | _bigrams(w) for w in wb]
+    if contained:
+        return {
+            "cosine": rescale_cosine(cos, per_row),
+            "lexical": weighted_containment(words_a, words_b),
+            "order": containment([_bigrams(w) for w in wa], [_bigrams(w) for w in wb]),
+            "head": containment(head_a, words_b),
+        }
     return {
-        "cosine": rescale_cosine(cos),
-        "lexical": weighted_jaccard(
-            [set(w) | _bigrams(w) for w in wa], [set(w) | _bigrams(w) for w in wb]
-        ),
+        "cosine": rescale_cosine(cos, per_row),
+        "lexical": weighted_jaccard(words_a, words_b),
         "order": dice([_bigrams(w) for w in wa], [_bigrams(w) for w in wb]),
         "head": dice(head_a, head_b),
     }
@@ -151,11 +189,15 @@ def score_matrices(
     b: Sequence[ParagraphLike],
     a_vectors: np.ndarray,
     b_vectors: np.ndarray,
+    per_row: bool = False,
+    contained: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(score, cosine, lexical) matrices; score is `_FORBIDDEN` where kinds cannot pair."""
+    """(score, cosine, lexical) matrices; score is `_FORBIDDEN` where kinds cannot pair.
+    ``per_row``: the cosine rescaled row by row (see ``rescale_cosine``); ``contained``: see
+    ``signals``."""
     cos = np.asarray(a_vectors, dtype=np.float32) @ np.asarray(b_vectors, dtype=np.float32).T
     checkpoint()
-    sig = signals(a, b, cos)
+    sig = signals(a, b, cos, per_row, contained)
     checkpoint()
     score = sum(w * sig[name] for name, w in WEIGHTS.items())
     ga = np.array([_kind_group(p.kind) for p in a])

@@ -1,0 +1,177 @@
+"""Coverage as files staff pass around: CSV (UTF-8 with BOM, so Excel reads the diacritics)
+and an Excel workbook (openpyxl): a "Bao phủ" sheet (requirements × plans, one colour per
+status, header row and first column frozen), a "Chi tiết" sheet (one row per cell with the
+matched paragraph, its section and a link back to it) and, for citations, "Trích dẫn"."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from service.coverage.model import CitationMatrix, CoverageMatrix, PlanColumn
+
+STATUS_VI = {"covered": "Có", "partial": "Một phần", "missing": "Không có"}
+FILL = {"covered": "C6EFCE", "partial": "FFEB9C", "missing": "FFC7CE"}
+CSV_BOM = "\ufeff"
+
+
+def plan_label(p: PlanColumn) -> str:
+    return f"{p.unit or p.doc_id} ({p.year})" if p.year else (p.unit or p.doc_id)
+
+
+def paragraph_link(base: str, doc_id: str, paragraph_id: str | None) -> str:
+    """The plan view's address of a paragraph (``base`` like "http://127.0.0.1:8000")."""
+    ordinal = paragraph_id.rsplit(":", 1)[-1] if paragraph_id else ""
+    anchor = f"#p-{int(ordinal)}" if ordinal.isdigit() else ""
+    return f"{base.rstrip('/')}/plans/{doc_id}{anchor}"
+
+
+def detail_rows(m: CoverageMatrix, base: str = "") -> list[list[Any]]:
+    """One row per cell: requirement, plan, status, score, section, paragraph, link."""
+    rows = []
+    for i, req in enumerate(m.requirements):
+        for p, c in zip(m.plans, m.cells[i], strict=True):
+            rows.append(
+                [
+                    i + 1,
+                    req.text,
+                    p.doc_id,
+                    p.unit or "",
+                    p.year or "",
+                    STATUS_VI[c.status],
+                    c.status,
+                    round(c.score, 3),
+                    " › ".join(c.section),
+                    c.text or "",
+                    paragraph_link(base, p.doc_id, c.paragraph_id) if c.paragraph_id else "",
+                ]
+            )
+    return rows
+
+
+DETAIL_HEADER = [
+    "STT",
+    "Yêu cầu",
+    "Mã kế hoạch",
+    "Đơn vị",
+    "Năm",
+    "Tình trạng",
+    "status",
+    "Điểm",
+    "Mục",
+    "Đoạn tương ứng",
+    "Liên kết",
+]
+
+
+def coverage_csv(m: CoverageMatrix, base: str = "") -> str:
+    """The detail table as CSV (one row per requirement × plan)."""
+    out = io.StringIO()
+    out.write(CSV_BOM)
+    w = csv.writer(out)
+    w.writerow(DETAIL_HEADER)
+    w.writerows(detail_rows(m, base))
+    return out.getvalue()
+
+
+def citations_csv(c: CitationMatrix) -> str:
+    out = io.StringIO()
+    out.write(CSV_BOM)
+    w = csv.writer(out)
+    w.writerow(
+        ["Văn bản", "Loại", "Cơ quan ban hành", "Bắt buộc", *[plan_label(p) for p in c.plans]]
+    )
+    for r in c.rows:
+        w.writerow(
+            [
+                r.number or r.title or r.key,
+                r.kind or "",
+                r.issuer or "",
+                "x" if r.required else "",
+                *[r.per_plan.get(p.doc_id, 0) for p in c.plans],
+            ]
+        )
+    return out.getvalue()
+
+
+def coverage_xlsx(
+    m: CoverageMatrix, base: str = "", citations: CitationMatrix | None = None
+) -> bytes:
+    """The workbook: matrix, detail and (given) citations sheets."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Bao phủ"
+    title = (m.reference or {}).get("title") or "Danh mục yêu cầu"
+    ws.append(["Yêu cầu \\ Kế hoạch", *[plan_label(p) for p in m.plans], "Số KH có"])
+    for i, req in enumerate(m.requirements):
+        ws.append([req.text, *[STATUS_VI[c.status] for c in m.cells[i]], m.covering(i)])
+        for j, c in enumerate(m.cells[i], start=2):
+            cell = ws.cell(row=i + 2, column=j)
+            cell.fill = PatternFill("solid", fgColor=FILL[c.status])
+            if c.paragraph_id:
+                cell.hyperlink = paragraph_link(base, m.plans[j - 2].doc_id, c.paragraph_id)
+    ws.append(["Tỷ lệ bao phủ", *[round(p.share, 3) for p in m.plans], ""])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 70
+    for j in range(2, len(m.plans) + 3):
+        ws.column_dimensions[get_column_letter(j)].width = 16
+    for row in ws.iter_rows(min_row=2, max_col=1):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "B2"
+    ws.sheet_properties.tabColor = "1F6FB2"
+    wd = wb.create_sheet("Chi tiết")
+    wd.append(DETAIL_HEADER)
+    for row in detail_rows(m, base):
+        wd.append(row)
+    for cell in wd[1]:
+        cell.font = Font(bold=True)
+    wd.freeze_panes = "A2"
+    if citations is not None:
+        _citations_sheet(wb.create_sheet("Trích dẫn"), citations)
+    wb.properties.title = f"Bao phủ — {title}"[:250]
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def citations_xlsx(c: CitationMatrix) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _citations_sheet(wb.active, c)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _citations_sheet(ws: Any, c: CitationMatrix) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    ws.title = "Trích dẫn"
+    ws.append(
+        ["Văn bản", "Loại", "Cơ quan ban hành", "Bắt buộc", *[plan_label(p) for p in c.plans]]
+    )
+    for i, r in enumerate(c.rows, start=2):
+        ws.append(
+            [
+                r.number or r.title or r.key,
+                r.kind or "",
+                r.issuer or "",
+                "x" if r.required else "",
+                *[r.per_plan.get(p.doc_id, 0) for p in c.plans],
+            ]
+        )
+        if r.required:
+            for j, p in enumerate(c.plans, start=5):
+                if p.doc_id not in r.per_plan:
+                    ws.cell(row=i, column=j).fill = PatternFill("solid", fgColor=FILL["missing"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "E2"

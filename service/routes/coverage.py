@@ -1,0 +1,251 @@
+"""GET /coverage (requirements × plans), GET /coverage/citations (cited documents × plans),
+GET /coverage/changes (one unit's plans year over year). ``format=csv|xlsx`` downloads the
+same answer as a file. Answers are computed once per index generation (``Snapshot.answers``).
+The work is in ``service.coverage``; this module is the HTTP edge."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from service.budget import run_bounded
+from service.coverage import citation_matrix, coverage_matrix, year_changes
+from service.coverage.changes import changes_payload
+from service.coverage.export import citations_csv, citations_xlsx, coverage_csv, coverage_xlsx
+from service.deps import HolderDep, SettingsDep
+from service.schemas import ErrorOut
+
+router = APIRouter(tags=["coverage"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Format = Annotated[
+    Literal["json", "csv", "xlsx"],
+    Query(description="json (default), or a download: csv (UTF-8 with BOM) or xlsx (Excel)."),
+]
+Reference = Annotated[
+    str, Query(max_length=200, description="Id of the reference document (see /documents).")
+]
+Year = Annotated[int | None, Query(ge=1, le=9999, description="Only plans of this year.")]
+Province = Annotated[str | None, Query(max_length=200, description="Only plans of this province.")]
+Unit = Annotated[str | None, Query(max_length=300, description="Only plans of this unit.")]
+Kind = Annotated[
+    str | None, Query(max_length=100, description='Only documents of this kind ("Kế hoạch").')
+]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "Unknown reference id; the message lists ids."},
+    422: {"model": ErrorOut, "description": "No plan matches, or too many; bad filter."},
+    503: {"model": ErrorOut, "description": "No index, or over the time budget."},
+}
+
+
+class PlanCoverageOut(BaseModel):
+    doc_id: str
+    unit: str | None
+    year: int | None
+    province: str | None
+    kind: str | None
+    title: str | None
+    number: str | None
+    covered: int
+    partial: int
+    missing: int
+    share: float = Field(description="(covered + ½ partial) / requirements.")
+
+
+class RequirementOut(BaseModel):
+    id: str = Field(description="The reference paragraph's id (or checklist:N).")
+    text: str
+    section: list[str]
+    kind: str
+    rowid: int | None = None
+    covered_by: int = Field(description="How many plans cover it.")
+    missing_in: list[str] = Field(description="The plans that do not carry it at all.")
+
+
+class CellOut(BaseModel):
+    status: Literal["covered", "partial", "missing"]
+    score: float = Field(description="Compare's pair score of the best paragraph (0–1).")
+    paragraph_id: str | None = None
+    text: str | None = None
+    section: list[str] = []
+
+
+class CoverageOut(BaseModel):
+    reference: dict[str, Any] | None
+    filters: dict[str, Any]
+    thresholds: dict[str, float]
+    plans: list[PlanCoverageOut]
+    requirements: list[RequirementOut]
+    cells: list[list[CellOut]] = Field(description="cells[i][j]: requirement i in plan j.")
+
+
+class CitedOut(BaseModel):
+    key: str
+    kind: str | None
+    number: str | None
+    issuer: str | None
+    title: str | None
+    required: bool
+    per_plan: dict[str, int]
+    plans_citing: int
+
+
+class PlanOut(BaseModel):
+    doc_id: str
+    unit: str | None
+    year: int | None
+    province: str | None
+    kind: str | None
+    title: str | None
+    number: str | None
+
+
+class CitationsOut(BaseModel):
+    filters: dict[str, Any]
+    plans: list[PlanOut]
+    required: list[str] = Field(description="Canonical keys of the required documents.")
+    omissions: dict[str, list[str]] = Field(description="Per plan: required keys it omits.")
+    rows: list[CitedOut]
+
+
+class ChangeOut(BaseModel):
+    requirement: str
+    text: str
+    before: Literal["covered", "partial", "missing"]
+    after: Literal["covered", "partial", "missing"]
+
+
+class UnitChangesOut(BaseModel):
+    unit: str
+    earlier: PlanCoverageOut
+    later: PlanCoverageOut
+    gained: list[ChangeOut]
+    lost: list[ChangeOut]
+
+
+def _download(body: str | bytes, name: str, fmt: str) -> Response:
+    media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    return Response(body, media_type=media, headers=headers)
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+@router.get(
+    "/coverage",
+    response_model=CoverageOut,
+    summary="Which plan carries which requirement of a reference document",
+    responses=ERRORS,
+)
+async def coverage(
+    request: Request,
+    holder: HolderDep,
+    settings: SettingsDep,
+    reference: Reference,
+    year: Year = None,
+    province: Province = None,
+    unit: Unit = None,
+    kind: Kind = None,
+    format: Format = "json",
+) -> Any:
+    filters: dict[str, Any] = {"year": year, "province": province, "unit": unit, "kind": kind}
+
+    def work() -> Any:
+        with holder.lease() as snap:
+            key = ("coverage", reference, tuple(sorted(filters.items())))
+            return snap.answers.get_or_compute(
+                key, lambda: coverage_matrix(snap.reader, reference=reference, filters=filters)
+            )
+
+    matrix = await run_bounded(request, settings.request_timeout, work)
+    if format == "csv":
+        return _download(coverage_csv(matrix, _base(request)), f"bao-phu-{reference}", "csv")
+    if format == "xlsx":
+        return _download(coverage_xlsx(matrix, _base(request)), f"bao-phu-{reference}", "xlsx")
+    return CoverageOut(**matrix.to_dict())
+
+
+@router.get(
+    "/coverage/citations",
+    response_model=CitationsOut,
+    summary="Which plan cites which resolution, decision or law; required ones flagged",
+    responses=ERRORS,
+)
+async def coverage_citations(
+    request: Request,
+    holder: HolderDep,
+    settings: SettingsDep,
+    year: Year = None,
+    province: Province = None,
+    unit: Unit = None,
+    kind: Kind = None,
+    cited_kind: Annotated[
+        str | None, Query(max_length=100, description="Only cited documents of this kind.")
+    ] = None,
+    issuer: Annotated[
+        str | None, Query(max_length=200, description="Only cited documents of this issuer.")
+    ] = None,
+    required: Annotated[
+        list[str] | None,
+        Query(max_length=300, description='Required documents ("09-NQ/TW"); repeatable.'),
+    ] = None,
+    reference: Annotated[
+        str | None,
+        Query(max_length=200, description="Require what this document cites (its id)."),
+    ] = None,
+    format: Format = "json",
+) -> Any:
+    filters: dict[str, Any] = {"year": year, "province": province, "unit": unit, "kind": kind}
+    need = tuple(required or ())
+
+    def work() -> Any:
+        with holder.lease() as snap:
+            key = ("citations", tuple(sorted(filters.items())), cited_kind, issuer, need, reference)
+            return snap.answers.get_or_compute(
+                key,
+                lambda: citation_matrix(snap.reader, need, reference, cited_kind, issuer, filters),
+            )
+
+    table = await run_bounded(request, settings.request_timeout, work)
+    if format == "csv":
+        return _download(citations_csv(table), "trich-dan", "csv")
+    if format == "xlsx":
+        return _download(citations_xlsx(table), "trich-dan", "xlsx")
+    return CitationsOut(**table.to_dict())
+
+
+@router.get(
+    "/coverage/changes",
+    response_model=list[UnitChangesOut],
+    summary="Year over year: requirements a unit's plan gained or lost",
+    responses=ERRORS,
+)
+async def coverage_changes(
+    request: Request,
+    holder: HolderDep,
+    settings: SettingsDep,
+    reference: Reference,
+    earlier: Annotated[int, Query(ge=1, le=9999, description="The earlier year.")],
+    later: Annotated[int, Query(ge=1, le=9999, description="The later year.")],
+    unit: Unit = None,
+    province: Province = None,
+    kind: Kind = None,
+) -> Any:
+    filters: dict[str, Any] = {"province": province, "kind": kind}
+    filters["year_from"] = min(earlier, later)
+    filters["year_to"] = max(earlier, later)
+
+    def work() -> Any:
+        with holder.lease() as snap:
+            key = ("coverage", reference, tuple(sorted(filters.items())))
+            matrix = snap.answers.get_or_compute(
+                key, lambda: coverage_matrix(snap.reader, reference=reference, filters=filters)
+            )
+            return changes_payload(year_changes(matrix, earlier, later, unit))
+
+    return [UnitChangesOut(**c) for c in await run_bounded(request, settings.request_timeout, work)]

@@ -1,0 +1,295 @@
+"""Coverage on the real plans: requirements of a reference against every plan, citations
+per plan, year over year, exports, API and CLI. Expectations come from reading the plans
+(the labelled cells of eval/coverage_cells.json were made the same way), not from output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import replace
+
+import pytest
+from typer.testing import CliRunner
+
+from indexer.errors import DocumentNotFoundError, InvalidQueryError
+from service.cli import app as cli
+from service.coverage import (
+    checklist_requirements,
+    citation_matrix,
+    coverage_matrix,
+    reference_requirements,
+    year_changes,
+)
+from service.coverage.export import coverage_csv, coverage_xlsx
+from service.coverage.requirements import is_aims_heading
+
+Y2025 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
+Y2026 = "2026-truong-cao-dang-y-te-khanh-hoa"
+
+
+def test_requirements_are_working_points_and_task_rows(reader):
+    reqs = reference_requirements(reader, Y2026)
+    paragraphs = {p.id: p for p in reader.paragraphs(Y2026)}
+    assert reqs, "the 2026 plan sets work"
+    assert all(paragraphs[r.id].kind != "heading" for r in reqs)
+    assert all(r.section for r in reqs), "the preamble (before the first heading) is left out"
+    assert not any(is_aims_heading(r.section[0]) for r in reqs)
+    kinds = {r.kind for r in reqs}
+    assert "task" in kinds, "the appendix rows (tasks with owner and deadline) are requirements"
+    # every non-heading paragraph of a working section is kept (none lost silently)
+    work = [
+        p
+        for p in paragraphs.values()
+        if p.kind != "heading"
+        and p.section
+        and not is_aims_heading(p.section[0])
+        and len(p.text.split()) >= 5
+    ]
+    assert [r.id for r in reqs] == [p.id for p in work]
+
+
+def test_aims_headings_are_recognised_in_their_usual_forms():
+    for heading in ("I. MỤC ĐÍCH, YÊU CẦU", "I. MỤC TIÊU, YÊU CẦU", "1. Mục đích", "Yêu cầu"):
+        assert is_aims_heading(heading), heading
+    for heading in ("II. NỘI DUNG TUYÊN TRUYỀN", "IV. TỔ CHỨC THỰC HIỆN", "2. Nhiệm vụ"):
+        assert not is_aims_heading(heading), heading
+
+
+def test_the_shared_template_is_covered_and_the_unit_specific_point_is_not(reader):
+    """Read in the plans: both carry the provincial template (Nghị quyết 09-NQ/TW row, the
+    KPI / e-government rows); only the college plans "chuyển đổi số trong giáo dục"."""
+    m = coverage_matrix(reader, reference=Y2026)
+    assert [p.doc_id for p in m.plans] == [Y2025], "the reference is not among the plans"
+    texts = [r.text for r in m.requirements]
+    row_09 = next(i for i, t in enumerate(texts) if "09-NQ/TW" in t and t.startswith("Tuyên"))
+    cell = m.cells[row_09][0]
+    assert cell.status == "covered" and "09-NQ/TW" in (cell.text or "")
+    edu = [
+        i for i, t in enumerate(texts) if "giáo dục" in t.lower() and "chuyển đổi số" in t.lower()
+    ]
+    assert edu and all(m.cells[i][0].status != "covered" for i in edu)
+    plan = m.plans[0]
+    assert plan.covered + plan.partial + plan.missing == len(m.requirements)
+    assert 0.5 < plan.share < 1.0, "a template copied with unit-specific changes"
+
+
+def test_cells_name_the_matched_paragraph_of_that_plan(reader):
+    m = coverage_matrix(reader, reference=Y2025)
+    ids = {p.id: p for p in reader.paragraphs(Y2026)}
+    for row in m.cells:
+        for c in row:
+            if c.status == "missing":
+                assert c.paragraph_id is None
+            else:
+                assert c.paragraph_id in ids and ids[c.paragraph_id].text == c.text
+                assert ids[c.paragraph_id].kind != "heading"
+
+
+def test_filters_select_the_plans(reader):
+    assert [
+        p.doc_id for p in coverage_matrix(reader, reference=Y2026, filters={"year": 2025}).plans
+    ] == [Y2025]
+    with pytest.raises(InvalidQueryError, match="no plan matches"):
+        coverage_matrix(
+            reader, reference=Y2026, filters={"year": 2026}
+        )  # only the reference itself
+    with pytest.raises(InvalidQueryError, match="no plan matches"):
+        coverage_matrix(reader, reference=Y2026, filters={"province": "Hà Giang"})
+    with pytest.raises(DocumentNotFoundError):
+        coverage_matrix(reader, reference="no-such-plan")
+
+
+def test_a_checklist_line_quoting_a_task_is_covered_where_the_task_is(reader, embedder):
+    task = next(p for p in reader.paragraphs(Y2025) if p.kind == "task")
+    line = task.text.split(" — ")[0]
+    m = coverage_matrix(reader, embedder, checklist=f"- {line}\n\n")
+    assert [r.id for r in m.requirements] == ["checklist:1"]
+    by_plan = {p.doc_id: c for p, c in zip(m.plans, m.cells[0], strict=True)}
+    assert by_plan[Y2025].status == "covered" and by_plan[Y2025].paragraph_id == task.id
+    assert m.reference is None
+
+
+def test_a_requirement_does_not_depend_on_its_neighbours(reader, embedder):
+    """Scores are per requirement: one line scores the same alone or in a longer list."""
+    lines = [p.text.split(" — ")[0] for p in reader.paragraphs(Y2026) if p.kind == "task"][:5]
+    alone = coverage_matrix(reader, embedder, checklist=lines[0])
+    together = coverage_matrix(reader, embedder, checklist="\n".join(lines))
+    assert alone.cells[0] == together.cells[0]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("\n \n", "no requirement"), ("x" * 1001, "line 1"), ("a\n" * 301, "more than 300")],
+)
+def test_bad_checklists_are_one_clear_error(text, message):
+    with pytest.raises(InvalidQueryError, match=message):
+        checklist_requirements(text)
+
+
+def test_citations_per_plan_agree_with_the_mentions(reader):
+    from service.mentions import find_mentions
+
+    table = citation_matrix(reader, required=["09-NQ/TW"])
+    row = next(r for r in table.rows if r.key == "09-NQ/TW")
+    assert row.required
+    mentions = find_mentions(reader, "09-NQ/TW")
+    per_plan: dict[str, int] = {}
+    for m in mentions.mentions:
+        per_plan[m.doc_id] = per_plan.get(m.doc_id, 0) + 1
+    assert row.per_plan == per_plan
+    assert {p.doc_id for p in table.plans} == {Y2025, Y2026}
+    for p in table.plans:
+        assert ("09-NQ/TW" in table.omissions[p.doc_id]) == (p.doc_id not in per_plan)
+
+
+def test_a_reference_documents_citations_become_required(reader):
+    table = citation_matrix(reader, reference=Y2026)
+    assert [p.doc_id for p in table.plans] == [Y2025]
+    cited_by_reference = {r["key"] for r in reader.reference_table() if Y2026 in r["doc_ids"]}
+    assert set(table.required) == cited_by_reference
+    omitted = set(table.omissions[Y2025])
+    cited_by_plan = {r["key"] for r in reader.reference_table() if Y2025 in r["doc_ids"]}
+    assert omitted == cited_by_reference - cited_by_plan
+
+
+def test_year_over_year_lists_what_moved(reader, embedder):
+    lines = [p.text.split(" — ")[0] for p in reader.paragraphs(Y2026) if p.kind == "task"]
+    m = coverage_matrix(reader, embedder, checklist="\n".join(lines))
+    # the two plans as one unit's 2025 and 2026 plans (the same provincial template)
+    m.plans = [replace(p, unit="Đơn vị thử") for p in m.plans]
+    [change] = year_changes(m, 2025, 2026)
+    j25, j26 = ([p.year for p in m.plans].index(y) for y in (2025, 2026))
+    rank = {"missing": 0, "partial": 1, "covered": 2}
+    expect_gain = [
+        r.id
+        for r, row in zip(m.requirements, m.cells, strict=True)
+        if rank[row[j26].status] > rank[row[j25].status]
+    ]
+    expect_loss = [
+        r.id
+        for r, row in zip(m.requirements, m.cells, strict=True)
+        if rank[row[j26].status] < rank[row[j25].status]
+    ]
+    assert [c.requirement for c in change.gained] == expect_gain
+    assert [c.requirement for c in change.lost] == expect_loss
+    assert expect_gain, "the 2026 tasks are carried by the 2026 plan, not all by 2025's"
+    assert year_changes(m, 2025, 2026, unit="another unit") == []
+
+
+def test_exports_carry_every_cell(reader):
+    from openpyxl import load_workbook
+
+    m = coverage_matrix(reader, reference=Y2026)
+    rows = list(csv.reader(io.StringIO(coverage_csv(m, "http://x").lstrip("\ufeff"))))
+    assert rows[0][:3] == ["STT", "Yêu cầu", "Mã kế hoạch"]
+    assert len(rows) - 1 == len(m.requirements) * len(m.plans)
+    statuses = [r[6] for r in rows[1:]]
+    assert statuses == [c.status for row in m.cells for c in row]
+    linked = [r[10] for r in rows[1:] if r[6] != "missing"]
+    assert linked and all(link.startswith(f"http://x/plans/{Y2025}#p-") for link in linked)
+    wb = load_workbook(io.BytesIO(coverage_xlsx(m, "http://x")))
+    sheet = wb["Bao phủ"]
+    assert sheet.freeze_panes == "B2"
+    body = list(sheet.iter_rows(min_row=2, max_row=1 + len(m.requirements), values_only=True))
+    assert [r[0] for r in body] == [q.text for q in m.requirements]
+    assert [r[-1] for r in body] == [m.covering(i) for i in range(len(m.requirements))]
+    assert wb["Chi tiết"].max_row == len(rows)
+
+
+# -- API ----------------------------------------------------------------------------------------
+def test_api_coverage_matrix_and_downloads(client):
+    from openpyxl import load_workbook
+
+    r = client.get("/coverage", params={"reference": Y2026})
+    assert r.status_code == 200
+    body = r.json()
+    assert [p["doc_id"] for p in body["plans"]] == [Y2025]
+    assert len(body["cells"]) == len(body["requirements"])
+    assert all(len(row) == 1 for row in body["cells"])
+    x = client.get("/coverage", params={"reference": Y2026, "format": "xlsx"})
+    assert x.status_code == 200 and "attachment" in x.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(x.content))["Bao phủ"]
+    assert sheet.max_row == len(body["requirements"]) + 2  # header and the share row
+    c = client.get("/coverage", params={"reference": Y2026, "format": "csv"})
+    assert c.headers["content-type"].startswith("text/csv")
+    assert c.text.count("\n") == len(body["requirements"]) + 1
+
+
+def test_api_coverage_is_answered_from_the_cache_the_second_time(client):
+    holder = client.app.state.holder
+    params = {"reference": Y2025, "year": 2026}
+    first = client.get("/coverage", params=params).json()
+    hits = holder.snapshot.answers.hits
+    assert client.get("/coverage", params=params).json() == first
+    assert holder.snapshot.answers.hits == hits + 1
+
+
+@pytest.mark.parametrize(
+    "params, status, words",
+    [
+        ({"reference": "nope"}, 404, "valid ids"),
+        ({"reference": Y2026, "year": 1999}, 422, "no plan matches"),
+        ({"reference": Y2026, "format": "pdf"}, 422, ""),
+        ({}, 422, ""),
+    ],
+)
+def test_api_coverage_errors_are_4xx_with_a_message(client, params, status, words):
+    r = client.get("/coverage", params=params)
+    assert r.status_code == status
+    assert words in json.dumps(r.json(), ensure_ascii=False)
+
+
+def test_api_citations_and_changes(client):
+    r = client.get("/coverage/citations", params={"required": "09-NQ/TW"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["required"] == ["09-NQ/TW"]
+    assert {p["doc_id"] for p in body["plans"]} == {Y2025, Y2026}
+    bad = client.get("/coverage/citations", params={"required": "không phải văn bản"})
+    assert bad.status_code == 422
+    ch = client.get(
+        "/coverage/changes", params={"reference": Y2026, "earlier": 2025, "later": 2026}
+    )
+    assert ch.status_code == 200 and ch.json() == []  # two different units
+
+
+# -- CLI ----------------------------------------------------------------------------------------
+def test_cli_coverage_json_and_workbook(index_dir, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "bao-phu.xlsx"
+    r = CliRunner().invoke(
+        cli, ["coverage", Y2026, "--index", str(index_dir), "--json", "--xlsx", str(out)]
+    )
+    assert r.exit_code == 0, r.output
+    body = json.loads(r.stdout)
+    assert body["plans"][0]["doc_id"] == Y2025
+    assert load_workbook(out)["Bao phủ"].max_row == len(body["requirements"]) + 2
+
+
+def test_cli_coverage_readable_and_errors(index_dir, tmp_path):
+    r = CliRunner().invoke(cli, ["coverage", Y2026, "--index", str(index_dir)])
+    assert r.exit_code == 0 and "share covered" in r.stdout
+    r = CliRunner().invoke(
+        cli, ["coverage", "--checklist", str(tmp_path / "none.txt"), "--index", str(index_dir)]
+    )
+    assert r.exit_code == 2 and "cannot read the checklist" in r.output
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Tuyên truyền".encode("utf-16"))
+    r = CliRunner().invoke(cli, ["coverage", "--checklist", str(bad), "--index", str(index_dir)])
+    assert r.exit_code == 2 and "not UTF-8" in r.output
+    r = CliRunner().invoke(cli, ["coverage", "--index", str(index_dir)])
+    assert r.exit_code == 2 and "one of the two" in r.output
+
+
+def test_cli_citations_csv(index_dir, tmp_path):
+    out = tmp_path / "trich-dan.csv"
+    r = CliRunner().invoke(
+        cli,
+        ["citations", "--index", str(index_dir), "--required", "09-NQ/TW", "--csv", str(out)],
+    )
+    assert r.exit_code == 0, r.output
+    rows = list(csv.reader(io.StringIO(out.read_text("utf-8").lstrip("\ufeff"))))
+    assert rows[0][:4] == ["Văn bản", "Loại", "Cơ quan ban hành", "Bắt buộc"]
+    assert any(row[0] == "09-NQ/TW" and row[3] == "x" for row in rows[1:])

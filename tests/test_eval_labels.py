@@ -1,0 +1,74 @@
+"""The labelled sets of compare pairs and coverage cells (eval/compare_pairs.json,
+eval/coverage_cells.json) still name exactly one parsed paragraph each: a parser change that
+splits or merges a labelled paragraph shows here, not as a silent drop in ``make eval``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eval.run import squash
+from indexer.parse import parse_file
+
+REPO = Path(__file__).resolve().parents[1]
+REAL = REPO.parent / "shared" / "corpus-real"
+PAIRS = json.loads((REPO / "eval" / "compare_pairs.json").read_text("utf-8"))
+CELLS = json.loads((REPO / "eval" / "coverage_cells.json").read_text("utf-8"))
+
+
+def _source(doc_id: str) -> Path | None:
+    for folder, ext in ((REPO / "corpus", ".txt"), (REAL, ".md")):
+        path = folder / f"{doc_id}{ext}"
+        if path.is_file():
+            return path
+    return None
+
+
+_parsed: dict[str, list[str]] = {}
+
+
+def paragraphs(doc_id: str) -> list[str]:
+    path = _source(doc_id)
+    if path is None:
+        pytest.skip(f"{doc_id}: its document is absent (../shared/corpus-real beside the checkout)")
+    if doc_id not in _parsed:
+        _parsed[doc_id] = [p.text for p in parse_file(path, path.parent).paragraphs]
+    return _parsed[doc_id]
+
+
+def found_once(doc_id: str, needle: str) -> int:
+    texts = paragraphs(doc_id)
+    exact = [i for i, t in enumerate(texts) if needle in t]
+    if len(exact) == 1:
+        return exact[0]
+    loose = [i for i, t in enumerate(texts) if squash(needle) in squash(t)]
+    assert len(loose) == 1, f"{doc_id}: {len(loose)} paragraphs contain {needle!r}"
+    return loose[0]
+
+
+@pytest.mark.parametrize("entry", PAIRS["plan_pairs"], ids=lambda e: f"{e['a'][:8]}-{e['b'][:8]}")
+def test_compare_labels_are_one_to_one(entry):
+    a = [found_once(entry["a"], p["a"]) for p in entry["pairs"]]
+    b = [found_once(entry["b"], p["b"]) for p in entry["pairs"]]
+    assert len(set(a)) == len(a) and len(set(b)) == len(b), "each paragraph in one pair at most"
+
+
+@pytest.mark.parametrize("ref", CELLS["references"], ids=lambda r: r["reference"][:12])
+def test_coverage_labels_resolve(ref):
+    seen = set()
+    for req in ref["requirements"]:
+        i = found_once(ref["reference"], req["text"])
+        assert i not in seen
+        seen.add(i)
+        for cell in req["cells"]:
+            assert cell["status"] in ("covered", "partial", "missing")
+            if cell["status"] != "missing":
+                found_once(cell["plan"], cell["evidence"])
+
+
+def test_the_sets_are_as_large_as_the_issue_asks():
+    cells = [c for r in CELLS["references"] for q in r["requirements"] for c in q["cells"]]
+    assert len(cells) >= 60
+    assert len(PAIRS["plan_pairs"]) >= 3
