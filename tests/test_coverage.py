@@ -187,7 +187,7 @@ def test_exports_carry_every_cell(reader):
     statuses = [r[6] for r in rows[1:]]
     assert statuses == [c.status for row in m.cells for c in row]
     linked = [r[10] for r in rows[1:] if r[6] != "missing"]
-    assert linked and all(link.startswith(f"http://x/plans/{Y2025}#p-") for link in linked)
+    assert linked and all(link.startswith(f"http://x/doc/{Y2025}#p-") for link in linked)
     wb = load_workbook(io.BytesIO(coverage_xlsx(m, "http://x")))
     sheet = wb["Bao phủ"]
     assert sheet.freeze_panes == "B2"

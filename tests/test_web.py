@@ -2,12 +2,14 @@
 ``make browser``; nothing is downloaded) against the real app served by uvicorn on
 127.0.0.1 over the real index (the session fixture ``index_dir``).
 
-Screenshots of the three views go to ``tmp_path``; with ``CCHC_SCREENSHOTS=docs`` they are
-written to ``docs/search.png``, ``docs/compare.png`` and ``docs/mentions.png`` instead.
+Screenshots of the four views go to ``tmp_path``; with ``CCHC_SCREENSHOTS=docs`` they are
+written to ``docs/search.png``, ``docs/compare.png``, ``docs/mentions.png`` and
+``docs/coverage.png`` instead.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import socket
@@ -166,6 +168,54 @@ def test_mentions_of_09_nq_tw_grouped_under_both_plans(page, base_url, shots):
     page.screenshot(path=str(shots / "mentions.png"), full_page=True, clip=clip)
 
 
+def test_coverage_matrix_colours_cells_opens_paragraphs_and_downloads(page, base_url, shots):
+    from openpyxl import load_workbook
+
+    page.goto(base_url + "/bao-phu")
+    page.get_by_label("Văn bản gốc").select_option(P2026)
+    page.get_by_role("button", name="Đối chiếu").click()
+    page.wait_for_url(re.compile(r"reference=" + P2026))
+    matrix = page.locator("table.matrix")
+    expect(matrix).to_be_visible()
+    rows = matrix.locator("tbody tr")
+    assert rows.count() > 10
+    cells = matrix.locator("td.cell")
+    classes = set(cells.evaluate_all("cs => cs.map(c => c.classList[1])"))
+    assert classes <= {"covered", "partial", "missing"} and "covered" in classes
+    colours = {
+        status: matrix.locator(f"td.{status}").first.evaluate(
+            "c => getComputedStyle(c).backgroundColor"
+        )
+        for status in classes
+    }
+    assert len(set(colours.values())) == len(classes), "one colour per status"
+    page.screenshot(path=str(shots / "coverage.png"))
+    # the header row stays in view while the matrix scrolls
+    wrap = page.locator(".matrix-wrap")
+    wrap.evaluate("w => w.scrollTop = 400")
+    head = matrix.locator("thead th").first.bounding_box()
+    box = wrap.bounding_box()
+    assert head and box and abs(head["y"] - box["y"]) < 3
+    # a covered cell opens the matched paragraph, marked as the target, in its plan
+    link = matrix.locator("td.covered a").first
+    href = link.get_attribute("href")
+    assert href and href.startswith(f"/doc/{P2025}#p-")
+    link.click()
+    page.wait_for_url(re.compile(re.escape(href.split("#")[0])))
+    target = page.locator(f"#p-{href.rsplit('#p-', 1)[1]}")
+    expect(target).to_be_visible()
+    page.go_back()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Excel (.xlsx)").click()
+    assert info.value.suggested_filename == f"bao-phu-{P2026}.xlsx"
+    sheet = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))["Bao phủ"]
+    assert sheet.max_row == rows.count() + 2
+    with page.expect_download() as info:
+        page.get_by_role("link", name="CSV").click()
+    text = Path(info.value.path()).read_text("utf-8-sig")
+    assert text.splitlines()[0].startswith("STT,Yêu cầu")
+
+
 def overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than the viewport (0 = no horizontal scroll)."""
     return page.evaluate(
@@ -182,6 +232,7 @@ def overflow(page: Page) -> int:
         f"/so-sanh?a={P2025}&b={P2026}",
         "/trich-dan?ref=09-NQ%2FTW",
         "/trich-dan",
+        f"/bao-phu?reference={P2026}",
     ],
 )
 def test_phone_width_has_no_horizontal_overflow(browser, base_url, path):

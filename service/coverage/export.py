@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import quote
 from typing import Any
 
 from service.coverage.model import CitationMatrix, CoverageMatrix, PlanColumn
@@ -21,10 +22,11 @@ def plan_label(p: PlanColumn) -> str:
 
 
 def paragraph_link(base: str, doc_id: str, paragraph_id: str | None) -> str:
-    """The plan view's address of a paragraph (``base`` like "http://127.0.0.1:8000")."""
+    """The plan page's address of a paragraph (``base`` like "http://127.0.0.1:8000"):
+    ``/doc/{doc_id}#p-<ordinal>``, as the web page anchors paragraphs."""
     ordinal = paragraph_id.rsplit(":", 1)[-1] if paragraph_id else ""
     anchor = f"#p-{int(ordinal)}" if ordinal.isdigit() else ""
-    return f"{base.rstrip('/')}/plans/{doc_id}{anchor}"
+    return f"{base.rstrip('/')}/doc/{quote(doc_id, safe='')}{anchor}"
 
 
 def detail_rows(m: CoverageMatrix, base: str = "") -> list[list[Any]]:

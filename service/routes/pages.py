@@ -8,6 +8,8 @@ Page URLs (stable; they do not clash with the JSON endpoints):
 - ``/trich-dan``             mentions of a referenced document (``?ref=…&unit=…&year=…``);
                              without ``ref``: the table of every referenced document
                              (``&sort=count|label|docs``)
+- ``/bao-phu``                coverage: a reference's requirements × plans
+                             (``?reference=<doc_id>&year=…&province=…&kind=…``)
 - ``/static/{name}``         the stylesheet and the small script
 
 Every page catches our own exceptions and anything unexpected and answers with a Vietnamese
@@ -34,6 +36,7 @@ from service.damage import CATALOG, DamagedIndexError, for_clients
 from service.pages import common
 from service.pages.common import PageError
 from service.pages.compare import compare_view
+from service.pages.coverage import coverage_view
 from service.pages.document import document_view
 from service.pages.mentions import mentions_view
 from service.pages.search import search_view
@@ -168,6 +171,16 @@ def mentions_page(
 ) -> Response:
     """Every mention of a referenced document, or the table of all referenced documents."""
     return _page(request, "mentions", lambda snap: mentions_view(snap, ref, unit, year, sort))
+
+
+@router.get("/bao-phu", response_class=HTMLResponse)
+async def coverage_page(
+    request: Request, reference: str = "", year: str = "", province: str = "", kind: str = ""
+) -> Response:
+    """A reference's requirements × every selected plan, coloured by status."""
+    return await _bounded_page(
+        request, "coverage", lambda snap: coverage_view(snap, reference, year, province, kind)
+    )
 
 
 @router.get("/static/{name}")
