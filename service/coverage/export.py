@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 from service.coverage.model import CitationMatrix, CoverageMatrix, PlanColumn
 
