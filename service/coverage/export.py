@@ -18,7 +18,8 @@ CSV_BOM = "\ufeff"
 
 
 def plan_label(p: PlanColumn) -> str:
-    return f"{p.unit or p.doc_id} ({p.year})" if p.year else (p.unit or p.doc_id)
+    """``Trường Cao đẳng Y tế Khánh Hòa — 2026``, as the pages name a plan."""
+    return f"{p.unit or p.doc_id} — {p.year}" if p.year else (p.unit or p.doc_id)
 
 
 def paragraph_link(base: str, doc_id: str, paragraph_id: str | None) -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from service.coverage import coverage_matrix
+from service.coverage.export import plan_label
 from service.pages.common import Result, doc_label, filter_choices, paragraph_href, parse_year, warn
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def coverage_view(snap: Snapshot, reference: str, year: str, province: str, kind
     ctx["matrix"] = {
         "reference": m.reference,
         "plans": [
-            {"doc_id": p.doc_id, "label": doc_label(p), "share": round(100 * p.share)}
+            {"doc_id": p.doc_id, "label": plan_label(p), "share": round(100 * p.share)}
             for p in m.plans
         ],
         "rows": [
