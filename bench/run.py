@@ -74,6 +74,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the real plan added in the incremental run (default: the smallest)",
     )
     ap.add_argument("--keep", action="store_true", help="keep the synthetic indexes")
+    ap.add_argument("--no-coverage", action="store_true", help="skip the 100-plan coverage matrix")
     args = ap.parse_args(argv)
     if args.quick:
         if args.sizes == ap.get_default("sizes"):
@@ -150,6 +151,11 @@ def main(argv: list[str] | None = None) -> dict:
                 plan=plan,
             )
             results["sizes"][str(n)] = run_size(n, base, embedder, work, opts)
+        if not args.no_coverage:
+            from bench.coverage_bench import coverage_figures
+
+            _log("coverage: 100 plans × 50 requirements")
+            results["coverage"] = coverage_figures(base, work)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from bench import synth
 from bench.build_bench import pipeline_figures
+from bench.coverage_bench import coverage_figures
 from bench.loadtest import request_plan
 from bench.loadtest import run as loadtest_run
 from bench.report import render_table, targets
@@ -140,7 +141,21 @@ def test_request_plan_covers_every_endpoint():
         assert any(p.startswith(prefix) for p in paths), prefix
 
 
-def test_pipeline_figures_and_report(tmp_path, small_plan, embedder, size_result):
+@pytest.fixture(scope="module")
+def coverage_result(tmp_path_factory, base):
+    return coverage_figures(base, tmp_path_factory.mktemp("coverage"), plans_n=3, requirements_n=5)
+
+
+def test_coverage_figures_time_the_matrix_and_the_cached_request(coverage_result):
+    c = coverage_result
+    assert (c["plans"], c["requirements"]) == (3, 5)
+    assert c["paragraphs"] == 4 * synth.PARAGRAPHS_PER_DOC
+    assert c["matrix_cold_seconds"] > 0 and len(c["matrix_seconds"]["all"]) == 3
+    assert c["whole_reference_requirements"] >= 5
+    assert 0 < c["http_cached_ms_p50"] < 1000 * c["http_cold_seconds"]
+
+
+def test_pipeline_figures_and_report(tmp_path, small_plan, embedder, size_result, coverage_result):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy2(small_plan, corpus / small_plan.name)
@@ -153,10 +168,12 @@ def test_pipeline_figures_and_report(tmp_path, small_plan, embedder, size_result
         "build": build,
         "sizes": {str(N): size_result[0]},
         "synthetic": {"note": "x", "noise_sigma": 0.01},
+        "coverage": coverage_result,
     }
     results["targets"] = targets(results)
     names = [t["target"] for t in results["targets"]]
     assert f"recall@10 @ {N}" in names and "pipeline / embedder throughput" in names
+    assert "GET /coverage again (cached) p50 ms" in names
     assert all(t["met"] in (True, False) for t in results["targets"])
     out = io.StringIO()
     render_table(results, Console(file=out, width=200))

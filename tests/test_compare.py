@@ -70,7 +70,7 @@ def test_canonical_expands_abbreviations_and_drops_markers():
 
 def test_fold_and_tokens():
     assert fold("Đẩy mạnh Số hóa") == "day manh so hoa"
-    assert tokens("CCHC") == ["cai", "cach", "hanh", "chinh"]
+    assert tokens("CCHC") == ("cai", "cach", "hanh", "chinh")
 
 
 def test_word_diff_marks_the_reworded_words():

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from service.budget import checkpoint
 from service.compare.model import ParagraphLike
@@ -69,67 +70,117 @@ def _bigrams(words: Sequence[str]) -> set[str]:
     return {f"{x} {y}" for x, y in zip(words, words[1:], strict=False)} or set(words)
 
 
+def _word_ids(words: Sequence[str], vocab: dict[str, int]) -> list[int]:
+    return [vocab.setdefault(w, len(vocab)) for w in words]
+
+
+def _bigram_set(ids: Sequence[int]) -> set[int]:
+    """Ids of the word bigrams (the words themselves for a text of one word), as
+    ``_bigrams`` gives them as strings."""
+    if len(ids) < 2:
+        return set(ids)
+    return {_SPACE + x * _SPACE + y for x, y in zip(ids, ids[1:], strict=False)}
+
+
+def _array(ids: set[int]) -> np.ndarray:
+    return np.fromiter(ids, dtype=np.int64, count=len(ids))
+
+
+def _bigram_ids(ids: Sequence[int]) -> np.ndarray:
+    return _array(_bigram_set(ids))
+
+
+def _with_bigrams(ids: Sequence[int]) -> np.ndarray:
+    """Word ids and bigram ids: ``set(words) | _bigrams(words)`` as ids."""
+    return _array(set(ids) | _bigram_set(ids))
+
+
 def features(text: str) -> set[str]:
     """Folded syllables and syllable bigrams (Vietnamese words are mostly two syllables)."""
     words = tokens(text)
     return set(words) | _bigrams(words)
 
 
-def _onehot(a: Sequence[set[str]], b: Sequence[set[str]]) -> tuple[np.ndarray, np.ndarray]:
+Features = Sequence[set[str]] | Sequence[np.ndarray]
+_SPACE = 1 << 21  # word ids below this; a bigram's id is _SPACE + first * _SPACE + second
+
+
+def _as_ids(a: Features, b: Features) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Feature sets as arrays of int ids (sets of strings are numbered here)."""
+    if all(isinstance(x, np.ndarray) for x in (*a, *b)):
+        return list(a), list(b)  # type: ignore[arg-type]
     vocab: dict[str, int] = {}
-    for s in (*a, *b):
-        for t in s:
-            vocab.setdefault(t, len(vocab))
-    width = max(len(vocab), 1)
-    xa = np.zeros((len(a), width), dtype=np.float32)
-    xb = np.zeros((len(b), width), dtype=np.float32)
-    for row, s in enumerate(a):
-        xa[row, [vocab[t] for t in s]] = 1.0
-    for row, s in enumerate(b):
-        xb[row, [vocab[t] for t in s]] = 1.0
-    return xa, xb
+
+    def ids(s: set[str] | np.ndarray) -> np.ndarray:
+        return np.array([vocab.setdefault(t, len(vocab)) for t in s], dtype=np.int64)
+
+    return [ids(x) for x in a], [ids(x) for x in b]
 
 
-def weighted_jaccard(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray:
+def _onehot(a: Features, b: Features) -> tuple[csr_matrix, csr_matrix]:
+    """The two families of feature sets as sparse 0/1 rows over their shared vocabulary."""
+    ia, ib = _as_ids(a, b)
+    lengths = [len(x) for x in (*ia, *ib)]
+    flat = np.concatenate([*ia, *ib]) if sum(lengths) else np.zeros(0, dtype=np.int64)
+    _, cols = np.unique(flat, return_inverse=True)
+    width = max(int(cols.max()) + 1 if cols.size else 0, 1)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    na = len(ia)
+    split = indptr[na]
+
+    def rows(lo: int, hi: int, ptr: np.ndarray) -> csr_matrix:
+        data = np.ones(hi - lo, dtype=np.float32)
+        return csr_matrix((data, cols[lo:hi], ptr - ptr[0]), shape=(len(ptr) - 1, width))
+
+    return rows(0, split, indptr[: na + 1]), rows(split, len(flat), indptr[na:])
+
+
+def _idf(xa: csr_matrix, xb: csr_matrix) -> np.ndarray:
+    df = np.asarray(xa.sum(0)).ravel() + np.asarray(xb.sum(0)).ravel()
+    n = xa.shape[0] + xb.shape[0]
+    return np.log1p(n / np.maximum(df, 1.0)).astype(np.float32)
+
+
+def _dense(m) -> np.ndarray:
+    return np.asarray(m.toarray() if hasattr(m, "toarray") else m, dtype=np.float32)
+
+
+def weighted_jaccard(a: Features, b: Features) -> np.ndarray:
     """IDF-weighted Jaccard, sum of idf over A ∩ B / over A ∪ B, for every pair of sets.
 
     IDF is taken over the paragraphs of both plans, so the words every paragraph shares
     ("tuyên truyền", "cải cách hành chính") count little and the words that name a point
     ("hài lòng", "VneID") count much."""
     xa, xb = _onehot(a, b)
-    df = xa.sum(0) + xb.sum(0)
-    idf = np.log1p((len(a) + len(b)) / np.maximum(df, 1.0)).astype(np.float32)
-    inter = (xa * idf) @ xb.T
-    union = (xa @ idf)[:, None] + (xb @ idf)[None, :] - inter
+    idf = _idf(xa, xb)
+    inter = _dense(xa.multiply(idf[None, :]).tocsr() @ xb.T)
+    union = np.asarray(xa @ idf)[:, None] + np.asarray(xb @ idf)[None, :] - inter
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
 
-def weighted_containment(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray:
+def weighted_containment(a: Features, b: Features) -> np.ndarray:
     """Sum of idf over A ∩ B / over A: how much of A (a requirement) B (a paragraph) holds,
     whatever else B says (IDF as in ``weighted_jaccard``)."""
     xa, xb = _onehot(a, b)
-    df = xa.sum(0) + xb.sum(0)
-    idf = np.log1p((len(a) + len(b)) / np.maximum(df, 1.0)).astype(np.float32)
-    inter = (xa * idf) @ xb.T
-    own = (xa @ idf)[:, None]
-    return np.divide(
-        inter, np.broadcast_to(own, inter.shape), out=np.zeros_like(inter), where=own > 0
-    )
-
-
-def containment(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray:
-    """|A ∩ B| / |A| for every pair of sets."""
-    xa, xb = _onehot(a, b)
-    inter = xa @ xb.T
-    own = np.broadcast_to(xa.sum(1)[:, None], inter.shape)
+    idf = _idf(xa, xb)
+    inter = _dense(xa.multiply(idf[None, :]).tocsr() @ xb.T)
+    own = np.broadcast_to(np.asarray(xa @ idf, dtype=np.float32)[:, None], inter.shape)
     return np.divide(inter, own, out=np.zeros_like(inter), where=own > 0)
 
 
-def dice(a: Sequence[set[str]], b: Sequence[set[str]]) -> np.ndarray:
+def containment(a: Features, b: Features) -> np.ndarray:
+    """|A ∩ B| / |A| for every pair of sets."""
+    xa, xb = _onehot(a, b)
+    inter = _dense(xa @ xb.T)
+    own = np.broadcast_to(np.asarray(xa.sum(1), dtype=np.float32).reshape(-1, 1), inter.shape)
+    return np.divide(inter, own, out=np.zeros_like(inter), where=own > 0)
+
+
+def dice(a: Features, b: Features) -> np.ndarray:
     """2 |A ∩ B| / (|A| + |B|) for every pair of sets."""
     xa, xb = _onehot(a, b)
-    inter = xa @ xb.T
-    total = xa.sum(1)[:, None] + xb.sum(1)[None, :]
+    inter = _dense(xa @ xb.T)
+    total = np.asarray(xa.sum(1)).reshape(-1, 1) + np.asarray(xb.sum(1)).reshape(1, -1)
     return np.divide(2.0 * inter, total, out=np.zeros_like(inter), where=total > 0)
 
 
@@ -155,23 +206,26 @@ def signals(
     """The four (len(a), len(b)) signal matrices the score mixes (see the module doc).
     ``contained``: the word signals ask how much of a the b holds (a requirement carried by a
     longer paragraph) instead of how alike the two are."""
-    wa = [tokens(core_text(p)) for p in a]
-    wb = [tokens(core_text(p)) for p in b]
-    head_a = [set(w[:HEAD_WORDS]) | _bigrams(w[:HEAD_WORDS]) for w in wa]
-    head_b = [set(w[:HEAD_WORDS]) | _bigrams(w[:HEAD_WORDS]) for w in wb]
-    words_a = [set(w) | _bigrams(w) for w in wa]
-    words_b = [set(w) | _bigrams(w) for w in wb]
+    vocab: dict[str, int] = {}
+    wa = [_word_ids(tokens(core_text(p)), vocab) for p in a]
+    wb = [_word_ids(tokens(core_text(p)), vocab) for p in b]
+    head_a = [_with_bigrams(w[:HEAD_WORDS]) for w in wa]
+    head_b = [_with_bigrams(w[:HEAD_WORDS]) for w in wb]
+    words_a = [_with_bigrams(w) for w in wa]
+    words_b = [_with_bigrams(w) for w in wb]
+    bi_a = [_bigram_ids(w) for w in wa]
+    bi_b = [_bigram_ids(w) for w in wb]
     if contained:
         return {
             "cosine": rescale_cosine(cos, per_row),
             "lexical": weighted_containment(words_a, words_b),
-            "order": containment([_bigrams(w) for w in wa], [_bigrams(w) for w in wb]),
+            "order": containment(bi_a, bi_b),
             "head": containment(head_a, words_b),
         }
     return {
         "cosine": rescale_cosine(cos, per_row),
         "lexical": weighted_jaccard(words_a, words_b),
-        "order": dice([_bigrams(w) for w in wa], [_bigrams(w) for w in wb]),
+        "order": dice(bi_a, bi_b),
         "head": dice(head_a, head_b),
     }
 

@@ -100,32 +100,57 @@ def coverage_matrix(
     """The matrix of ``reference`` (an indexed document's id) or ``checklist`` (text, one
     requirement per line; embedded with ``embedder``) against the plans ``filters`` select
     (unit, year, province, kind, year_from, year_to)."""
-    filters = dict(filters or {})
+    requirements, req_vectors, ref_meta = resolve_requirements(
+        reader, embedder, reference, checklist
+    )
+    plans = select_plans(reader, exclude=reference, **dict(filters or {}))
+    return match_plans(
+        reader, requirements, req_vectors, plans, ref_meta, filters, covered, partial
+    )
+
+
+def resolve_requirements(
+    reader: Reader,
+    embedder: Embedder | None,
+    reference: str | None = None,
+    checklist: str | None = None,
+) -> tuple[list[Requirement], np.ndarray, dict[str, Any] | None]:
+    """(requirements, their vectors, the reference's metadata or None for a checklist)."""
     if (reference is None) == (checklist is None):
         raise InvalidQueryError("give either a reference document id or a checklist")
-    ref_meta = None
     if reference is not None:
         doc = reader.document(reference)
         if doc is None:
             raise DocumentNotFoundError.naming_valid(
                 reference, [d.doc_id for d in reader.documents()]
             )
-        ref_meta = plan_meta(doc)
         requirements = reference_requirements(reader, reference)
         if not requirements:
             raise InvalidQueryError(
                 f"{reference} has no working point or task row to check plans against; "
                 "choose another reference or give a checklist"
             )
-        req_vectors = reader.vectors([r.rowid for r in requirements if r.rowid is not None])
-    else:
-        requirements = checklist_requirements(checklist or "")
-        if embedder is None:
-            raise InvalidQueryError("a checklist needs the index's embedder")
-        req_vectors = np.asarray(
-            embedder.embed_passages([r.text for r in requirements]), dtype=np.float32
-        )
-    plans = select_plans(reader, exclude=reference, **filters)
+        vectors = reader.vectors([r.rowid for r in requirements if r.rowid is not None])
+        return requirements, vectors, plan_meta(doc)
+    requirements = checklist_requirements(checklist or "")
+    if embedder is None:
+        raise InvalidQueryError("a checklist needs the index's embedder")
+    vectors = np.asarray(embedder.embed_passages([r.text for r in requirements]), dtype=np.float32)
+    return requirements, vectors, None
+
+
+def match_plans(
+    reader: Reader,
+    requirements: Sequence[Requirement],
+    req_vectors: np.ndarray,
+    plans: Sequence[DocumentRow],
+    reference: dict[str, Any] | None = None,
+    filters: Mapping[str, Any] | None = None,
+    covered: float = COVERED,
+    partial: float = PARTIAL,
+) -> CoverageMatrix:
+    """Each requirement's best paragraph in each plan (the paragraphs and their stored
+    vectors read from the catalog, one plan at a time)."""
     columns = [column(d) for d in plans]
     by_plan: list[list[Cell]] = []
     for doc, col in zip(plans, columns, strict=True):
@@ -137,10 +162,10 @@ def coverage_matrix(
             setattr(col, c.status, getattr(col, c.status) + 1)
         by_plan.append(cells)
     rows = [[by_plan[j][i] for j in range(len(plans))] for i in range(len(requirements))]
-    given = {k: v for k, v in filters.items() if k in FILTERS and v not in (None, "")}
+    given = {k: v for k, v in (filters or {}).items() if k in FILTERS and v not in (None, "")}
     return CoverageMatrix(
-        ref_meta,
-        requirements,
+        reference,
+        list(requirements),
         columns,
         rows,
         {"covered": covered, "partial": partial},
