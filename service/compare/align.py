@@ -340,4 +340,56 @@ def align(
         for i, j in final
         if score[i, j] >= threshold
     ]
+    matches += section_headings(a, b, score, cos, lex, matches)
     return sorted(matches, key=lambda m: m.i), cos, lex
+
+
+def _top(p: ParagraphLike) -> str | None:
+    return p.section[0] if p.section else None
+
+
+def section_map(
+    a: Sequence[ParagraphLike], b: Sequence[ParagraphLike], matches: Sequence[Match]
+) -> dict[str, str]:
+    """Top-level sections of a ↦ of b that most of their paired paragraphs go to, where the
+    two choose each other (a mutual majority)."""
+    votes: dict[tuple[str, str], int] = {}
+    for m in matches:
+        ta, tb = _top(a[m.i]), _top(b[m.j])
+        if ta is not None and tb is not None and a[m.i].kind != "heading":
+            votes[(ta, tb)] = votes.get((ta, tb), 0) + 1
+    best_a: dict[str, tuple[int, str]] = {}
+    best_b: dict[str, tuple[int, str]] = {}
+    for (ta, tb), n in votes.items():
+        if n > best_a.get(ta, (0, ""))[0]:
+            best_a[ta] = (n, tb)
+        if n > best_b.get(tb, (0, ""))[0]:
+            best_b[tb] = (n, ta)
+    return {ta: tb for ta, (_, tb) in best_a.items() if best_b[tb][1] == ta}
+
+
+def section_headings(
+    a: Sequence[ParagraphLike],
+    b: Sequence[ParagraphLike],
+    score: np.ndarray,
+    cos: np.ndarray,
+    lex: np.ndarray,
+    matches: Sequence[Match],
+) -> list[Match]:
+    """The unpaired top-level headings of two sections whose paragraphs pair with each other
+    ("VI. TỔ CHỨC THỰC HIỆN" ↔ "V. TRÁCH NHIỆM TRIỂN KHAI": other words, same role). A pass
+    that also paired the leftover paragraphs of such sections from a lower score raised
+    recall on the seed pair 0.912 → 0.938 but precision 0.973 → 0.949, so it is not made."""
+    mapping = section_map(a, b, matches)
+    used_a, used_b = {m.i for m in matches}, {m.j for m in matches}
+    out: list[Match] = []
+    for i, p in enumerate(a):
+        if i in used_a or p.kind != "heading" or len(p.section) != 1:
+            continue
+        target = mapping.get(p.section[0])
+        for j, q in enumerate(b):
+            if j not in used_b and q.kind == "heading" and q.section == [target]:
+                out.append(Match(i, j, float(score[i, j]), float(cos[i, j]), float(lex[i, j])))
+                used_b.add(j)
+                break
+    return out
