@@ -104,3 +104,14 @@ def test_cli_unknown_id_is_one_line_and_exit_code(index_dir):
     assert res.stdout == ""
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "nope" in lines[0] and A in lines[0]
+
+
+def test_a_repeated_compare_is_answered_from_the_generation_cache(client):
+    """A comparison changes only with a build: the second request computes nothing."""
+    params = {"a": "2026-truong-cao-dang-y-te-khanh-hoa", "b": "2025-ban-quan-ly-kkt-kcn-khanh-hoa"}
+    first = client.get("/compare", params=params)
+    answers = client.app.state.holder.snapshot.answers
+    misses = answers.misses
+    again = client.get("/compare", params=params)
+    assert again.status_code == first.status_code == 200
+    assert again.json() == first.json() and answers.misses == misses

@@ -226,7 +226,8 @@ def test_unexpected_failure_is_a_sentence_not_a_trace(client, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(compare_page, "compare_documents", broken)
+    # the page's own shaping step (the comparison itself may come from the generation cache)
+    monkeypatch.setattr(compare_page, "comparison_context", broken)
     r = client.get("/so-sanh", params={"a": P2025, "b": P2026})
     assert_readable_page(r, 500)
     assert "Đã có lỗi khi xử lý yêu cầu" in r.text

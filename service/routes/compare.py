@@ -1,10 +1,12 @@
-"""GET /compare?a=DOC_ID&b=DOC_ID: two plans aligned by meaning (stored vectors only)."""
+"""GET /compare?a=DOC_ID&b=DOC_ID: two plans aligned by meaning (stored vectors only); the
+answer is kept for the index generation's life (``Snapshot.answers``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from service.budget import run_bounded
@@ -96,11 +98,21 @@ async def compare_plans(
     settings: SettingsDep,
     a: Annotated[str, Query(max_length=200, description="Id of plan a (e.g. a file stem).")],
     b: Annotated[str, Query(max_length=200, description="Id of plan b (may be a itself).")],
-) -> CompareOut:
-    def work() -> dict:
+) -> Any:
+    def work() -> bytes:
         with holder.lease() as snap:
             doc_a, doc_b = check_documents(snap.reader, a, b)
-            result = compare_documents(snap.reader, a, b)
-            return comparison_payload(doc_a, doc_b, result)
+            key = ("compare", a, b)
+            result = snap.answers.get_or_compute(key, lambda: compare_documents(snap.reader, a, b))
+            # a comparison only changes with a build: kept, and its JSON with it
+            return snap.answers.get_or_compute(
+                (*key, "json"),
+                lambda: (
+                    CompareOut(**comparison_payload(doc_a, doc_b, result))
+                    .model_dump_json()
+                    .encode("utf-8")
+                ),
+            )
 
-    return CompareOut(**await run_bounded(request, settings.request_timeout, work))
+    body = await run_bounded(request, settings.request_timeout, work)
+    return Response(body, media_type="application/json")
