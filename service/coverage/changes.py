@@ -7,9 +7,14 @@ whose status moved: ``gained`` (missing → partial/covered, partial → covered
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
+from service.coverage.matrix import match_plans, resolve_requirements, select_plans
 from service.coverage.model import STATUSES, Change, CoverageMatrix, PlanColumn, YearChanges
+
+if TYPE_CHECKING:
+    from indexer.store import Reader
 
 _RANK = {s: len(STATUSES) - i for i, s in enumerate(STATUSES)}  # covered 3, partial 2, missing 1
 
@@ -49,3 +54,23 @@ def year_changes(
 
 def changes_payload(changes: list[YearChanges]) -> list[dict[str, Any]]:
     return [c.to_dict() for c in changes]
+
+
+def unit_changes(
+    reader: Reader,
+    reference: str,
+    earlier: int,
+    later: int,
+    filters: Mapping[str, Any] | None = None,
+) -> list[YearChanges]:
+    """``year_changes`` over the plans of exactly those two years that ``filters`` select
+    (unit, province, kind; a unit by its name or short form, as everywhere)."""
+    given = {k: v for k, v in (filters or {}).items() if k not in ("year", "year_from", "year_to")}
+    requirements, vectors, meta = resolve_requirements(reader, None, reference=reference)
+    earlier_plans = select_plans(reader, exclude=reference, year=earlier, **given)
+    later_plans = select_plans(reader, exclude=reference, year=later, **given)
+    if not earlier_plans or not later_plans:
+        return []  # no unit has plans in both years
+    plans = [*earlier_plans, *later_plans]
+    matrix = match_plans(reader, requirements, vectors, plans, meta, given)
+    return year_changes(matrix, earlier, later)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from indexer.errors import DocumentNotFoundError
+from indexer.errors import DocumentNotFoundError, InvalidQueryError
 from indexer.text import fold
 from service.coverage.matrix import FILTERS, column, select_plans
 from service.coverage.model import CitationMatrix, CitedRow
@@ -38,8 +38,12 @@ def required_keys(
     """Canonical keys of the required documents: each reference written in ``required``
     (our own errors when one is not a reference or no plan cites it) and, with
     ``reference``, every document that reference document cites."""
+    if len(required) > MAX_REQUIRED:
+        raise InvalidQueryError(
+            f"{len(required)} required documents; at most {MAX_REQUIRED} in one table"
+        )
     keys: list[str] = []
-    for ref in list(required)[:MAX_REQUIRED]:
+    for ref in required:
         keys += [k for k in resolve_ref(reader, ref) if k not in keys]
     if reference is not None:
         if reader.document(reference) is None:
@@ -67,8 +71,10 @@ def citation_matrix(
     ids = {d.doc_id for d in plans}
     need = required_keys(reader, required, reference)
     rows = []
+    cited: dict[str, dict[str, int]] = {}  # every cited document's plans (before kind/issuer)
     for d in citation_table(reader):
         per_plan = {doc: n for doc, n in d.per_plan.items() if doc in ids}
+        cited[d.key] = per_plan
         is_required = d.key in need
         if not per_plan and not is_required:
             continue
@@ -76,7 +82,6 @@ def citation_matrix(
             continue
         rows.append(CitedRow(d.key, d.kind, d.number, d.issuer, d.title, is_required, per_plan))
     rows.sort(key=lambda r: (not r.required, -r.plans_citing, -sum(r.per_plan.values()), r.key))
-    cited = {r.key: r.per_plan for r in rows}
     omissions = {p.doc_id: [k for k in need if p.doc_id not in cited.get(k, {})] for p in plans}
     given = {k: v for k, v in filters.items() if k in FILTERS and v not in (None, "")}
     given |= {k: v for k, v in (("cited_kind", cited_kind), ("issuer", issuer)) if v}

@@ -7,14 +7,32 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 from urllib.parse import quote
 
+from service.budget import checkpoint
 from service.coverage.model import CitationMatrix, CoverageMatrix, PlanColumn
 
 STATUS_VI = {"covered": "Có", "partial": "Một phần", "missing": "Không có"}
 FILL = {"covered": "C6EFCE", "partial": "FFEB9C", "missing": "FFC7CE"}
 CSV_BOM = "\ufeff"
+# a cell a spreadsheet would run as a formula ("=HYPERLINK(…)", "- Phối hợp …" → #NAME?)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what XLSX cannot hold
+
+
+def safe_cell(value: Any) -> Any:
+    """Document text as a spreadsheet shows it and never runs: control characters dropped, a
+    leading formula character quoted with an apostrophe (the OWASP CSV-injection advice)."""
+    if not isinstance(value, str):
+        return value
+    value = _ILLEGAL.sub("", value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def safe_row(values: list[Any]) -> list[Any]:
+    return [safe_cell(v) for v in values]
 
 
 def plan_label(p: PlanColumn) -> str:
@@ -34,21 +52,24 @@ def detail_rows(m: CoverageMatrix, base: str = "") -> list[list[Any]]:
     """One row per cell: requirement, plan, status, score, section, paragraph, link."""
     rows = []
     for i, req in enumerate(m.requirements):
+        checkpoint()
         for p, c in zip(m.plans, m.cells[i], strict=True):
             rows.append(
-                [
-                    i + 1,
-                    req.text,
-                    p.doc_id,
-                    p.unit or "",
-                    p.year or "",
-                    STATUS_VI[c.status],
-                    c.status,
-                    round(c.score, 3),
-                    " › ".join(c.section),
-                    c.text or "",
-                    paragraph_link(base, p.doc_id, c.paragraph_id) if c.paragraph_id else "",
-                ]
+                safe_row(
+                    [
+                        i + 1,
+                        req.text,
+                        p.doc_id,
+                        p.unit or "",
+                        p.year or "",
+                        STATUS_VI[c.status],
+                        c.status,
+                        round(c.score, 3),
+                        " › ".join(c.section),
+                        c.text or "",
+                        paragraph_link(base, p.doc_id, c.paragraph_id) if c.paragraph_id else "",
+                    ]
+                )
             )
     return rows
 
@@ -78,23 +99,33 @@ def coverage_csv(m: CoverageMatrix, base: str = "") -> str:
     return out.getvalue()
 
 
+CITATION_HEADER = ["Văn bản", "Loại", "Cơ quan ban hành", "Bắt buộc"]
+
+
+def citation_rows(c: CitationMatrix) -> list[list[Any]]:
+    """The header and one row per cited document: its name, kind, issuer, required, and
+    the mentions in each plan (spreadsheet-safe)."""
+    rows = [safe_row([*CITATION_HEADER, *[plan_label(p) for p in c.plans]])]
+    for r in c.rows:
+        checkpoint()
+        rows.append(
+            safe_row(
+                [
+                    r.number or r.title or r.key,
+                    r.kind or "",
+                    r.issuer or "",
+                    "x" if r.required else "",
+                    *[r.per_plan.get(p.doc_id, 0) for p in c.plans],
+                ]
+            )
+        )
+    return rows
+
+
 def citations_csv(c: CitationMatrix) -> str:
     out = io.StringIO()
     out.write(CSV_BOM)
-    w = csv.writer(out)
-    w.writerow(
-        ["Văn bản", "Loại", "Cơ quan ban hành", "Bắt buộc", *[plan_label(p) for p in c.plans]]
-    )
-    for r in c.rows:
-        w.writerow(
-            [
-                r.number or r.title or r.key,
-                r.kind or "",
-                r.issuer or "",
-                "x" if r.required else "",
-                *[r.per_plan.get(p.doc_id, 0) for p in c.plans],
-            ]
-        )
+    csv.writer(out).writerows(citation_rows(c))
     return out.getvalue()
 
 
@@ -110,9 +141,10 @@ def coverage_xlsx(
     ws = wb.active
     ws.title = "Bao phủ"
     title = (m.reference or {}).get("title") or "Danh mục yêu cầu"
-    ws.append(["Yêu cầu \\ Kế hoạch", *[plan_label(p) for p in m.plans], "Số KH có"])
+    ws.append(safe_row(["Yêu cầu \\ Kế hoạch", *[plan_label(p) for p in m.plans], "Số KH có"]))
     for i, req in enumerate(m.requirements):
-        ws.append([req.text, *[STATUS_VI[c.status] for c in m.cells[i]], m.covering(i)])
+        checkpoint()
+        ws.append(safe_row([req.text, *[STATUS_VI[c.status] for c in m.cells[i]], m.covering(i)]))
         for j, c in enumerate(m.cells[i], start=2):
             cell = ws.cell(row=i + 2, column=j)
             cell.fill = PatternFill("solid", fgColor=FILL[c.status])
@@ -131,7 +163,7 @@ def coverage_xlsx(
     ws.sheet_properties.tabColor = "1F6FB2"
     wd = wb.create_sheet("Chi tiết")
     wd.append(DETAIL_HEADER)
-    for row in detail_rows(m, base):
+    for row in detail_rows(m, base):  # already safe
         wd.append(row)
     for cell in wd[1]:
         cell.font = Font(bold=True)
@@ -158,19 +190,9 @@ def _citations_sheet(ws: Any, c: CitationMatrix) -> None:
     from openpyxl.styles import Font, PatternFill
 
     ws.title = "Trích dẫn"
-    ws.append(
-        ["Văn bản", "Loại", "Cơ quan ban hành", "Bắt buộc", *[plan_label(p) for p in c.plans]]
-    )
+    for row in citation_rows(c):
+        ws.append(row)
     for i, r in enumerate(c.rows, start=2):
-        ws.append(
-            [
-                r.number or r.title or r.key,
-                r.kind or "",
-                r.issuer or "",
-                "x" if r.required else "",
-                *[r.per_plan.get(p.doc_id, 0) for p in c.plans],
-            ]
-        )
         if r.required:
             for j, p in enumerate(c.plans, start=5):
                 if p.doc_id not in r.per_plan:

@@ -45,12 +45,10 @@ def column(doc: DocumentRow) -> PlanColumn:
 
 def select_plans(reader: Reader, exclude: str | None = None, **filters: Any) -> list[DocumentRow]:
     """The plans the filters select (unit, year, province, kind, year_from, year_to), without
-    the reference itself; InvalidQueryError when none or more than ``MAX_PLANS``."""
+    the reference itself (none is an answer: an empty matrix); InvalidQueryError when more
+    than ``MAX_PLANS``."""
     given = {k: v for k, v in filters.items() if k in FILTERS and v not in (None, "")}
     docs = [d for d in reader.documents(**given) if d.doc_id != exclude]
-    if not docs:
-        said = ", ".join(f"{k}={v}" for k, v in given.items()) or "no filter"
-        raise InvalidQueryError(f"no plan matches ({said}); GET /documents lists the plans")
     if len(docs) > MAX_PLANS:
         raise InvalidQueryError(
             f"{len(docs)} plans match; at most {MAX_PLANS} in one matrix — narrow it by year, "

@@ -68,6 +68,12 @@ class CoverageMatrix:
     thresholds: dict[str, float]
     filters: dict[str, Any] = field(default_factory=dict)
 
+    def approx_bytes(self) -> int:
+        """About what the matrix holds in memory (for the answer cache's bound)."""
+        text = sum(len(r.text) for r in self.requirements)
+        text += sum(len(c.text or "") + 150 for row in self.cells for c in row)
+        return 2 * text + 500 * len(self.plans)
+
     def covering(self, i: int) -> int:
         """How many plans cover requirement i."""
         return sum(c.status == "covered" for c in self.cells[i])
@@ -120,6 +126,9 @@ class CitationMatrix:
     required: list[str]
     omissions: dict[str, list[str]]
     filters: dict[str, Any] = field(default_factory=dict)
+
+    def approx_bytes(self) -> int:
+        return 200 * len(self.rows) + 80 * sum(len(r.per_plan) for r in self.rows)
 
     def to_dict(self) -> dict[str, Any]:
         return {

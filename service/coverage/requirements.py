@@ -63,6 +63,7 @@ def checklist_requirements(text: str) -> list[Requirement]:
         )
     out: list[Requirement] = []
     for n, line in enumerate(text.splitlines(), start=1):
+        line = "".join(ch if ch.isprintable() else " " for ch in line)  # no control characters
         line = " ".join(_MARKER.sub("", line).split())
         if not line:
             continue

@@ -52,6 +52,9 @@ def coverage_view(snap: Snapshot, reference: str, year: str, province: str, kind
     m = snap.answers.get_or_compute(
         key, lambda: coverage_matrix(reader, reference=reference, filters=filters)
     )
+    if not m.plans:
+        ctx["message"] = warn("Không có kế hoạch nào khớp với bộ lọc đã chọn. Hãy bỏ bớt bộ lọc.")
+        return "coverage.html", ctx, 200
     query = {"reference": reference, **{k: v for k, v in filters.items() if v}}
     ctx["title"] = f"Bao phủ: {m.reference['title'] if m.reference else reference}"[:120]
     ctx["matrix"] = {

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from indexer.errors import InvalidQueryError
 from service.budget import run_bounded
-from service.coverage import citation_matrix, coverage_matrix, year_changes
-from service.coverage.changes import changes_payload
+from service.coverage import citation_matrix, coverage_matrix
+from service.coverage.changes import changes_payload, unit_changes
 from service.coverage.export import citations_csv, citations_xlsx, coverage_csv, coverage_xlsx
 from service.deps import HolderDep, SettingsDep
 from service.schemas import ErrorOut
@@ -126,6 +127,26 @@ class UnitChangesOut(BaseModel):
     lost: list[ChangeOut]
 
 
+DOWNLOADS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The answer as JSON, or with `format` as a CSV or Excel download.",
+        "content": {"text/csv": {}, XLSX: {}},
+    },
+    **ERRORS,
+}
+
+
+def _key(*parts: Any, filters: dict[str, Any] | None = None) -> tuple:
+    """A cache key: the filters given (blank ones dropped, text case-folded: the catalog
+    compares case-insensitively), after the other parts."""
+    given = {
+        k: (v.casefold() if isinstance(v, str) else v)
+        for k, v in (filters or {}).items()
+        if v not in (None, "")
+    }
+    return (*parts, tuple(sorted(given.items())))
+
+
 def _download(body: str | bytes, name: str, fmt: str) -> Response:
     media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
     headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
@@ -145,7 +166,7 @@ def _base(request: Request) -> str:
     "/coverage",
     response_model=CoverageOut,
     summary="Which plan carries which requirement of a reference document",
-    responses=ERRORS,
+    responses=DOWNLOADS,
 )
 async def coverage(
     request: Request,
@@ -164,7 +185,7 @@ async def coverage(
 
     def work() -> Any:
         with holder.lease() as snap:
-            key = ("coverage", reference, tuple(sorted(filters.items())))
+            key = _key("coverage", reference, filters=filters)
             matrix = snap.answers.get_or_compute(
                 key, lambda: coverage_matrix(snap.reader, reference=reference, filters=filters)
             )
@@ -185,7 +206,7 @@ async def coverage(
     "/coverage/citations",
     response_model=CitationsOut,
     summary="Which plan cites which resolution, decision or law; required ones flagged",
-    responses=ERRORS,
+    responses=DOWNLOADS,
 )
 async def coverage_citations(
     request: Request,
@@ -216,18 +237,21 @@ async def coverage_citations(
 
     def work() -> Any:
         with holder.lease() as snap:
-            key = ("citations", tuple(sorted(filters.items())), cited_kind, issuer, need, reference)
-            return snap.answers.get_or_compute(
+            key = _key("citations", cited_kind, issuer, need, reference, filters=filters)
+            table = snap.answers.get_or_compute(
                 key,
                 lambda: citation_matrix(snap.reader, need, reference, cited_kind, issuer, filters),
             )
+            if format == "csv":
+                return citations_csv(table)
+            if format == "xlsx":
+                return citations_xlsx(table)
+            return snap.answers.get_or_compute((*key, "json"), lambda: _json(CitationsOut, table))
 
-    table = await run_bounded(request, settings.request_timeout, work)
-    if format == "csv":
-        return _download(citations_csv(table), "trich-dan", "csv")
-    if format == "xlsx":
-        return _download(citations_xlsx(table), "trich-dan", "xlsx")
-    return CitationsOut(**table.to_dict())
+    body = await run_bounded(request, settings.request_timeout, work)
+    if format != "json":
+        return _download(body, "trich-dan", format)
+    return Response(body, media_type="application/json")
 
 
 @router.get(
@@ -247,16 +271,16 @@ async def coverage_changes(
     province: Province = None,
     kind: Kind = None,
 ) -> Any:
-    filters: dict[str, Any] = {"province": province, "kind": kind}
-    filters["year_from"] = min(earlier, later)
-    filters["year_to"] = max(earlier, later)
+    if earlier == later:
+        raise InvalidQueryError(f"earlier and later are both {earlier}: give two different years")
+    filters: dict[str, Any] = {"province": province, "kind": kind, "unit": unit}
 
     def work() -> Any:
         with holder.lease() as snap:
-            key = ("coverage", reference, tuple(sorted(filters.items())))
-            matrix = snap.answers.get_or_compute(
-                key, lambda: coverage_matrix(snap.reader, reference=reference, filters=filters)
+            key = _key("changes", reference, earlier, later, filters=filters)
+            changes = snap.answers.get_or_compute(
+                key, lambda: unit_changes(snap.reader, reference, earlier, later, filters)
             )
-            return changes_payload(year_changes(matrix, earlier, later, unit))
+            return changes_payload(changes)
 
     return [UnitChangesOut(**c) for c in await run_bounded(request, settings.request_timeout, work)]
