@@ -233,7 +233,10 @@ def test_documents_by_any_id(client, secrets, doc_id):
         assert body["n_paragraphs"] == len(body["paragraphs"]) > 0
     else:
         assert resp.status_code in (404, 422)
-        assert "root:" not in resp.text and "KẾ HOẠCH" not in resp.text
+        # no file or plan content in the message (beyond the id it echoes: Hypothesis also
+        # draws the literals of this module, "KẾ HOẠCH" among them)
+        for marker in ("root:", "KẾ HOẠCH"):
+            assert marker in doc_id or marker not in resp.text
 
 
 @pytest.mark.parametrize(

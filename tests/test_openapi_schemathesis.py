@@ -43,7 +43,11 @@ def api_schema(index_dir):
 SEMANTIC_422 = {
     "GET /search": ("tokens for the embedding model",),  # the query costs too much to embed
     "GET /mentions": ("is not a document reference",),
-    "GET /coverage/citations": ("is not a document reference", "no indexed plan cites"),
+    "GET /coverage/citations": (
+        "is not a document reference",
+        "no indexed plan cites",
+        "longer than",  # a required reference longer than any document number
+    ),
     "GET /coverage/changes": ("two different years",),
 }
 CASES = [

@@ -5,9 +5,10 @@ The work is in ``service.coverage``; this module is the HTTP edge."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -15,9 +16,12 @@ from indexer.errors import InvalidQueryError
 from service.budget import run_bounded
 from service.coverage import citation_matrix, coverage_matrix
 from service.coverage.changes import changes_payload, unit_changes
+from service.coverage.citations import MAX_REQUIRED
 from service.coverage.export import citations_csv, citations_xlsx, coverage_csv, coverage_xlsx
 from service.deps import HolderDep, SettingsDep
 from service.schemas import ErrorOut
+from service.settings import Settings
+from service.state import IndexHolder
 
 router = APIRouter(tags=["coverage"])
 
@@ -162,6 +166,44 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+def plan_filters(
+    year: Year = None, province: Province = None, unit: Unit = None, kind: Kind = None
+) -> dict[str, Any]:
+    """The plans a matrix covers: the query's year, province, unit and kind."""
+    return {"year": year, "province": province, "unit": unit, "kind": kind}
+
+
+PlanFilters = Annotated[dict[str, Any], Depends(plan_filters)]
+
+
+async def _serve(
+    request: Request,
+    holder: IndexHolder,
+    settings: Settings,
+    key: tuple,
+    compute: Callable[[Any], Any],
+    exports: dict[str, Callable[[Any], str | bytes]],
+    model: type[BaseModel],
+    name: str,
+    fmt: str,
+) -> Response:
+    """An answer of this generation (computed once, kept with its JSON) as JSON or as a
+    download, within the request's time budget."""
+
+    def work() -> str | bytes:
+        with holder.lease() as snap:
+            answer = snap.answers.get_or_compute(key, lambda: compute(snap))
+            if fmt in exports:
+                return exports[fmt](answer)
+            # the JSON is kept too: 100 plans × 250 requirements take ~0.7 s to shape
+            return snap.answers.get_or_compute((*key, "json"), lambda: _json(model, answer))
+
+    body = await run_bounded(request, settings.request_timeout, work)
+    if fmt in exports:
+        return _download(body, name, fmt)
+    return Response(body, media_type="application/json")
+
+
 @router.get(
     "/coverage",
     response_model=CoverageOut,
@@ -173,33 +215,21 @@ async def coverage(
     holder: HolderDep,
     settings: SettingsDep,
     reference: Reference,
-    year: Year = None,
-    province: Province = None,
-    unit: Unit = None,
-    kind: Kind = None,
+    filters: PlanFilters,
     format: Format = "json",
 ) -> Any:
-    filters: dict[str, Any] = {"year": year, "province": province, "unit": unit, "kind": kind}
-
     base = _base(request)
-
-    def work() -> Any:
-        with holder.lease() as snap:
-            key = _key("coverage", reference, filters=filters)
-            matrix = snap.answers.get_or_compute(
-                key, lambda: coverage_matrix(snap.reader, reference=reference, filters=filters)
-            )
-            if format == "csv":
-                return coverage_csv(matrix, base)
-            if format == "xlsx":
-                return coverage_xlsx(matrix, base)
-            # the JSON itself is kept too: 100 plans × 250 requirements take ~0.7 s to shape
-            return snap.answers.get_or_compute((*key, "json"), lambda: _json(CoverageOut, matrix))
-
-    body = await run_bounded(request, settings.request_timeout, work)
-    if format != "json":
-        return _download(body, f"bao-phu-{reference}", format)
-    return Response(body, media_type="application/json")
+    return await _serve(
+        request,
+        holder,
+        settings,
+        _key("coverage", reference, filters=filters),
+        lambda snap: coverage_matrix(snap.reader, reference=reference, filters=filters),
+        {"csv": lambda m: coverage_csv(m, base), "xlsx": lambda m: coverage_xlsx(m, base)},
+        CoverageOut,
+        f"bao-phu-{reference}",
+        format,
+    )
 
 
 @router.get(
@@ -212,10 +242,7 @@ async def coverage_citations(
     request: Request,
     holder: HolderDep,
     settings: SettingsDep,
-    year: Year = None,
-    province: Province = None,
-    unit: Unit = None,
-    kind: Kind = None,
+    filters: PlanFilters,
     cited_kind: Annotated[
         str | None, Query(max_length=100, description="Only cited documents of this kind.")
     ] = None,
@@ -224,7 +251,11 @@ async def coverage_citations(
     ] = None,
     required: Annotated[
         list[str] | None,
-        Query(max_length=300, description='Required documents ("09-NQ/TW"); repeatable.'),
+        Query(
+            max_length=MAX_REQUIRED,
+            description='Required documents ("09-NQ/TW"), at most 100; repeatable; blank '
+            "ones are ignored.",
+        ),
     ] = None,
     reference: Annotated[
         str | None,
@@ -232,26 +263,18 @@ async def coverage_citations(
     ] = None,
     format: Format = "json",
 ) -> Any:
-    filters: dict[str, Any] = {"year": year, "province": province, "unit": unit, "kind": kind}
-    need = tuple(required or ())
-
-    def work() -> Any:
-        with holder.lease() as snap:
-            key = _key("citations", cited_kind, issuer, need, reference, filters=filters)
-            table = snap.answers.get_or_compute(
-                key,
-                lambda: citation_matrix(snap.reader, need, reference, cited_kind, issuer, filters),
-            )
-            if format == "csv":
-                return citations_csv(table)
-            if format == "xlsx":
-                return citations_xlsx(table)
-            return snap.answers.get_or_compute((*key, "json"), lambda: _json(CitationsOut, table))
-
-    body = await run_bounded(request, settings.request_timeout, work)
-    if format != "json":
-        return _download(body, "trich-dan", format)
-    return Response(body, media_type="application/json")
+    need = tuple(r for r in required or () if r.strip())
+    return await _serve(
+        request,
+        holder,
+        settings,
+        _key("citations", cited_kind, issuer, need, reference, filters=filters),
+        lambda snap: citation_matrix(snap.reader, need, reference, cited_kind, issuer, filters),
+        {"csv": citations_csv, "xlsx": citations_xlsx},
+        CitationsOut,
+        "trich-dan",
+        format,
+    )
 
 
 @router.get(
