@@ -367,3 +367,12 @@ def test_coverage_page_answers_in_a_sentence(client, params, status, words):
     r = client.get("/bao-phu", params=params)
     assert r.status_code == status and r.headers["content-type"].startswith("text/html")
     assert words in r.text and "<script>x" not in r.text and "Traceback" not in r.text
+
+
+def test_download_names_keep_only_safe_characters():
+    from service.routes.coverage import _download
+
+    r = _download(b"x", 'bao-phu-a"b\r\nSet-Cookie: x=1;/../', "csv")
+    assert (
+        r.headers["content-disposition"] == 'attachment; filename="bao-phu-a-b-Set-Cookie-x-1.csv"'
+    )

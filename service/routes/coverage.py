@@ -5,6 +5,7 @@ The work is in ``service.coverage``; this module is the HTTP edge."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -151,9 +152,15 @@ def _key(*parts: Any, filters: dict[str, Any] | None = None) -> tuple:
     return (*parts, tuple(sorted(given.items())))
 
 
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
 def _download(body: str | bytes, name: str, fmt: str) -> Response:
+    """A file download; its name keeps only letters, digits, '.', '_' and '-' (a plan id
+    comes from a file name, which may hold quotes or anything else)."""
     media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    safe = _UNSAFE_NAME.sub("-", name).strip("-.")[:120] or "bao-phu"
+    headers = {"Content-Disposition": f'attachment; filename="{safe}.{fmt}"'}
     return Response(body, media_type=media, headers=headers)
 
 
