@@ -376,3 +376,12 @@ def test_download_names_keep_only_safe_characters():
     assert (
         r.headers["content-disposition"] == 'attachment; filename="bao-phu-a-b-Set-Cookie-x-1.csv"'
     )
+
+
+def test_a_reference_longer_than_a_matrix_checks_is_one_clear_error(reader, monkeypatch):
+    import service.coverage.requirements as requirements
+
+    total = len(reference_requirements(reader, Y2026))
+    monkeypatch.setattr(requirements, "MAX_REQUIREMENTS", total - 1)
+    with pytest.raises(InvalidQueryError, match=f"has {total} working points.*checklist"):
+        coverage_matrix(reader, reference=Y2026)

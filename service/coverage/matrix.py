@@ -1,11 +1,13 @@
 """Requirements × plans: the best paragraph of each plan for each requirement.
 
-Each cell is scored with compare's pair score (``service.compare.align.score_matrices``:
-embedding cosine rescaled per plan pair, IDF-weighted word overlap, word order, opening
-words), the one compare calibrated, on the vectors the catalog stores (a checklist's lines are
-the only text embedded). The best paragraph's score gives the status: ``covered`` from
-``COVERED``, ``partial`` from ``PARTIAL``, ``missing`` below; both thresholds were chosen on
-labelled cells (``make eval``, README "Coverage").
+Each cell is scored with compare's pair score (``service.compare.align.score_matrices``: the
+embedding cosine, the IDF-weighted words, their order, the opening words, with compare's
+weights) on the vectors the catalog stores (a checklist's lines are the only text embedded),
+in the form this job needs: the word signals as containment (how much of the requirement a
+paragraph holds, whatever else it says) and the cosine rescaled per requirement (a status
+does not depend on the other requirements asked). The best paragraph's score gives the
+status: ``covered`` from ``COVERED``, ``partial`` from ``PARTIAL``, ``missing`` below; both
+were chosen on labelled cells (``make eval``, README "How coverage works, and how well").
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ if TYPE_CHECKING:
 COVERED = 0.50
 PARTIAL = 0.30
 MAX_PLANS = 500
-CONTAINED = True  # a requirement is carried when a paragraph holds it (see README)
 FILTERS = ("unit", "year", "province", "kind", "year_from", "year_to")
 
 
@@ -71,7 +72,7 @@ def best_cells(
         return [Cell("missing", 0.0) for _ in requirements]
     cand = [paragraphs[i] for i in body]
     score, _cos, _lex = score_matrices(
-        requirements, cand, req_vectors, vectors[body], per_row=True, contained=CONTAINED
+        requirements, cand, req_vectors, vectors[body], per_row=True, contained=True
     )
     best = score.argmax(axis=1)
     cells = []

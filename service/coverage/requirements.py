@@ -39,7 +39,9 @@ def is_aims_heading(heading: str) -> bool:
 
 
 def reference_requirements(reader: Reader, doc_id: str) -> list[Requirement]:
-    """The working points and task rows of an indexed document, in document order."""
+    """The working points and task rows of an indexed document, in document order; a
+    document with more than ``MAX_REQUIREMENTS`` is one clear error (give a checklist of the
+    points to check instead)."""
     out = []
     for p in reader.paragraphs(doc_id):
         if p.kind == "heading" or not p.section:
@@ -49,8 +51,11 @@ def reference_requirements(reader: Reader, doc_id: str) -> list[Requirement]:
         if len(p.text.split()) < MIN_WORDS:
             continue
         out.append(Requirement(p.id, p.text, list(p.section), p.kind, p.rowid))
-        if len(out) >= MAX_REQUIREMENTS:
-            break
+    if len(out) > MAX_REQUIREMENTS:
+        raise InvalidQueryError(
+            f"{doc_id} has {len(out)} working points, more than the {MAX_REQUIREMENTS} one "
+            "matrix checks; give a checklist of the points to check (one per line)"
+        )
     return out
 
 
