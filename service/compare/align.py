@@ -66,17 +66,13 @@ def core_text(p: ParagraphLike) -> str:
     return p.text.split(TASK_SEPARATOR, 1)[0] if p.kind == "task" else p.text
 
 
-def _bigrams(words: Sequence[str]) -> set[str]:
-    return {f"{x} {y}" for x, y in zip(words, words[1:], strict=False)} or set(words)
-
-
 def _word_ids(words: Sequence[str], vocab: dict[str, int]) -> list[int]:
     return [vocab.setdefault(w, len(vocab)) for w in words]
 
 
 def _bigram_set(ids: Sequence[int]) -> set[int]:
-    """Ids of the word bigrams (the words themselves for a text of one word), as
-    ``_bigrams`` gives them as strings."""
+    """Ids of the word bigrams — syllable pairs, since Vietnamese words are mostly two
+    syllables — or the words themselves for a text of one word."""
     if len(ids) < 2:
         return set(ids)
     return {_SPACE + x * _SPACE + y for x, y in zip(ids, ids[1:], strict=False)}
@@ -91,14 +87,8 @@ def _bigram_ids(ids: Sequence[int]) -> np.ndarray:
 
 
 def _with_bigrams(ids: Sequence[int]) -> np.ndarray:
-    """Word ids and bigram ids: ``set(words) | _bigrams(words)`` as ids."""
+    """The words and their bigrams, as ids."""
     return _array(set(ids) | _bigram_set(ids))
-
-
-def features(text: str) -> set[str]:
-    """Folded syllables and syllable bigrams (Vietnamese words are mostly two syllables)."""
-    words = tokens(text)
-    return set(words) | _bigrams(words)
 
 
 Features = Sequence[set[str]] | Sequence[np.ndarray]
