@@ -2,7 +2,8 @@
 
 A ``Snapshot`` (one open generation) holds an ``AnswerCache``; a build opens a new
 generation, and with it an empty cache, so nothing cached outlives the data it was computed
-from. Keys are tuples of the request's arguments (a checklist by its content hash).
+from. Keys are tuples of the request's arguments (coverage, citations, year over year,
+compare), their JSON under the same key plus "json".
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-
-
 MAX_BYTES = 256 * 1024 * 1024
 
 
