@@ -99,3 +99,9 @@ class SearchOut(BaseModel):
         description="Paragraphs per unit, year and province among the candidates the results "
         "were chosen from (up to `candidates` per retriever), most frequent first.",
     )
+
+
+def json_bytes(model: type[BaseModel], data: dict[str, Any]) -> bytes:
+    """``data`` validated by its response model, as the JSON bytes an answer is served as
+    (kept beside a cached answer: shaping a large one costs more than computing it again)."""
+    return model(**data).model_dump_json().encode("utf-8")

@@ -10,6 +10,7 @@ from service.compare.model import Comparison
 
 if TYPE_CHECKING:
     from indexer.store import DocumentRow, Reader
+    from service.answers import AnswerCache
 
 
 def check_documents(reader: Reader, *doc_ids: str) -> list[DocumentRow]:
@@ -23,8 +24,13 @@ def check_documents(reader: Reader, *doc_ids: str) -> list[DocumentRow]:
     return rows
 
 
-def compare_documents(reader: Reader, a: str, b: str) -> Comparison:
-    """Compare plan `a` with plan `b` of an open `indexer.store.IndexReader`."""
+def compare_documents(
+    reader: Reader, a: str, b: str, answers: AnswerCache | None = None
+) -> Comparison:
+    """Compare plan `a` with plan `b` of an open `indexer.store.IndexReader`; with the
+    generation's ``answers`` (``Snapshot.answers``), computed once until the next build."""
+    if answers is not None:
+        return answers.get_or_compute(("compare", a, b), lambda: compare_documents(reader, a, b))
     check_documents(reader, a, b)
     pa, pb = reader.paragraphs(a), reader.paragraphs(b)
     va = reader.vectors([p.rowid for p in pa])

@@ -56,10 +56,7 @@ def compare_view(snap: Snapshot, a: str, b: str) -> Result:
 def run_comparison(snap: Snapshot, doc_a: DocumentRow, doc_b: DocumentRow) -> Comparison:
     """The compare core's result for two plans (the same call the JSON API makes), kept for
     the generation's life like the API's."""
-    key = ("compare", doc_a.doc_id, doc_b.doc_id)
-    return snap.answers.get_or_compute(
-        key, lambda: compare_documents(snap.reader, doc_a.doc_id, doc_b.doc_id)
-    )
+    return compare_documents(snap.reader, doc_a.doc_id, doc_b.doc_id, snap.answers)
 
 
 def _side(text: str, html: Markup, section: list[str] | None, doc_id: str, pid: str | None):

@@ -13,7 +13,7 @@ from service.budget import run_bounded
 from service.compare import compare_documents
 from service.compare.documents import check_documents, comparison_payload
 from service.deps import HolderDep, SettingsDep
-from service.schemas import ErrorOut
+from service.schemas import ErrorOut, json_bytes
 
 router = APIRouter(tags=["compare"])
 
@@ -102,16 +102,11 @@ async def compare_plans(
     def work() -> bytes:
         with holder.lease() as snap:
             doc_a, doc_b = check_documents(snap.reader, a, b)
-            key = ("compare", a, b)
-            result = snap.answers.get_or_compute(key, lambda: compare_documents(snap.reader, a, b))
+            result = compare_documents(snap.reader, a, b, snap.answers)
             # a comparison only changes with a build: kept, and its JSON with it
             return snap.answers.get_or_compute(
-                (*key, "json"),
-                lambda: (
-                    CompareOut(**comparison_payload(doc_a, doc_b, result))
-                    .model_dump_json()
-                    .encode("utf-8")
-                ),
+                ("compare", a, b, "json"),
+                lambda: json_bytes(CompareOut, comparison_payload(doc_a, doc_b, result)),
             )
 
     body = await run_bounded(request, settings.request_timeout, work)

@@ -20,7 +20,7 @@ from service.coverage.changes import changes_payload, unit_changes
 from service.coverage.citations import MAX_REQUIRED
 from service.coverage.export import citations_csv, citations_xlsx, coverage_csv, coverage_xlsx
 from service.deps import HolderDep, SettingsDep
-from service.schemas import ErrorOut
+from service.schemas import ErrorOut, json_bytes
 from service.settings import Settings
 from service.state import IndexHolder
 
@@ -164,11 +164,6 @@ def _download(body: str | bytes, name: str, fmt: str) -> Response:
     return Response(body, media_type=media, headers=headers)
 
 
-def _json(model: type[BaseModel], answer: Any) -> bytes:
-    """The answer validated by its response model, as the JSON bytes served."""
-    return model(**answer.to_dict()).model_dump_json().encode("utf-8")
-
-
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
@@ -203,7 +198,9 @@ async def _serve(
             if fmt in exports:
                 return exports[fmt](answer)
             # the JSON is kept too: 100 plans × 250 requirements take ~0.7 s to shape
-            return snap.answers.get_or_compute((*key, "json"), lambda: _json(model, answer))
+            return snap.answers.get_or_compute(
+                (*key, "json"), lambda: json_bytes(model, answer.to_dict())
+            )
 
     body = await run_bounded(request, settings.request_timeout, work)
     if fmt in exports:
