@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 SIMILARITY = 0.75
@@ -21,9 +22,11 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 T = TypeVar("T")
 
 
+@lru_cache(maxsize=8192)
 def signature(text: str) -> frozenset[str]:
     """The words a paragraph is compared by: lower case, without numbers (copies of one
-    template carry the same marks, so no folding is needed)."""
+    template carry the same marks, so no folding is needed). Kept for the texts seen lately:
+    the same candidates come back query after query."""
     return frozenset(_WORD.findall(text.lower()))
 
 

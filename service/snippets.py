@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 from indexer.text.vietnamese import fold_keeping_length as fold_text
 
@@ -28,29 +29,46 @@ STOPWORDS = frozenset(
 )
 
 
-def query_terms(query: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def query_terms(query: str) -> tuple[str, ...]:
     """The lowercase words of a query, in order, without duplicates (stopwords dropped if
     others). A word keeps its diacritics; one typed without them is already its folded form."""
     words = list(dict.fromkeys(WORD_RE.findall(unicodedata.normalize("NFC", query).lower())))
     content = [w for w in words if fold_text(w) not in STOPWORDS]
-    return content or words
+    return tuple(content or words)
 
 
-def find_matches(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=1024)
+def _term_patterns(terms: tuple[str, ...]) -> tuple[re.Pattern | None, re.Pattern | None]:
+    """Whole-word patterns of the bare terms (matched in the folded text) and of the
+    accented ones (matched in the lowercased text); longest first, so a longer term wins."""
+
+    def pattern(words: list[str]) -> re.Pattern | None:
+        if not words:
+            return None
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+    bare = [t for t in terms if fold_text(t) == t]
+    return pattern(bare), pattern([t for t in terms if t not in bare])
+
+
+def find_matches(text: str, terms: tuple[str, ...] | list[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) of each whole word of ``text`` that a term matches: a term without
     diacritics matches any word that folds to it, a term with diacritics only itself."""
-    bare = {t for t in terms if fold_text(t) == t}
-    accented = set(terms) - bare
-    lowered = unicodedata.normalize("NFC", text).lower()
-    folded = fold_text(text)
-    out = []
-    for m in WORD_RE.finditer(folded):
-        word = lowered[m.start() : m.end()] if len(lowered) == len(text) else m.group()
-        if m.group() in bare:
-            out.append((m.start(), m.end(), m.group()))
-        elif word in accented:
-            out.append((m.start(), m.end(), word))
-    return out
+    bare, accented = _term_patterns(tuple(terms))
+    found: dict[int, tuple[int, int, str]] = {}
+    if accented is not None:
+        lowered = unicodedata.normalize("NFC", text).lower()
+        if len(lowered) == len(text):  # offsets must be the text's own
+            found = _spans(accented, lowered)
+    if bare is not None:  # a bare term wins where both match (as the first test of a word)
+        found |= _spans(bare, fold_text(text))
+    return [found[start] for start in sorted(found)]
+
+
+def _spans(pattern: re.Pattern, text: str) -> dict[int, tuple[int, int, str]]:
+    return {m.start(): (m.start(), m.end(), m.group()) for m in pattern.finditer(text)}
 
 
 def _merge(matches: list[tuple[int, int, str]], text: str) -> list[tuple[int, int]]:

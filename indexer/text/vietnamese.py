@@ -55,9 +55,21 @@ def fold_char(ch: str) -> str:
     return base if len(base) == 1 else low
 
 
+class _CharFolds(dict):
+    """Code point → ``fold_char`` of it, filled as characters are met (``str.translate``
+    looks a missing key up through ``__missing__``)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold_char(chr(code))
+        return folded
+
+
+_CHAR_FOLDS = _CharFolds()
+
+
 def fold_keeping_length(text: str) -> str:
     """``fold`` character by character, so offsets in the result are offsets in ``text``."""
-    return "".join(fold_char(c) for c in text)
+    return text.translate(_CHAR_FOLDS)
 
 
 # -------------------------------------------------------------------------- syllable grammar
