@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from service.budget import run_bounded
 from service.deps import HolderDep, SettingsDep
@@ -63,7 +63,7 @@ async def search(
     collapse: Annotated[
         Literal["doc"] | None, Query(description="`doc`: only the best hit of each document.")
     ] = None,
-) -> SearchOut:
+) -> Response:
     query = validate_query(q, settings.max_query_chars)
     if year_from is not None and year_to is not None and year_from > year_to:
         year_from, year_to = year_to, year_from  # the years between them, whichever came first
@@ -85,9 +85,11 @@ async def search(
             )
 
     result = await run_bounded(request, settings.request_timeout, work)
-    return SearchOut(
+    answer = SearchOut(
         query=result.query,
         total=result.total,
         results=[SearchHitOut(**h.to_dict()) for h in result.hits],
         facets=result.facets,
     )
+    # served as its JSON: the model was validated just now (FastAPI would validate it again)
+    return Response(answer.model_dump_json(), media_type="application/json")
