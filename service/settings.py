@@ -106,6 +106,11 @@ class Settings(BaseSettings):
         description="Expand the query with administrative abbreviations and their long forms "
         "(“trí tuệ nhân tạo” ↔ “AI”, “CCHC” ↔ “cải cách hành chính”) before both retrievers.",
     )
+    query_batching: bool = Field(
+        False,
+        description="Queries that arrive while the model is embedding others are embedded "
+        "together in one call (dynamic batching) instead of one thread each.",
+    )
     query_cache: int = Field(
         256,
         ge=0,

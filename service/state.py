@@ -136,7 +136,12 @@ class IndexHolder:
         model = manifest.get("model") or {}
         key = json.dumps(model, sort_keys=True) if wanted is None else f"explicit:{wanted}"
         if key not in self._embedders:
-            self._embedders[key] = self._load_embedder(manifest, wanted)
+            embedder = self._load_embedder(manifest, wanted)
+            if getattr(self.settings, "query_batching", False):
+                from indexer.embeddings.batching import BatchingEmbedder
+
+                embedder = BatchingEmbedder(embedder, lanes=os.cpu_count() or 1)
+            self._embedders[key] = embedder
         embedder = self._embedders[key]
         if wanted is not None:  # a model named in the settings must be the index's own
             ensure_same_model(manifest, embedder, self.index_dir)
