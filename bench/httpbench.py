@@ -37,9 +37,13 @@ class ServiceProcess:
         port: int | None = None,
         startup_timeout: float = 300,
         env: dict[str, str] | None = None,
+        checkout: Path | None = None,
     ):
-        """``env``: variables set for the service on top of this process's environment."""
-        self.index_dir = Path(index_dir)
+        """``env``: variables set for the service on top of this process's environment;
+        ``checkout``: run the service code of another checkout of this project (a baseline
+        commit's worktree) with this interpreter."""
+        self.index_dir = Path(index_dir).resolve()
+        self.checkout = Path(checkout).resolve() if checkout else None
         self.env = dict(env or {})
         self.port = port or free_port()
         self.url = f"http://{LOOPBACK}:{self.port}"
@@ -49,6 +53,8 @@ class ServiceProcess:
 
     def __enter__(self) -> ServiceProcess:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
+        if self.checkout is not None:
+            env["PYTHONPATH"] = str(self.checkout)
         cmd = [
             sys.executable,
             "-m",
@@ -63,7 +69,12 @@ class ServiceProcess:
         ]
         t0 = time.perf_counter()
         self.proc = subprocess.Popen(
-            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+            cmd,
+            env=env,
+            cwd=self.checkout,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         while time.perf_counter() - t0 < self.startup_timeout:
             if self.proc.poll() is not None:

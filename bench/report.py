@@ -14,6 +14,10 @@ TARGETS = {
     "incremental_ratio": 1.5,
     "coverage_seconds": 5.0,  # 100 plans × 50 requirements
     "coverage_cached_ms": 50.0,  # the same GET /coverage again, from the generation's cache
+    "hybrid_over_embed": 1.3,  # hybrid p50 ÷ one query's embedding alone, largest size
+    "http_over_txtai": 1.0,  # single-client HTTP hybrid ÷ txtai in process, real corpus
+    "throughput_vs_baseline": 2.0,  # 16 clients, against the --querypath-baseline revision
+    "compare_cached_ms": 20.0,  # GET /compare again
 }
 
 
@@ -39,6 +43,15 @@ def targets(results: dict) -> list[dict]:
         hy = s["latency_ms"]["hybrid"]
         rows.append(_row(f"hybrid p50 ms @ {largest}", hy["p50"], "<=", TARGETS["hybrid_p50_ms"]))
         rows.append(_row(f"hybrid p99 ms @ {largest}", hy["p99"], "<=", TARGETS["hybrid_p99_ms"]))
+        if "hybrid_over_embed_query" in s["latency_ms"]:
+            rows.append(
+                _row(
+                    f"hybrid p50 ÷ query embedding alone p50 @ {largest}",
+                    s["latency_ms"]["hybrid_over_embed_query"],
+                    "<=",
+                    TARGETS["hybrid_over_embed"],
+                )
+            )
     for n, s in sorted(sizes.items(), key=lambda kv: int(kv[0])):
         rows.append(
             _row(f"recall@10 @ {n}", s["recall"]["recall@10"], ">=", TARGETS["recall_at_10"])
@@ -90,6 +103,7 @@ def targets(results: dict) -> list[dict]:
                 TARGETS["coverage_cached_ms"],
             )
         )
+    rows += querypath_targets(results.get("querypath"))
     b = results.get("build")
     if b:
         rows.append(
@@ -101,6 +115,90 @@ def targets(results: dict) -> list[dict]:
             )
         )
     return rows
+
+
+def querypath_targets(qp: dict | None) -> list[dict]:
+    """Issue 17's targets from ``bench.querypath`` (real corpus)."""
+    if not qp:
+        return []
+    single = qp["single_client"]
+    rows = [
+        _row(
+            "HTTP hybrid p50 ÷ txtai in-process p50 (1 client)",
+            _ratio(single["http_hybrid"]["p50"], single["txtai_hybrid"]["p50"]),
+            "<=",
+            TARGETS["http_over_txtai"],
+        ),
+        _row(
+            "GET /compare again p50 ms",
+            qp["compare"]["cached"]["p50"],
+            "<=",
+            TARGETS["compare_cached_ms"],
+        ),
+        _row(
+            "errors at 64 clients",
+            sum(r["errors"] for runs in qp["clients"].values() for r in runs if r["clients"] == 64),
+            "<=",
+            0,
+        ),
+    ]
+    old = qp.get("baseline")
+    if old:
+        rev = old["revision"]
+        rows.append(
+            _row(
+                f"load mix req/s @16 ÷ {rev}'s",
+                _ratio(qp["mix16"]["rps"], old["mix16"]["rps"]),
+                ">=",
+                TARGETS["throughput_vs_baseline"],
+            )
+        )
+        rows.append(
+            _row(
+                f"/search req/s @16 ÷ {rev}'s",
+                _ratio(qp["search16_again"]["rps"], old["search16"]["rps"]),
+                ">=",
+                TARGETS["throughput_vs_baseline"],
+            )
+        )
+    return rows
+
+
+def render_querypath(qp: dict, console: Console) -> None:
+    single = qp["single_client"]
+    console.print(
+        f"query path, real corpus, {qp['queries']} distinct queries, 1 client (p50 / p95 ms): "
+        f"HTTP hybrid {_p2(single['http_hybrid'])}, txtai hybrid in process "
+        f"{_p2(single['txtai_hybrid'])}, query embedding alone {_p2(single['embed_query'])}; "
+        f"GET /compare first {qp['compare']['cold_ms']} ms, again "
+        f"{_p2(qp['compare']['cached'])}"
+    )
+    t = Table(title=f"GET /search under load ({qp['duration_s']} s per cell): req/s, p50 / p95 ms")
+    t.add_column("clients", justify="right")
+    for name in qp["clients"]:
+        t.add_column(name.replace("_", " "), justify="right")
+    counts = [r["clients"] for r in next(iter(qp["clients"].values()))]
+    for i, n in enumerate(counts):
+        cells = [
+            f"{runs[i]['rps']} · {runs[i]['p50']:.0f} / {runs[i]['p95']:.0f}"
+            + (f" · {runs[i]['errors']} err" if runs[i]["errors"] else "")
+            for runs in qp["clients"].values()
+        ]
+        t.add_row(str(n), *cells)
+    console.print(t)
+    line = f"load mix (make loadtest) at 16 clients: {qp['mix16']['rps']} req/s"
+    old = qp.get("baseline")
+    if old:
+        line += (
+            f" (revision {old['revision']}: {old['mix16']['rps']}); /search alone at 16 "
+            f"clients: {qp['search16_again']['rps']} req/s ({old['revision']}: "
+            f"{old['search16']['rps']})"
+        )
+    console.print(line)
+
+
+def _p2(d: dict) -> str:
+    return f"{d['p50']:.1f} / {d['p95']:.1f}"
 
 
 def _row(name: str, value, op: str, target: float) -> dict:
@@ -151,7 +249,11 @@ def render_table(results: dict, console: Console | None = None) -> Table:
     row("dense search ms", "", lambda s: _p(s["latency_ms"]["dense"]))
     row("lexical search ms", "", lambda s: _p(s["latency_ms"]["lexical"]))
     row("hybrid search ms", "", lambda s: _p(s["latency_ms"]["hybrid"]))
-    row("  of which query embedding ms", "", lambda s: _p(s["latency_ms"]["embed_query"]))
+    row(
+        "query embedding alone ms (timed alternately)",
+        "",
+        lambda s: _p(s["latency_ms"]["embed_query"]),
+    )
     row("  ANN only (100 cand.) ms", "", lambda s: _p(s["latency_ms"]["ann_only"]))
     row("  tantivy only (100 cand.) ms", "", lambda s: _p(s["latency_ms"]["lexical_only"]))
     row("recall@10 vs exact", "", lambda s: s["recall"]["recall@10"])
@@ -196,6 +298,8 @@ def render_table(results: dict, console: Console | None = None) -> Table:
             f"cached); GET /coverage of all {cov['whole_reference_requirements']} requirements "
             f"{cov['http_cold_seconds']} s cold, {cov['http_cached_ms_p50']} ms cached"
         )
+    if results.get("querypath"):
+        render_querypath(results["querypath"], console)
     tt = Table(title="targets")
     for c in ("target", "value", "goal", "met"):
         tt.add_column(c)

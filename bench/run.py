@@ -75,12 +75,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     ap.add_argument("--keep", action="store_true", help="keep the synthetic indexes")
     ap.add_argument("--no-coverage", action="store_true", help="skip the 100-plan coverage matrix")
+    ap.add_argument(
+        "--no-querypath",
+        action="store_true",
+        help="skip the query path over HTTP (1 client vs txtai, 1/4/16/64 clients, compare)",
+    )
+    ap.add_argument("--querypath-seconds", type=float, default=8.0, help="seconds per load cell")
+    ap.add_argument(
+        "--querypath-baseline",
+        default=None,
+        metavar="REV",
+        help="a git revision whose service runs the 16-client figures beside today's",
+    )
     args = ap.parse_args(argv)
     if args.quick:
         if args.sizes == ap.get_default("sizes"):
             args.sizes = "2000,10000"
         args.repeat = min(args.repeat, 1)
         args.http_requests = min(args.http_requests, 100)
+        args.querypath_seconds = min(args.querypath_seconds, 2.0)
     args.size_list = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     if args.incremental_sizes is None:
         args.inc_list = sorted({args.size_list[0], args.size_list[-1]})
@@ -132,6 +145,17 @@ def main(argv: list[str] | None = None) -> dict:
                 from bench.quality import quality_vs_txtai
 
                 results["quality"] = quality_vs_txtai(Path(results["build"]["index_dir"]), embedder)
+            if not args.no_querypath:
+                _log("query path over HTTP: 1 client vs txtai, 1/4/16/64 clients, compare")
+                from bench.querypath import querypath_figures
+
+                results["querypath"] = querypath_figures(
+                    Path(results["build"]["index_dir"]),
+                    embedder,
+                    work,
+                    duration=args.querypath_seconds,
+                    baseline=args.querypath_baseline,
+                )
         _log(f"base paragraphs ({args.n_base}, real embedder; cached under {args.work})")
         base = synth.load_base(args.corpus, args.work / "cache", args.n_base, embedder)
         results["synthetic"]["fidelity"] = round(base.fidelity, 4)

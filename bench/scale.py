@@ -49,12 +49,16 @@ def search_latency(searcher, embedder, queries: list[str], repeat: int) -> dict:
     sequential = Searcher(searcher.reader, embedder, searcher.params, parallel=False, cache_size=0)
     searcher.search(queries[0], K)  # warm (starts the worker thread)
     sequential.search(queries[0], K)
-    out["hybrid"], out["hybrid_sequential"] = paired(
-        lambda q: searcher.search(q, K), lambda q: sequential.search(q, K), queries, repeat
+    out |= alternated(
+        {
+            "hybrid": lambda q: searcher.search(q, K),
+            "hybrid_sequential": lambda q: sequential.search(q, K),
+            "embed_query": lambda q: embedder.embed_queries([q]),  # every core when alone
+        },
+        queries,
+        repeat,
     )
-    out["embed_query"] = percentiles(
-        time_calls(lambda q: embedder.embed_queries([q]), queries, repeat)
-    )
+    out["hybrid_over_embed_query"] = round(out["hybrid"]["p50"] / out["embed_query"]["p50"], 3)
     qvecs = embedder.embed_queries(queries)
     reader = searcher.reader
     depth = searcher.params.candidates
@@ -106,16 +110,21 @@ def http_figures(index_dir: Path, queries: list[str], clients: int, requests: in
     }
 
 
-def paired(ours, theirs, queries: list[str], repeat: int) -> tuple[dict, dict]:
-    """Latency of ``ours(q)`` and ``theirs(q)`` timed alternately, query by query, so both
-    see the same machine load (the machine is shared); returns (ours, theirs) percentiles."""
-    a: list[float] = []
-    b: list[float] = []
+def alternated(calls: dict, queries: list[str], repeat: int) -> dict[str, dict]:
+    """Latency of each ``calls[name](q)`` timed alternately, query by query, so all see the
+    same machine load (the machine is shared); percentiles by name."""
+    samples: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(repeat):
         for q in queries:
-            a += time_calls(ours, [q])
-            b += time_calls(theirs, [q])
-    return percentiles(a), percentiles(b)
+            for name, fn in calls.items():
+                samples[name] += time_calls(fn, [q])
+    return {name: percentiles(v) for name, v in samples.items()}
+
+
+def paired(ours, theirs, queries: list[str], repeat: int) -> tuple[dict, dict]:
+    """``alternated`` for two: (ours, theirs) percentiles."""
+    both = alternated({"ours": ours, "theirs": theirs}, queries, repeat)
+    return both["ours"], both["theirs"]
 
 
 def baselines(

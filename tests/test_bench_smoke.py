@@ -19,6 +19,7 @@ from bench.build_bench import pipeline_figures
 from bench.coverage_bench import coverage_figures
 from bench.loadtest import request_plan
 from bench.loadtest import run as loadtest_run
+from bench.querypath import eval_queries, querypath_figures
 from bench.report import render_table, targets
 from bench.run import write_results
 from bench.scale import run_size
@@ -155,7 +156,37 @@ def test_coverage_figures_time_the_matrix_and_the_cached_request(coverage_result
     assert 0 < c["http_cached_ms_p50"] < 1000 * c["http_cold_seconds"]
 
 
-def test_pipeline_figures_and_report(tmp_path, small_plan, embedder, size_result, coverage_result):
+@pytest.fixture(scope="module")
+def querypath_result(tmp_path_factory, index_dir, embedder):
+    queries = eval_queries()
+    assert len(queries) >= 150 and len(set(queries)) == len(queries)
+    return querypath_figures(
+        index_dir,
+        embedder,
+        tmp_path_factory.mktemp("querypath"),
+        duration=0.5,
+        clients=(1, 4),
+        queries=queries[:12],
+    )
+
+
+def test_querypath_figures_time_http_txtai_clients_and_compare(querypath_result):
+    q = querypath_result
+    single = q["single_client"]
+    assert single["queries"] == 12
+    for path in ("http_hybrid", "txtai_hybrid", "embed_query"):
+        assert single[path]["n"] == 12 and single[path]["p50"] > 0
+    assert set(q["clients"]) == {"one_thread_per_query", "dynamic_batching"}
+    for runs in q["clients"].values():
+        assert [r["clients"] for r in runs] == [1, 4]
+        assert all(r["errors"] == 0 and r["requests"] > 0 for r in runs)
+    assert q["mix16"]["errors"] == 0 and q["mix16"]["requests"] > 0
+    assert 0 < q["compare"]["cached"]["p50"] < q["compare"]["cold_ms"]
+
+
+def test_pipeline_figures_and_report(
+    tmp_path, small_plan, embedder, size_result, coverage_result, querypath_result
+):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy2(small_plan, corpus / small_plan.name)
@@ -169,15 +200,19 @@ def test_pipeline_figures_and_report(tmp_path, small_plan, embedder, size_result
         "sizes": {str(N): size_result[0]},
         "synthetic": {"note": "x", "noise_sigma": 0.01},
         "coverage": coverage_result,
+        "querypath": querypath_result,
     }
     results["targets"] = targets(results)
     names = [t["target"] for t in results["targets"]]
     assert f"recall@10 @ {N}" in names and "pipeline / embedder throughput" in names
     assert "GET /coverage again (cached) p50 ms" in names
+    assert "HTTP hybrid p50 ÷ txtai in-process p50 (1 client)" in names
+    assert f"hybrid p50 ÷ query embedding alone p50 @ {N}" in names
     assert all(t["met"] in (True, False) for t in results["targets"])
     out = io.StringIO()
     render_table(results, Console(file=out, width=200))
     assert "hybrid search ms" in out.getvalue() and "targets" in out.getvalue()
+    assert "GET /search under load" in out.getvalue()
     path = write_results(results, tmp_path / "results")
     assert json.loads(path.read_text(encoding="utf-8"))["sizes"][str(N)]["paragraphs"] == N
     assert (tmp_path / "results" / "latest.json").is_file()
