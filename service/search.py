@@ -15,7 +15,7 @@ import os
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -112,7 +112,9 @@ class SearchHit:
     also: list[dict[str, Any]] = field(default_factory=list)  # near-identical, other units
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Field → value, one level deep (``also`` is shared, not copied: ``asdict``'s deep
+        copy of every hit was a third of the request's cost outside the search)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(slots=True)
