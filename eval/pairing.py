@@ -64,35 +64,81 @@ class Paragraphs:
 
 
 # -- compare ----------------------------------------------------------------------------------
+def _prf(found: set, gold: set) -> tuple[float, float]:
+    hit = len(found & gold)
+    return (hit / len(found) if found else 0.0, hit / len(gold) if gold else 0.0)
+
+
 def score_compare(reader: Any, path: Path = PAIRS) -> list[dict[str, Any]]:
-    """Precision and recall of compare's pairing on each labelled plan pair (all labels, and
-    the pairs labelled "sure" only)."""
+    """Precision and recall of compare's pairing on each labelled plan pair, against the
+    adjudicated gold (``pairs``; all of it, and its "sure" pairs for recall), against the
+    first reading alone, and — where a second reading exists — the second reader scored
+    against the first: how far two careful readers agree, the ceiling any scorer is measured
+    under."""
     paras = Paragraphs(reader)
     out = []
     for entry in json.loads(path.read_text("utf-8"))["plan_pairs"]:
         a, b = entry["a"], entry["b"]
-        gold = {}
-        for lab in entry["pairs"]:
-            gold[(paras.find(a, lab["a"]).id, paras.find(b, lab["b"]).id)] = lab.get("confidence")
+
+        def ids(labels: list[dict], a: str = a, b: str = b) -> dict[tuple[str, str], Any]:
+            return {
+                (paras.find(a, x["a"]).id, paras.find(b, x["b"]).id): x.get("confidence")
+                for x in labels
+            }
+
+        gold = ids(entry["pairs"])
+        first = set(ids(entry.get("first") or entry["pairs"]))
         result = compare_documents(reader, a, b)
         found = {(p.a_id, p.b_id) for p in result.pairs if p.status in ("same", "changed")}
         sure = {k for k, c in gold.items() if c != "unsure"}
-        hit = found & set(gold)
-        missed = sorted(set(gold) - found)
-        out.append(
-            {
-                "a": a,
-                "b": b,
-                "labelled": len(gold),
-                "proposed": len(found),
-                "precision": len(hit) / len(found) if found else 0.0,
-                "recall": len(hit) / len(gold) if gold else 0.0,
-                "recall_sure": len(found & sure) / len(sure) if sure else 0.0,
-                "missed": [f"{x} ↔ {y}" for x, y in missed],
-                "extra": [f"{x} ↔ {y}" for x, y in sorted(found - set(gold))],
-            }
-        )
+        precision, recall = _prf(found, set(gold))
+        row = {
+            "a": a,
+            "b": b,
+            "labelled": len(gold),
+            "proposed": len(found),
+            "precision": precision,
+            "recall": recall,
+            "recall_sure": _prf(found, sure)[1],
+            "vs_first_reading": dict(zip(("precision", "recall"), _prf(found, first), strict=True)),
+            "missed": [f"{x} ↔ {y}" for x, y in sorted(set(gold) - found)],
+            "extra": [f"{x} ↔ {y}" for x, y in sorted(found - set(gold))],
+        }
+        if entry.get("second"):
+            second = set(ids(entry["second"]))
+            row["readers"] = dict(zip(("precision", "recall"), _prf(second, first), strict=True))
+        out.append(row)
     return out
+
+
+def reader_agreement(path: Path = CELLS) -> dict[str, Any] | None:
+    """How the two readings of the coverage cells agree: three-way agreement, Cohen's kappa,
+    and the second reader's ``covered`` scored against the first's."""
+    cells = [
+        c
+        for ref in json.loads(path.read_text("utf-8"))["references"]
+        for q in ref["requirements"]
+        for c in q["cells"]
+        if c.get("first") and c.get("second")
+    ]
+    if not cells:
+        return None
+    one = [c["first"]["status"] for c in cells]
+    two = [c["second"]["status"] for c in cells]
+    agree = float(np.mean([x == y for x, y in zip(one, two, strict=True)]))
+    c1, c2, n = Counter(one), Counter(two), len(cells)
+    chance = sum(c1[k] * c2[k] for k in c1) / n / n
+    covered1 = {i for i, x in enumerate(one) if x == "covered"}
+    covered2 = {i for i, x in enumerate(two) if x == "covered"}
+    precision, recall = _prf(covered2, covered1)
+    return {
+        "cells": n,
+        "agreement": agree,
+        "kappa": (agree - chance) / (1 - chance) if chance < 1 else 1.0,
+        "covered_precision": precision,
+        "covered_recall": recall,
+        "adjudicated": sum(c.get("source") == "adjudicated" for c in cells),
+    }
 
 
 # -- coverage ---------------------------------------------------------------------------------
@@ -124,6 +170,7 @@ def labelled_cells(reader: Any, path: Path = CELLS) -> list[dict[str, Any]]:
                         "extracted": p.id in kept,
                         "plan": cell["plan"],
                         "gold": cell["status"],
+                        "first": (cell.get("first") or cell)["status"],
                         "confidence": cell.get("confidence"),
                         "score": got.score,
                         "matched": got.paragraph_id,
@@ -158,6 +205,14 @@ def coverage_scores(
     }
 
 
+def first_reading_scores(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Precision / recall of ``covered`` at the thresholds in use, against the first reading."""
+    pred = [status_of(r["score"], COVERED, PARTIAL) == "covered" for r in rows]
+    gold = [r["first"] == "covered" for r in rows]
+    hit = sum(p and g for p, g in zip(pred, gold, strict=True))
+    return {"precision": hit / max(1, sum(pred)), "recall": hit / max(1, sum(gold))}
+
+
 def sweep(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     grid = np.round(np.arange(0.20, 0.61, 0.02), 2)
     return [coverage_scores(rows, float(c), min(PARTIAL, float(c))) for c in grid]
@@ -185,6 +240,8 @@ def evaluate(index_dir: Path) -> dict[str, Any]:
                 ),
                 "gold": dict(Counter(r["gold"] for r in rows)),
             },
+            "coverage_vs_first_reading": first_reading_scores(rows),
+            "readers": reader_agreement(),
             "sweep": sweep(rows),
             "cells": rows,
         }
@@ -195,10 +252,12 @@ def print_report(report: dict[str, Any], show_sweep: bool) -> None:
     from rich.table import Table
 
     console = Console()
-    t = Table(title="compare: pairing against every labelled counterpart pair")
-    for col in ("plan pair", "labelled", "proposed", "precision", "recall", "recall (sure)"):
+    t = Table(title="compare: pairing against every labelled counterpart pair (adjudicated)")
+    cols = ("plan pair", "labelled", "proposed", "precision", "recall", "recall (sure)")
+    for col in (*cols, "vs 1st reading P / R", "2nd reader vs 1st P / R"):
         t.add_column(col, justify="right" if col != "plan pair" else "left")
     for r in report["compare"]:
+        first, readers = r["vs_first_reading"], r.get("readers")
         t.add_row(
             f"{r['a']} × {r['b']}",
             str(r["labelled"]),
@@ -206,6 +265,8 @@ def print_report(report: dict[str, Any], show_sweep: bool) -> None:
             f"{r['precision']:.3f}",
             f"{r['recall']:.3f}",
             f"{r['recall_sure']:.3f}",
+            f"{first['precision']:.3f} / {first['recall']:.3f}",
+            f"{readers['precision']:.3f} / {readers['recall']:.3f}" if readers else "one reading",
         )
     console.print(t)
     c = report["coverage"]
@@ -216,6 +277,20 @@ def print_report(report: dict[str, Any], show_sweep: bool) -> None:
         f"recall {c['recall']:.3f}, three-way accuracy {c['accuracy']:.3f}, matched at the "
         f"labelled paragraph {c['found_at_labelled_paragraph']:.3f}"
     )
+    f = report["coverage_vs_first_reading"]
+    console.print(
+        f"coverage against the first reading alone: precision {f['precision']:.3f}, "
+        f"recall {f['recall']:.3f}"
+    )
+    readers = report.get("readers")
+    if readers:
+        console.print(
+            f"the two readings of the {readers['cells']} cells: agreement "
+            f"{readers['agreement']:.3f}, Cohen's kappa {readers['kappa']:.3f}; the second "
+            f"reader's 'covered' against the first's: precision "
+            f"{readers['covered_precision']:.3f}, recall {readers['covered_recall']:.3f} "
+            f"({readers['adjudicated']} cells decided by a third reading)"
+        )
     if show_sweep:
         s = Table(title="coverage: threshold of 'covered'")
         for col in ("covered ≥", "precision", "recall", "accuracy"):

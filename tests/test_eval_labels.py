@@ -72,3 +72,36 @@ def test_the_sets_are_as_large_as_the_issue_asks():
     cells = [c for r in CELLS["references"] for q in r["requirements"] for c in q["cells"]]
     assert len(cells) >= 60
     assert len(PAIRS["plan_pairs"]) >= 3
+
+
+@pytest.mark.parametrize("entry", PAIRS["plan_pairs"], ids=lambda e: f"{e['a'][:8]}-{e['b'][:8]}")
+def test_both_readings_resolve_and_the_gold_keeps_what_they_agree_on(entry):
+    readings = [entry["first"], *([entry["second"]] if entry.get("second") else [])]
+    sets = []
+    for labels in readings:
+        a = [found_once(entry["a"], p["a"]) for p in labels]
+        b = [found_once(entry["b"], p["b"]) for p in labels]
+        assert len(set(a)) == len(a) and len(set(b)) == len(b)
+        sets.append(set(zip(a, b, strict=True)))
+    gold = {
+        (found_once(entry["a"], p["a"]), found_once(entry["b"], p["b"])) for p in entry["pairs"]
+    }
+    agreed = set.intersection(*sets)
+    assert agreed <= gold <= set.union(*sets), "the gold is agreed pairs plus adjudicated ones"
+    sources = {p.get("source") for p in entry["pairs"]}
+    assert sources <= {"both readings", "adjudicated", None}
+
+
+def test_cells_keep_both_readings_and_the_gold_follows_their_agreement():
+    cells = [c for r in CELLS["references"] for q in r["requirements"] for c in q["cells"]]
+    statuses = {"covered", "partial", "missing"}
+    for c in cells:
+        first, second = c["first"], c["second"]
+        assert {first["status"], second["status"], c["status"]} <= statuses
+        if first["status"] == second["status"]:
+            assert c["status"] == first["status"] and c["source"] == "both readings"
+        else:
+            assert c["source"] == "adjudicated"
+        for reading in (first, second):
+            if reading["status"] != "missing":
+                found_once(c["plan"], reading["evidence"])

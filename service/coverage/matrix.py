@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from indexer.embeddings import Embedder
     from indexer.store import DocumentRow, ParagraphRow, Reader
 
-COVERED = 0.50
-PARTIAL = 0.30
+COVERED = 0.36
+PARTIAL = 0.28
 MAX_PLANS = 500
 FILTERS = ("unit", "year", "province", "kind", "year_from", "year_to")
 
