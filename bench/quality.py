@@ -27,7 +27,7 @@ def quality_vs_txtai(index_dir: Path, embedder) -> dict:
         rows = reader.paragraphs_by_rowid(rowids)
         texts = [rows[r].text for r in rowids]
         vectors = np.asarray(reader.vectors(rowids), dtype=np.float32)
-        searcher = Searcher(reader, embedder)
+        searcher = Searcher(reader, embedder, cache_size=0)  # every query embedded, as txtai
         tx = TxtaiHybrid(rowids, texts, vectors, lambda q: embedder.embed_queries([q])[0])
         ours_rows, tx_rows = [], []
         for q in queries:
