@@ -96,8 +96,8 @@ class SearchOut(BaseModel):
     results: list[SearchHitOut]
     facets: dict[str, dict[str, int]] = Field(
         default_factory=dict,
-        description="Paragraphs per unit, year and province among the candidates the results "
-        "were chosen from (up to `candidates` per retriever), most frequent first.",
+        description="Paragraphs per unit, year, province and document kind among the candidates "
+        "the results were chosen from (up to `candidates` per retriever), most frequent first.",
     )
 
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # the index's and the model's modules load with the index, no
 
 MODES = ("hybrid", "dense", "lexical")
 MAX_K = 100
-FACETS = ("unit", "year", "province")
+FACETS = ("unit", "year", "province", "kind")
 GROUP_WINDOW = 30
 Ranking = list[tuple[int, float]]  # (rowid, score), best first
 

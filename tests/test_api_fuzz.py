@@ -150,7 +150,7 @@ def check(resp, secrets: list[str], ok: tuple[int, ...] = (200,)) -> dict | None
 def check_search_body(body: dict, k: int) -> None:
     assert set(body) == {"query", "total", "results", "facets"}
     assert body["total"] == len(body["results"]) <= k
-    assert set(body["facets"]) <= {"unit", "year", "province"}
+    assert set(body["facets"]) <= {"unit", "year", "province", "kind"}
     for hit in body["results"]:
         assert hit["doc_id"] in (D25, D26) and hit["text"]
         assert hit["paragraph_id"].startswith(hit["doc_id"] + ":")

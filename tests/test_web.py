@@ -286,10 +286,125 @@ def test_pages_work_without_javascript(browser, base_url):
         page.get_by_label("Nội dung cần tìm").fill("số hóa hồ sơ")
         page.get_by_role("button", name="Tìm kiếm").click()
         page.wait_for_url(re.compile(r"/\?q="))
-        first_result(page).get_by_role("link").click()
+        first_result(page).get_by_role("link", name="Xem đoạn này trong kế hoạch").click()
         page.wait_for_url(re.compile(r"#p-\d+$"))
         anchor = page.url.rsplit("#", 1)[1]
         bg = page.locator(f"#{anchor}").evaluate("e => getComputedStyle(e).backgroundColor")
         assert bg == TARGET_BG  # CSS :target highlights the paragraph without the script
     finally:
         context.close()
+
+
+# -- the working day (issue 18): counts per plan, pages, "more from this plan", state -------
+@pytest.fixture(params=["desktop", "phone"])
+def any_page(request, browser):
+    viewport = DESKTOP if request.param == "desktop" else PHONE
+    context = browser.new_context(viewport=viewport, locale="vi-VN")
+    p = context.new_page()
+    p.set_default_timeout(60_000)
+    yield p
+    context.close()
+
+
+def _units(page: Page) -> list[str]:
+    return page.locator("li.result .unit").all_inner_texts()
+
+
+def test_facets_count_results_per_unit_and_apply_then_remove_the_filter(any_page, base_url):
+    page = any_page
+    page.goto(f"{base_url}/?q={quote('tuyên truyền cải cách hành chính')}")
+    facets = page.locator("aside.facets")
+    expect(facets).to_be_visible()
+    unit_links = facets.locator("section.facet", has_text="Đơn vị").locator("a")
+    assert unit_links.count() == 2  # both plans answer
+    counts = facets.locator("section.facet", has_text="Đơn vị").locator(".n").all_inner_texts()
+    assert all(int(c) > 0 for c in counts)
+    school = facets.get_by_role("link", name="Trường Cao đẳng Y tế Khánh Hòa")
+    school.click()
+    page.wait_for_url(re.compile(r"unit="))
+    assert set(_units(page)) == {"Trường Cao đẳng Y tế Khánh Hòa"}
+    expect(page.locator("#so-ket-qua")).to_contain_text("đơn vị Trường Cao đẳng Y tế Khánh Hòa")
+    expect(page.get_by_label("Đơn vị")).to_have_value("Trường Cao đẳng Y tế Khánh Hòa")
+    active = facets.locator("a.active")
+    expect(active).to_have_count(1)
+    active.click()  # the value in use removes its filter
+    page.wait_for_url(lambda url: "unit=" not in url)
+    assert len(set(_units(page))) == 2
+
+
+def test_pages_of_twenty_and_back(any_page, base_url):
+    page = any_page
+    page.goto(f"{base_url}/?q={quote('tuyên truyền cải cách hành chính')}")
+    first_page = page.locator("li.result").evaluate_all("rs => rs.map(r => r.innerText)")
+    assert len(first_page) == 20
+    page.get_by_role("link", name="Trang sau →").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    expect(page.locator("ol.results")).to_have_attribute("start", "21")
+    expect(page.locator("#so-ket-qua")).to_contain_text("Kết quả 21–")
+    second_page = page.locator("li.result").evaluate_all("rs => rs.map(r => r.innerText)")
+    assert second_page and not set(second_page) & set(first_page)
+    page.get_by_role("link", name="← Trang trước").click()
+    page.wait_for_url(lambda url: "page=" not in url)
+    assert page.locator("li.result").evaluate_all("rs => rs.map(r => r.innerText)") == first_page
+
+
+def test_more_from_this_plan_searches_that_plan_only(any_page, base_url):
+    page = any_page
+    page.goto(f"{base_url}/?q={quote(AI_QUERY)}")
+    hit = first_result(page)
+    doc = hit.get_attribute("data-doc")
+    hit.get_by_role("link", name="Thêm từ kế hoạch này").click()
+    page.wait_for_url(re.compile(r"doc="))
+    docs = page.locator("li.result").evaluate_all("rs => rs.map(r => r.dataset.doc)")
+    assert docs and set(docs) == {doc}
+    expect(page.locator("#chi-trong-ke-hoach")).to_be_visible()
+    expect(page.locator("li.result a.more")).to_have_count(0)
+    page.get_by_role("link", name="Tìm trong mọi kế hoạch").click()
+    page.wait_for_url(lambda url: "doc=" not in url)
+    assert len(set(page.locator("li.result").evaluate_all("rs => rs.map(r => r.dataset.doc)"))) == 2
+
+
+def test_the_way_back_keeps_the_search_and_back_forward_restore_state(page, base_url):
+    unit = "Ban Quản lý Khu kinh tế và Khu công nghiệp"
+    url = f"{base_url}/?q={quote('tuyên truyền')}&unit={quote(unit)}&year=2025"
+    page.goto(url)
+    first_result(page).get_by_role("link", name="Xem đoạn này trong kế hoạch").click()
+    page.wait_for_url(re.compile(r"/doc/.*#p-\d+$"))
+    anchor = page.url.rsplit("#", 1)[1]
+    page.get_by_role("link", name="← Quay lại tìm kiếm").click()
+    page.wait_for_url(re.compile(r"/\?"))
+    expect(page.get_by_label("Nội dung cần tìm")).to_have_value("tuyên truyền")
+    expect(page.get_by_label("Đơn vị")).to_have_value(unit)
+    expect(page.get_by_label("Năm")).to_have_value("2025")
+    assert set(_units(page)) == {unit}
+    # a field changed but not submitted is put back to what the results show after Back
+    page.get_by_label("Năm").select_option("")
+    page.go_back()  # the plan, scrolled to its paragraph again
+    page.wait_for_url(re.compile(r"#p-\d+$"))
+    target = page.locator(f"#{anchor}")
+    expect(target).to_have_class(re.compile(r"is-target"))
+    expect(target).to_be_in_viewport()
+    page.go_forward()
+    page.wait_for_url(re.compile(r"year=2025"))
+    expect(page.get_by_label("Năm")).to_have_value("2025")
+    assert set(_units(page)) == {unit}
+
+
+def test_labels_are_words_and_each_view_says_what_it_does(any_page, base_url):
+    page = any_page
+    page.goto(f"{base_url}/?q={quote('tuyên truyền cải cách hành chính')}")
+    tags = set(page.locator("li.result .tag").all_inner_texts())
+    assert tags and tags <= {"Đoạn văn", "Mục liệt kê", "Tiêu đề mục", "Nhiệm vụ (phụ lục)"}
+    expect(page.locator("p.help")).to_contain_text("Tìm theo cả từ ngữ và ý nghĩa")
+    expect(page.locator("#so-ket-qua")).to_contain_text("trong mọi kế hoạch")
+
+
+def test_the_plan_prints_without_the_site_controls(page, base_url):
+    page.goto(f"{base_url}/doc/{P2026}")
+    page.emulate_media(media="print")
+    for selector in (".site-header", ".site-footer", ".toc", "p.actions"):
+        if page.locator(selector).count():
+            expect(page.locator(selector).first).to_be_hidden()
+    expect(page.locator(".doc-body")).to_be_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF" and len(pdf) > 10_000

@@ -12,7 +12,8 @@ from service.pages.common import PageError, Result
 _TOP_HEADING = re.compile(r"^(?:[IVXLC]{1,6}\.|PHỤ LỤC)", re.IGNORECASE)
 
 
-def document_view(snap: Any, doc_id: str, q: str = "") -> Result:
+def document_view(snap: Any, doc_id: str, search: dict[str, str] | None = None) -> Result:
+    """``search``: the parameters of the search the plan was opened from (its way back)."""
     reader = snap.reader
     doc = reader.document(doc_id)
     if doc is None:
@@ -43,6 +44,13 @@ def document_view(snap: Any, doc_id: str, q: str = "") -> Result:
         "tasks": rows,
         "tasks_in_table": in_table,
         "toc": toc,
-        "back_href": "/?" + urlencode({"q": q}) if q else "/",
+        "back_href": _back(search or {}),
     }
     return "document.html", ctx, 200
+
+
+def _back(search: dict[str, str]) -> str:
+    """The search page with the parameters it had (only the known ones, non-empty)."""
+    known = ("q", "unit", "year", "kind", "doc", "page")
+    params = {k: search[k].strip() for k in known if (search.get(k) or "").strip()}
+    return "/?" + urlencode(params) if params else "/"

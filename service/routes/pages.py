@@ -148,15 +148,37 @@ async def _bounded_page(request: Request, active: str, build) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def search_page(request: Request, q: str = "", unit: str = "", year: str = "") -> Response:
-    """The search box, filters and ranked paragraphs."""
-    return await _bounded_page(request, "search", lambda snap: search_view(snap, q, unit, year))
+async def search_page(
+    request: Request,
+    q: str = "",
+    unit: str = "",
+    year: str = "",
+    kind: str = "",
+    doc: str = "",
+    page: str = "",
+) -> Response:
+    """The search box, filters and ranked paragraphs (20 a page), with counts per unit, year
+    and kind; every filter and the page are in the address."""
+    return await _bounded_page(
+        request, "search", lambda snap: search_view(snap, q, unit, year, kind, doc, page)
+    )
 
 
 @router.get("/doc/{doc_id}", response_class=HTMLResponse)
-def document_page(request: Request, doc_id: str, q: str = "") -> Response:
-    """One plan: metadata, paragraphs (anchored #p-<ordinal>) and the appendix table."""
-    return _page(request, "search", lambda snap: document_view(snap, doc_id, q))
+def document_page(
+    request: Request,
+    doc_id: str,
+    q: str = "",
+    unit: str = "",
+    year: str = "",
+    kind: str = "",
+    doc: str = "",
+    page: str = "",
+) -> Response:
+    """One plan: metadata, paragraphs (anchored #p-<ordinal>) and the appendix table; the
+    search it was opened from (q, filters, page) is kept for the way back."""
+    search = {"q": q, "unit": unit, "year": year, "kind": kind, "doc": doc, "page": page}
+    return _page(request, "search", lambda snap: document_view(snap, doc_id, search))
 
 
 @router.get("/so-sanh", response_class=HTMLResponse)
