@@ -163,8 +163,16 @@ def search(
     k: Annotated[int, typer.Option("--k", "-k", help="Number of results (1–100).")] = 10,
     mode: Annotated[str, typer.Option(help=f"One of {', '.join(MODES)}.")] = "hybrid",
     as_json: JsonOpt = False,
+    xlsx_out: Annotated[
+        Path | None, typer.Option("--xlsx", help="Also write the results as Excel (.xlsx) here.")
+    ] = None,
+    docx_out: Annotated[
+        Path | None, typer.Option("--docx", help="Also write the results as Word (.docx) here.")
+    ] = None,
 ) -> None:
     """Search every plan by meaning and by words."""
+    from service.exports import filters_in_words, search_table
+
     with cli_errors():
         settings = settings_for(index)
         query = validate_query(query, settings.max_query_chars)
@@ -172,7 +180,22 @@ def search(
         filters = SearchFilters(unit, year, province, section, doc_id)
         with open_index(settings) as snap:
             result = snap.searcher.search(query, k, filters, mode=mode)
+    write_files(search_table(result, filters_in_words(filters)), xlsx_out, docx_out)
     emit(result, as_json, render_search)
+
+
+def write_files(table: Any, xlsx_out: Path | None, docx_out: Path | None) -> None:
+    """The table as an Excel workbook and/or a Word document (``service.exports``)."""
+    from service.exports import render
+
+    for path, fmt in ((xlsx_out, "xlsx"), (docx_out, "docx")):
+        if path is None:
+            continue
+        try:
+            path.write_bytes(render(table, fmt))
+        except OSError as exc:
+            fail(f"cannot write {path} ({exc.strerror or exc}): choose a writable path", 2)
+        Console(stderr=True).print(f"{fmt.upper()} written to {path}")
 
 
 @app.command("compare")
@@ -183,6 +206,12 @@ def compare_cmd(
     as_json: JsonOpt = False,
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Write a self-contained HTML report here.")
+    ] = None,
+    xlsx_out: Annotated[
+        Path | None, typer.Option("--xlsx", help="Write the comparison as Excel (.xlsx) here.")
+    ] = None,
+    docx_out: Annotated[
+        Path | None, typer.Option("--docx", help="Write the comparison as Word (.docx) here.")
     ] = None,
 ) -> None:
     """Compare two plans by meaning: same, changed (word diff), only in A, only in B."""
@@ -197,9 +226,12 @@ def compare_cmd(
     if html_out is not None:
         html_out.write_text(render_report(result, payload["a"], payload["b"]), encoding="utf-8")
         Console(stderr=True).print(f"report written to {html_out}")
+    from service.exports import comparison_table
+
+    write_files(comparison_table(payload), xlsx_out, docx_out)
     if as_json:
         print_json(payload)
-    elif html_out is None:
+    elif html_out is None and xlsx_out is None and docx_out is None:
         console = Console(highlight=False)
         render_comparison(console, result, plan_label(payload["a"]), plan_label(payload["b"]))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import quote
 
 import pytest
@@ -162,3 +163,18 @@ def test_year_range_in_either_order(client):
     assert forward.json()["results"] == backward.json()["results"]
     assert {h["year"] for h in forward.json()["results"]} == {2026}
     assert set(forward.json()["facets"]["year"]) == {"2026"}
+
+
+def test_search_and_compare_as_files_and_a_bad_format_is_a_422(client):
+    from openpyxl import load_workbook
+
+    r = client.get("/search", params={"q": "tuyên truyền", "k": 5, "format": "xlsx"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert r.headers["content-disposition"] == 'attachment; filename="tim-kiem-tuyen-truyen.xlsx"'
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(min_row=4, values_only=True))
+    assert len(rows) == 5 and all("/doc/" in row[5] for row in rows)
+    r = client.get("/compare", params={"a": D25, "b": D26, "format": "docx"})
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    r = client.get("/search", params={"q": "tuyên truyền", "format": "pdf"})
+    assert r.status_code == 422 and "format" in r.text

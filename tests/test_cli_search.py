@@ -99,3 +99,28 @@ def test_serve_answers_http(index_dir):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_search_and_compare_write_excel_and_word(index_dir, tmp_path):
+    import docx
+    from openpyxl import load_workbook
+
+    xlsx, word = tmp_path / "kq.xlsx", tmp_path / "kq.docx"
+    args = ["search", "tuyên truyền", "--index", str(index_dir), "-k", "7", "--year", "2025"]
+    result = run(*args, "--xlsx", str(xlsx), "--docx", str(word))
+    assert result.exit_code == 0, result.stderr
+    sheet = load_workbook(xlsx).active
+    assert "năm 2025" in sheet["A2"].value
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert len(rows) == 7 and {r[2] for r in rows} == {2025}
+    assert all(r[5].startswith("/doc/2025-") and "#p-" in r[5] for r in rows)
+    assert len(docx.Document(str(word)).tables[0].rows) == 8
+    a, b = "2025-ban-quan-ly-kkt-kcn-khanh-hoa", D26
+    out = tmp_path / "ss.xlsx"
+    result = run("compare", a, b, "--index", str(index_dir), "--xlsx", str(out))
+    assert result.exit_code == 0, result.stderr
+    body = json.loads(run("compare", a, b, "--index", str(index_dir), "--json").stdout)
+    rows = list(load_workbook(out).active.iter_rows(min_row=4, values_only=True))
+    assert len(rows) == len(body["pairs"])
+    bad = run(*args, "--xlsx", str(tmp_path / "no" / "such" / "dir.xlsx"))
+    assert bad.exit_code == 2 and "cannot write" in bad.stderr

@@ -21,8 +21,9 @@ from service.coverage import (
     reference_requirements,
     year_changes,
 )
-from service.coverage.export import coverage_csv, coverage_xlsx, safe_cell
+from service.coverage.export import coverage_csv, coverage_xlsx
 from service.coverage.requirements import is_aims_heading
+from service.exports import safe_cell
 
 Y2025 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 Y2026 = "2026-truong-cao-dang-y-te-khanh-hoa"
@@ -373,12 +374,15 @@ def test_coverage_page_answers_in_a_sentence(client, params, status, words):
 
 
 def test_download_names_keep_only_safe_characters():
-    from service.routes.coverage import _download
+    from service.routes.downloads import download
 
-    r = _download(b"x", 'bao-phu-a"b\r\nSet-Cookie: x=1;/../', "csv")
+    r = download(b"x", 'bao-phu-a"b\r\nSet-Cookie: x=1;/../', "csv")
     assert (
-        r.headers["content-disposition"] == 'attachment; filename="bao-phu-a-b-Set-Cookie-x-1.csv"'
+        r.headers["content-disposition"] == 'attachment; filename="bao-phu-a-b-set-cookie-x-1.csv"'
     )
+    assert r.headers["content-type"].startswith("text/csv")
+    word = download(b"x", "tìm kiếm «AI»", "docx")
+    assert word.headers["content-disposition"] == 'attachment; filename="tim-kiem-ai.docx"'
 
 
 def test_a_reference_longer_than_a_matrix_checks_is_one_clear_error(reader, monkeypatch):

@@ -408,3 +408,66 @@ def test_the_plan_prints_without_the_site_controls(page, base_url):
     expect(page.locator(".doc-body")).to_be_visible()
     pdf = page.pdf(format="A4")
     assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
+
+
+def _download(page: Page, link_name: str) -> tuple[str, bytes]:
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link_name).click()
+    return info.value.suggested_filename, Path(info.value.path()).read_bytes()
+
+
+def test_search_results_download_as_excel_and_word_with_links_back(any_page, base_url):
+    import docx
+    from openpyxl import load_workbook
+
+    page = any_page
+    unit = "Trường Cao đẳng Y tế Khánh Hòa"
+    page.goto(f"{base_url}/?q={quote(AI_QUERY)}&unit={quote(unit)}")
+    shown = page.locator("li.result").count()
+    name, body = _download(page, "Excel (.xlsx)")
+    assert name.endswith(".xlsx") and name.startswith("tim-kiem-")
+    sheet = load_workbook(io.BytesIO(body)).active
+    assert AI_QUERY in sheet["A1"].value and unit in sheet["A2"].value  # what was searched
+    header = [c.value for c in sheet[3]]
+    assert header == ["STT", "Đơn vị", "Năm", "Mục", "Đoạn", "Liên kết"]
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert len(rows) >= shown and {r[1] for r in rows} == {unit} and {r[2] for r in rows} == {2026}
+    assert all(r[3] for r in rows[:5]), "the section of each paragraph"
+    link = sheet.cell(row=4, column=6)
+    assert link.hyperlink and re.search(rf"/doc/{P2026}#p-\d+$", link.hyperlink.target)
+    first_text = page.locator("li.result .snippet").first.inner_text().strip("…")
+    assert any(w in rows[0][4] for w in first_text.split()[:3])
+    name, body = _download(page, "Word (.docx)")
+    assert name.endswith(".docx")
+    document = docx.Document(io.BytesIO(body))
+    table = document.tables[0]
+    assert [c.text for c in table.rows[0].cells] == header
+    assert len(table.rows) == len(rows) + 1
+    assert table.rows[1].cells[1].text == unit and re.search(
+        r"#p-\d+$", table.rows[1].cells[5].text
+    )
+    page.goto(link.hyperlink.target)  # the link in the file opens the paragraph
+    expect(page.locator(".is-target")).to_be_visible()
+
+
+def test_a_comparison_downloads_as_excel_and_word(any_page, base_url):
+    import docx
+    from openpyxl import load_workbook
+
+    page = any_page
+    page.goto(f"{base_url}/so-sanh?a={P2025}&b={P2026}")
+    pairs_shown = page.locator(".pair").count()
+    name, body = _download(page, "Excel (.xlsx)")
+    assert name == f"so-sanh-{P2025}-{P2026}.xlsx"
+    sheet = load_workbook(io.BytesIO(body)).active
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert len(rows) == pairs_shown
+    statuses = {r[0] for r in rows}
+    assert statuses <= {"Giống nhau", "Có thay đổi", "Chỉ có ở A", "Chỉ có ở B"}
+    assert {"Giống nhau", "Chỉ có ở B"} <= statuses
+    same = next(r for r in rows if r[0] == "Giống nhau")
+    assert same[2] and same[4] and f"/doc/{P2025}#p-" in same[6] and f"/doc/{P2026}#p-" in same[7]
+    name, body = _download(page, "Word (.docx)")
+    table = docx.Document(io.BytesIO(body)).tables[0]
+    assert len(table.rows) == len(rows) + 1
+    assert table.rows[0].cells[0].text == "Kết quả"

@@ -7,45 +7,20 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from typing import Any
-from urllib.parse import quote
 
 from service.budget import checkpoint
 from service.coverage.model import CitationMatrix, CoverageMatrix, PlanColumn
+from service.exports import paragraph_link, safe_row
 
 STATUS_VI = {"covered": "Có", "partial": "Một phần", "missing": "Không có"}
 FILL = {"covered": "C6EFCE", "partial": "FFEB9C", "missing": "FFC7CE"}
 CSV_BOM = "\ufeff"
-# a cell a spreadsheet would run as a formula ("=HYPERLINK(…)", "- Phối hợp …" → #NAME?)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what XLSX cannot hold
-
-
-def safe_cell(value: Any) -> Any:
-    """Document text as a spreadsheet shows it and never runs: control characters dropped, a
-    leading formula character quoted with an apostrophe (the OWASP CSV-injection advice)."""
-    if not isinstance(value, str):
-        return value
-    value = _ILLEGAL.sub("", value)
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def safe_row(values: list[Any]) -> list[Any]:
-    return [safe_cell(v) for v in values]
 
 
 def plan_label(p: PlanColumn) -> str:
     """``Trường Cao đẳng Y tế Khánh Hòa — 2026``, as the pages name a plan."""
     return f"{p.unit or p.doc_id} — {p.year}" if p.year else (p.unit or p.doc_id)
-
-
-def paragraph_link(base: str, doc_id: str, paragraph_id: str | None) -> str:
-    """The plan page's address of a paragraph (``base`` like "http://127.0.0.1:8000"):
-    ``/doc/{doc_id}#p-<ordinal>``, as the web page anchors paragraphs."""
-    ordinal = paragraph_id.rsplit(":", 1)[-1] if paragraph_id else ""
-    anchor = f"#p-{int(ordinal)}" if ordinal.isdigit() else ""
-    return f"{base.rstrip('/')}/doc/{quote(doc_id, safe='')}{anchor}"
 
 
 def detail_rows(m: CoverageMatrix, base: str = "") -> list[list[Any]]:

@@ -111,6 +111,12 @@ def search_view(
         result.facets, state, {"unit": unit, "year": str(year_int or ""), "kind": kind}
     )
     ctx["all_plans_href"] = search_url(state, doc=None)
+    api = {"q": query, "unit": unit, "year": str(year_int or ""), "kind": kind}
+    api |= {"doc_id": ctx["doc"], "k": str(SEARCH_K * MAX_PAGES)}
+    ctx["downloads"] = [
+        {"label": label, "href": "/search?" + urlencode({**_present(api), "format": fmt})}
+        for label, fmt in (("Excel (.xlsx)", "xlsx"), ("Word (.docx)", "docx"))
+    ]
     ctx["searched"] = _searched_phrase(unit, year_int, kind, ctx["plan"])
     if not ctx["results"]:
         ctx["message"] = {
@@ -120,6 +126,10 @@ def search_view(
             "Hãy thử từ ngữ khác hoặc bỏ bớt bộ lọc.",
         }
     return "search.html", ctx, 200
+
+
+def _present(params: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in params.items() if v}
 
 
 def _facets(

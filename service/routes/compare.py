@@ -13,6 +13,8 @@ from service.budget import run_bounded
 from service.compare import compare_documents
 from service.compare.documents import check_documents, comparison_payload
 from service.deps import HolderDep, SettingsDep
+from service.exports import FORMATS, comparison_table, render
+from service.routes.downloads import base_url, download
 from service.schemas import ErrorOut, json_bytes
 
 router = APIRouter(tags=["compare"])
@@ -88,6 +90,7 @@ class CompareOut(BaseModel):
     response_model=CompareOut,
     summary="Compare two plans: same, changed (with a word diff), only in a, only in b",
     responses={
+        200: {"content": {FORMATS["xlsx"]: {}, FORMATS["docx"]: {}}},
         404: {"model": ErrorOut, "description": "Unknown id; the message lists ids."},
         503: {"model": ErrorOut, "description": "No index, or over the time budget."},
     },
@@ -98,16 +101,32 @@ async def compare_plans(
     settings: SettingsDep,
     a: Annotated[str, Query(max_length=200, description="Id of plan a (e.g. a file stem).")],
     b: Annotated[str, Query(max_length=200, description="Id of plan b (may be a itself).")],
+    format: Annotated[
+        Literal["json", "xlsx", "docx"],
+        Query(
+            description="`xlsx` (Excel) or `docx` (Word): the comparison as a file — one row "
+            "per pair or leftover, both sections and texts, links back to the paragraphs."
+        ),
+    ] = "json",
 ) -> Any:
+    base = base_url(request)
+
     def work() -> bytes:
         with holder.lease() as snap:
             doc_a, doc_b = check_documents(snap.reader, a, b)
             result = compare_documents(snap.reader, a, b, snap.answers)
-            # a comparison only changes with a build: kept, and its JSON with it
-            return snap.answers.get_or_compute(
-                ("compare", a, b, "json"),
-                lambda: json_bytes(CompareOut, comparison_payload(doc_a, doc_b, result)),
-            )
+
+            def shaped() -> bytes:
+                payload = comparison_payload(doc_a, doc_b, result)
+                if format == "json":
+                    return json_bytes(CompareOut, payload)
+                return render(comparison_table(payload, base), format)
+
+            # a comparison only changes with a build: kept, and its JSON and files with it
+            links = () if format == "json" else (base,)  # files hold links to this host
+            return snap.answers.get_or_compute(("compare", a, b, format, *links), shaped)
 
     body = await run_bounded(request, settings.request_timeout, work)
+    if format != "json":
+        return download(body, f"so-sanh-{a}-{b}", format)
     return Response(body, media_type="application/json")

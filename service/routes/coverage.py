@@ -5,7 +5,6 @@ The work is in ``service.coverage``; this module is the HTTP edge."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -20,13 +19,15 @@ from service.coverage.changes import changes_payload, unit_changes
 from service.coverage.citations import MAX_REQUIRED
 from service.coverage.export import citations_csv, citations_xlsx, coverage_csv, coverage_xlsx
 from service.deps import HolderDep, SettingsDep
+from service.exports import FORMATS
+from service.routes.downloads import base_url, download
 from service.schemas import ErrorOut, json_bytes
 from service.settings import Settings
 from service.state import IndexHolder
 
 router = APIRouter(tags=["coverage"])
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = FORMATS["xlsx"]
 Format = Annotated[
     Literal["json", "csv", "xlsx"],
     Query(description="json (default), or a download: csv (UTF-8 with BOM) or xlsx (Excel)."),
@@ -152,22 +153,6 @@ def _key(*parts: Any, filters: dict[str, Any] | None = None) -> tuple:
     return (*parts, tuple(sorted(given.items())))
 
 
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def _download(body: str | bytes, name: str, fmt: str) -> Response:
-    """A file download; its name keeps only letters, digits, '.', '_' and '-' (a plan id
-    comes from a file name, which may hold quotes or anything else)."""
-    media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-    safe = _UNSAFE_NAME.sub("-", name).strip("-.")[:120] or "bao-phu"
-    headers = {"Content-Disposition": f'attachment; filename="{safe}.{fmt}"'}
-    return Response(body, media_type=media, headers=headers)
-
-
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
-
-
 def plan_filters(
     year: Year = None, province: Province = None, unit: Unit = None, kind: Kind = None
 ) -> dict[str, Any]:
@@ -204,7 +189,7 @@ async def _serve(
 
     body = await run_bounded(request, settings.request_timeout, work)
     if fmt in exports:
-        return _download(body, name, fmt)
+        return download(body, name, fmt)
     return Response(body, media_type="application/json")
 
 
@@ -222,7 +207,7 @@ async def coverage(
     filters: PlanFilters,
     format: Format = "json",
 ) -> Any:
-    base = _base(request)
+    base = base_url(request)
     return await _serve(
         request,
         holder,

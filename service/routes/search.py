@@ -8,6 +8,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from service.budget import run_bounded
 from service.deps import HolderDep, SettingsDep
+from service.exports import FORMATS, filters_in_words, render, search_table
+from service.routes.downloads import base_url, download
 from service.schemas import ErrorOut, SearchHitOut, SearchOut
 from service.search import SearchFilters, validate_query
 
@@ -19,6 +21,7 @@ router = APIRouter(tags=["search"])
     response_model=SearchOut,
     summary="Search every plan by meaning and by words",
     responses={
+        200: {"content": {FORMATS["xlsx"]: {}, FORMATS["docx"]: {}}},
         422: {"model": ErrorOut, "description": "Empty, too long or too costly q; bad k."},
         503: {"model": ErrorOut, "description": "No index, or over the time budget."},
     },
@@ -63,6 +66,13 @@ async def search(
     collapse: Annotated[
         Literal["doc"] | None, Query(description="`doc`: only the best hit of each document.")
     ] = None,
+    format: Annotated[
+        Literal["json", "xlsx", "docx"],
+        Query(
+            description="`xlsx` (Excel) or `docx` (Word): the results as a file to pass around "
+            "— unit, year, section, the paragraph and a link back to it."
+        ),
+    ] = "json",
 ) -> Response:
     query = validate_query(q, settings.max_query_chars)
     if year_from is not None and year_to is not None and year_from > year_to:
@@ -85,6 +95,9 @@ async def search(
             )
 
     result = await run_bounded(request, settings.request_timeout, work)
+    if format != "json":
+        table = search_table(result, filters_in_words(filters), base_url(request))
+        return download(render(table, format), f"tim-kiem-{result.query}", format)
     answer = SearchOut(
         query=result.query,
         total=result.total,
