@@ -471,3 +471,29 @@ def test_a_comparison_downloads_as_excel_and_word(any_page, base_url):
     table = docx.Document(io.BytesIO(body)).tables[0]
     assert len(table.rows) == len(rows) + 1
     assert table.rows[0].cells[0].text == "Kết quả"
+
+
+def test_compare_switches_show_differences_only_or_fold_unchanged_sections(any_page, base_url):
+    page = any_page
+    page.goto(f"{base_url}/so-sanh?a={P2025}&b={P2026}")
+    total = page.locator(".pair").count()
+    same = page.locator(".pair.same").count()
+    assert same > 0 and total > same
+    page.get_by_label("Chỉ hiện chỗ khác nhau").check()  # submits at once (the form's script)
+    page.wait_for_url(re.compile(r"khac=1"))
+    expect(page.locator(".pair.same")).to_have_count(0)
+    expect(page.locator(".pair")).to_have_count(total - same)
+    hidden = page.locator(".hidden-same").all_inner_texts()
+    assert sum(int(re.search(r"đã ẩn (\d+)", t).group(1)) for t in hidden) == same
+    # the section summary's links still land (hidden pairs keep their anchors)
+    links = page.locator("table.section-summary a")
+    assert links.count() > 0
+    for href in links.evaluate_all("as => as.map(a => a.getAttribute('href'))"):
+        assert page.locator(href).count() == 1, href
+    page.goto(f"{base_url}/so-sanh?a={P2025}&b={P2025}&gon=1")  # nothing differs: all folded
+    expect(page.get_by_label("Thu gọn các mục không đổi")).to_be_checked()
+    folded = page.locator("details.unchanged")
+    assert folded.count() > 0
+    expect(folded.first.locator(".pair").first).to_be_hidden()
+    folded.first.locator("summary").click()
+    expect(folded.first.locator(".pair").first).to_be_visible()

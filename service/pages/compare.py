@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from service.state import Snapshot
 
 
-def compare_view(snap: Snapshot, a: str, b: str) -> Result:
+def compare_view(snap: Snapshot, a: str, b: str, khac: str = "", gon: str = "") -> Result:
+    """``khac``: differences only (same pairs hidden, counted per section); ``gon``: sections
+    where nothing differs folded away. Both are switches in the address ("1" = on)."""
     reader = snap.reader
     docs, _, _ = filter_choices(reader)
     ctx: dict[str, Any] = {
@@ -26,6 +28,8 @@ def compare_view(snap: Snapshot, a: str, b: str) -> Result:
         "b": b,
         "result": None,
         "n_documents": len(docs),
+        "diff_only": khac == "1",
+        "collapse": gon == "1",
     }
     if not a and not b:
         return "compare.html", ctx, 200
@@ -95,6 +99,12 @@ def comparison_context(cmp: Comparison, doc_a: DocumentRow, doc_b: DocumentRow) 
             }
         )
     summary = cmp.summary
+    groups: list[dict[str, Any]] = []
+    for shown in pairs:  # consecutive pairs of one top-level section
+        if not groups or groups[-1]["section"] != shown["section"]:
+            groups.append({"section": shown["section"], "pairs": [], "same": 0, "differs": 0})
+        groups[-1]["pairs"].append(shown)
+        groups[-1]["same" if shown["status"] == "same" else "differs"] += 1
     sections = [
         {
             "side": s.side.upper(),
@@ -118,4 +128,5 @@ def comparison_context(cmp: Comparison, doc_a: DocumentRow, doc_b: DocumentRow) 
         "topics_a": [t.phrase for t in summary.topics_only_a],
         "topics_b": [t.phrase for t in summary.topics_only_b],
         "pairs": pairs,
+        "groups": groups,
     }

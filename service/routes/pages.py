@@ -182,9 +182,12 @@ def document_page(
 
 
 @router.get("/so-sanh", response_class=HTMLResponse)
-async def compare_page(request: Request, a: str = "", b: str = "") -> Response:
-    """Two plans side by side with changes marked and a section summary."""
-    return await _bounded_page(request, "compare", lambda snap: compare_view(snap, a, b))
+async def compare_page(
+    request: Request, a: str = "", b: str = "", khac: str = "", gon: str = ""
+) -> Response:
+    """Two plans side by side with changes marked and a section summary; ``khac=1`` shows
+    the differences only, ``gon=1`` folds the sections where nothing differs."""
+    return await _bounded_page(request, "compare", lambda snap: compare_view(snap, a, b, khac, gon))
 
 
 @router.get("/trich-dan", response_class=HTMLResponse)

@@ -27,8 +27,8 @@
     markTarget();
   });
 
-  // Filter selects submit their form at once (the button still works without JS).
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
+  // Filter selects and switches submit their form at once (the button works without JS).
+  document.querySelectorAll("select[data-autosubmit], input[data-autosubmit]").forEach(function (sel) {
     sel.addEventListener("change", function () { sel.form.submit(); });
   });
 })();
