@@ -200,6 +200,7 @@ def test_exports_carry_every_cell(reader):
 
 # -- API ----------------------------------------------------------------------------------------
 def test_api_coverage_matrix_and_downloads(client):
+    import docx
     from openpyxl import load_workbook
 
     r = client.get("/coverage", params={"reference": Y2026})
@@ -215,6 +216,11 @@ def test_api_coverage_matrix_and_downloads(client):
     c = client.get("/coverage", params={"reference": Y2026, "format": "csv"})
     assert c.headers["content-type"].startswith("text/csv")
     assert c.text.count("\n") == len(body["requirements"]) + 1
+    w = client.get("/coverage", params={"reference": Y2026, "format": "docx"})
+    assert w.headers["content-disposition"].endswith('.docx"')
+    table = docx.Document(io.BytesIO(w.content)).tables[0]
+    assert len(table.rows) == len(body["requirements"]) + 1  # one plan: a row per requirement
+    assert table.rows[0].cells[1].text == "Yêu cầu"
 
 
 def test_api_coverage_is_answered_from_the_cache_the_second_time(client):

@@ -497,3 +497,24 @@ def test_compare_switches_show_differences_only_or_fold_unchanged_sections(any_p
     expect(folded.first.locator(".pair").first).to_be_hidden()
     folded.first.locator("summary").click()
     expect(folded.first.locator(".pair").first).to_be_visible()
+
+
+def test_the_citation_table_downloads_as_excel_and_word(any_page, base_url):
+    import docx
+    from openpyxl import load_workbook
+
+    page = any_page
+    page.goto(f"{base_url}/trich-dan?year=2026")
+    shown = page.locator("table.references tbody tr").count()
+    assert shown > 0
+    name, body = _download(page, "Excel (.xlsx)")
+    assert name == "trich-dan.xlsx"
+    rows = list(load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
+    header, data = rows[0], rows[1:]
+    assert header[:4] == ("Văn bản", "Loại", "Cơ quan ban hành", "Bắt buộc")
+    assert header[4:] == ("Trường Cao đẳng Y tế Khánh Hòa — 2026",)  # the year's one plan
+    assert len(data) == shown and all(isinstance(r[4], int) and r[4] >= 1 for r in data)
+    assert any("09-NQ/TW" in str(r[0]) for r in data)
+    name, body = _download(page, "Word (.docx)")
+    table = docx.Document(io.BytesIO(body)).tables[0]
+    assert len(table.rows) == shown + 1 and table.rows[0].cells[0].text == "Văn bản"

@@ -11,7 +11,7 @@ from typing import Any
 
 from service.budget import checkpoint
 from service.coverage.model import CitationMatrix, CoverageMatrix, PlanColumn
-from service.exports import paragraph_link, safe_row
+from service.exports import ExportTable, paragraph_link, safe_row, to_docx
 
 STATUS_VI = {"covered": "Có", "partial": "Một phần", "missing": "Không có"}
 FILL = {"covered": "C6EFCE", "partial": "FFEB9C", "missing": "FFC7CE"}
@@ -175,3 +175,24 @@ def _citations_sheet(ws: Any, c: CitationMatrix) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "E2"
+
+
+def coverage_docx(m: CoverageMatrix, base: str = "") -> bytes:
+    """The detail table (one row per requirement × plan) as a Word document."""
+    title = (m.reference or {}).get("title") or "Danh mục yêu cầu"
+    shares = "; ".join(f"{plan_label(p)}: {round(100 * p.share)}%" for p in m.plans)
+    return to_docx(
+        ExportTable(
+            f"Bao phủ — {title}", f"Tỷ lệ bao phủ: {shares}", DETAIL_HEADER, detail_rows(m, base)
+        )
+    )
+
+
+def citations_docx(c: CitationMatrix) -> bytes:
+    """The citation table (cited documents × plans, mentions counted) as a Word document."""
+    header, *rows = citation_rows(c)
+    return to_docx(
+        ExportTable(
+            "Văn bản được trích dẫn", "Số lần mỗi kế hoạch nhắc tới từng văn bản", header, rows
+        )
+    )

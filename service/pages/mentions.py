@@ -173,6 +173,11 @@ def mentions_view(snap: Snapshot, ref: str, unit: str, year: str, sort: str) -> 
     if not ctx["groups"] and not ctx["candidates"]:
         table = citation_table(reader, unit=unit or None, year=year_int)
         ctx["table"] = citation_rows(table, unit, year_int, sort)
+        given = {k: v for k, v in (("unit", unit), ("year", str(year_int or ""))) if v}
+        ctx["downloads"] = [
+            {"label": label, "href": "/coverage/citations?" + urlencode({**given, "format": fmt})}
+            for label, fmt in (("Excel (.xlsx)", "xlsx"), ("Word (.docx)", "docx"), ("CSV", "csv"))
+        ]
     return "mentions.html", ctx, status
 
 

@@ -17,7 +17,14 @@ from service.budget import run_bounded
 from service.coverage import citation_matrix, coverage_matrix
 from service.coverage.changes import changes_payload, unit_changes
 from service.coverage.citations import MAX_REQUIRED
-from service.coverage.export import citations_csv, citations_xlsx, coverage_csv, coverage_xlsx
+from service.coverage.export import (
+    citations_csv,
+    citations_docx,
+    citations_xlsx,
+    coverage_csv,
+    coverage_docx,
+    coverage_xlsx,
+)
 from service.deps import HolderDep, SettingsDep
 from service.exports import FORMATS
 from service.routes.downloads import base_url, download
@@ -27,10 +34,12 @@ from service.state import IndexHolder
 
 router = APIRouter(tags=["coverage"])
 
-XLSX = FORMATS["xlsx"]
 Format = Annotated[
-    Literal["json", "csv", "xlsx"],
-    Query(description="json (default), or a download: csv (UTF-8 with BOM) or xlsx (Excel)."),
+    Literal["json", "csv", "xlsx", "docx"],
+    Query(
+        description="json (default), or a download: csv (UTF-8 with BOM), xlsx (Excel) or "
+        "docx (Word)."
+    ),
 ]
 Reference = Annotated[
     str, Query(max_length=200, description="Id of the reference document (see /documents).")
@@ -135,8 +144,8 @@ class UnitChangesOut(BaseModel):
 
 DOWNLOADS: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The answer as JSON, or with `format` as a CSV or Excel download.",
-        "content": {"text/csv": {}, XLSX: {}},
+        "description": "The answer as JSON, or with `format` as a CSV, Excel or Word download.",
+        "content": {"text/csv": {}, FORMATS["xlsx"]: {}, FORMATS["docx"]: {}},
     },
     **ERRORS,
 }
@@ -214,7 +223,11 @@ async def coverage(
         settings,
         _key("coverage", reference, filters=filters),
         lambda snap: coverage_matrix(snap.reader, reference=reference, filters=filters),
-        {"csv": lambda m: coverage_csv(m, base), "xlsx": lambda m: coverage_xlsx(m, base)},
+        {
+            "csv": lambda m: coverage_csv(m, base),
+            "xlsx": lambda m: coverage_xlsx(m, base),
+            "docx": lambda m: coverage_docx(m, base),
+        },
         CoverageOut,
         f"bao-phu-{reference}",
         format,
@@ -259,7 +272,7 @@ async def coverage_citations(
         settings,
         _key("citations", cited_kind, issuer, need, reference, filters=filters),
         lambda snap: citation_matrix(snap.reader, need, reference, cited_kind, issuer, filters),
-        {"csv": citations_csv, "xlsx": citations_xlsx},
+        {"csv": citations_csv, "xlsx": citations_xlsx, "docx": citations_docx},
         CitationsOut,
         "trich-dan",
         format,
