@@ -12,6 +12,7 @@ overlap on a multi-core machine; the rankings are the same as when run one after
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -149,7 +150,20 @@ def validate_query(query: str, max_chars: int = 1000) -> str:
             "query is empty: give at least one word to search for (blank, control and "
             "invisible characters do not count)"
         )
+    if not _WORD_CHAR.search(cleaned):
+        raise QueryWithoutWordsError(
+            f"query {cleaned[:40]!r} has no letter or digit, only punctuation or symbols: "
+            "type a word or a document number to search for"
+        )
     return cleaned
+
+
+class QueryWithoutWordsError(InvalidQueryError):
+    """A query of punctuation or symbols only: every paragraph would match it as well as any
+    other ("*" found "*" and "3.1."), so nothing is searched."""
+
+
+_WORD_CHAR = re.compile(r"[^\W_]")
 
 
 def validate_k(k: int, max_k: int = MAX_K) -> int:

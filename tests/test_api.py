@@ -178,3 +178,10 @@ def test_search_and_compare_as_files_and_a_bad_format_is_a_422(client):
     assert r.status_code == 200 and r.content[:2] == b"PK"
     r = client.get("/search", params={"q": "tuyên truyền", "format": "pdf"})
     assert r.status_code == 422 and "format" in r.text
+
+
+@pytest.mark.parametrize("q", ["*", "...", "? ! —", "«»"])
+def test_a_query_of_punctuation_only_is_refused_with_a_reason(client, q):
+    r = client.get("/search", params={"q": q})
+    assert r.status_code == 422
+    assert "no letter or digit" in r.json()["error"]["message"]

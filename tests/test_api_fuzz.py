@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -177,6 +178,7 @@ def test_search_never_fails(client, secrets, q, k, year):
     body = check(resp, secrets)
     valid = (
         clean_query(q)  # control and invisible characters do not count
+        and has_word(q)  # punctuation or symbols only: nothing to search for (a 422)
         and len(q) <= 1000
         and estimate_tokens(clean_query(q)) <= LIMITS.max_query_tokens
         and (k is None or _valid_int(k, 1, 100))
@@ -191,11 +193,19 @@ def test_search_never_fails(client, secrets, q, k, year):
 @FUZZ
 @given(q=syntax_queries)
 def test_query_syntax_is_plain_text(client, secrets, q):
-    """Operators are words to drop or match, never syntax errors: always a 200."""
-    body = check(client.get("/search", params={"q": q, "k": 5}), secrets)
-    if clean_query(q):
+    """Operators are words to drop or match, never syntax errors: a 200 whenever the query
+    has a letter or digit, the one 422 of a query without any otherwise."""
+    resp = client.get("/search", params={"q": q, "k": 5})
+    body = check(resp, secrets)
+    if clean_query(q) and has_word(q):
         assert body is not None
         check_search_body(body, 5)
+    elif clean_query(q):
+        assert resp.json()["error"]["code"] == "query_without_words"
+
+
+def has_word(q: str) -> bool:
+    return re.search(r"[^\W_]", clean_query(q)) is not None
 
 
 @FUZZ

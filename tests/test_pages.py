@@ -247,3 +247,9 @@ def test_static_files_served_and_nothing_outside(client):
 def test_json_api_routes_stay_json(client):
     r = client.get("/documents")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+
+
+def test_a_punctuation_query_says_there_is_nothing_to_search(client):
+    r = client.get("/", params={"q": "*"})
+    assert r.status_code == 422
+    assert "chỉ có dấu câu hoặc ký hiệu" in r.text and 'class="result"' not in r.text

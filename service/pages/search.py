@@ -14,7 +14,7 @@ from service.pages.common import (
     parse_year,
 )
 from service.query_cost import QueryTooCostlyError, clean_query
-from service.search import SearchFilters, validate_query
+from service.search import QueryWithoutWordsError, SearchFilters, validate_query
 
 SEARCH_K = 20  # results per page
 MAX_PAGES = 5  # the core returns at most 100 hits
@@ -172,6 +172,11 @@ def _searched_phrase(unit: str, year: int | None, kind: str, plan: str) -> str:
 
 def _refusal(exc: InvalidQueryError) -> str:
     """Why a query was refused, in words for the page."""
+    if isinstance(exc, QueryWithoutWordsError):
+        return (
+            "Nội dung tìm kiếm chỉ có dấu câu hoặc ký hiệu, không có chữ hay số nào để tìm. "
+            "Hãy gõ một vài từ hoặc số hiệu văn bản."
+        )
     if isinstance(exc, QueryTooCostlyError):
         return (
             "Nội dung tìm kiếm quá nặng để xử lý (quá nhiều ký hiệu, biểu tượng hoặc chữ "

@@ -22,7 +22,10 @@ router = APIRouter(tags=["search"])
     summary="Search every plan by meaning and by words",
     responses={
         200: {"content": {FORMATS["xlsx"]: {}, FORMATS["docx"]: {}}},
-        422: {"model": ErrorOut, "description": "Empty, too long or too costly q; bad k."},
+        422: {
+            "model": ErrorOut,
+            "description": "Empty, too long or too costly q, or q without a letter or digit; bad k.",
+        },
         503: {"model": ErrorOut, "description": "No index, or over the time budget."},
     },
 )
