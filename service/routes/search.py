@@ -24,7 +24,8 @@ router = APIRouter(tags=["search"])
         200: {"content": {FORMATS["xlsx"]: {}, FORMATS["docx"]: {}}},
         422: {
             "model": ErrorOut,
-            "description": "Empty, too long or too costly q, or q without a letter or digit; bad k.",
+            "description": "Empty, too long or too costly q, or one without a letter or "
+            "digit; bad k.",
         },
         503: {"model": ErrorOut, "description": "No index, or over the time budget."},
     },
