@@ -7,7 +7,7 @@ INDEX   ?= var/index
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: install lint format test index serve eval bench loadtest browser fixtures clean
+.PHONY: install lint format test index serve eval bench loadtest browser converters fixtures clean
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,11 @@ $(VENV)/.installed: pyproject.toml Makefile
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
+# Debian's LibreOffice (no GUI) reads Word 97–2003 (.doc) and RTF plans (converted to DOCX).
+# Without it (no root, no apt) those files are skipped with one line each; nothing else changes.
+converters:
+	@command -v soffice >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null; } 2>/dev/null || echo "note: LibreOffice is not installed; .doc and .rtf plans will be skipped (apt-get install libreoffice-writer-nogui)"
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -30,10 +35,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install browser
+test: install browser converters
 	$(BIN)/python -m pytest -q
 
-index: install
+index: install converters
 	$(BIN)/python -m indexer build --corpus $(CORPUS) --index $(INDEX)
 
 serve: index

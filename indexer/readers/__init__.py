@@ -12,6 +12,7 @@ from indexer.errors import UnreadableFileError
 from indexer.readers.base import PAGE_BREAK, RawDocument
 from indexer.readers.docx import read_docx
 from indexer.readers.html import read_html
+from indexer.readers.legacy_word import read_doc, read_rtf
 from indexer.readers.markdown import read_markdown
 from indexer.readers.pdf import read_pdf
 from indexer.readers.txt import read_txt
@@ -20,6 +21,8 @@ READERS: dict[str, Callable[[Path, bytes | None], RawDocument]] = {
     ".txt": read_txt,
     ".pdf": read_pdf,
     ".docx": read_docx,
+    ".doc": read_doc,  # Word 97–2003, through LibreOffice (legacy_word.py)
+    ".rtf": read_rtf,
     ".md": read_markdown,
     ".markdown": read_markdown,
     ".html": read_html,

@@ -229,6 +229,18 @@ def repair_misdecoded(text: str) -> tuple[str, str | None]:
     return "".join(lines), best
 
 
+def repair_as(text: str, name: str) -> str:
+    """Every line of ``text`` that a Windows-1252 reading of ``name`` bytes can have made,
+    decoded as ``name``: the repair ``repair_misdecoded`` chose for a document, applied to its
+    other parts (the cells of its tables)."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        data = None if line.isascii() else _as_legacy_bytes(line)
+        fixed = MOJIBAKE[name](data) if data is not None else None
+        out.append(fixed if fixed is not None else line)
+    return "".join(out)
+
+
 # --------------------------------------------------------------------- entry points
 def _utf16_without_bom(data: bytes) -> str | None:
     """'utf-16-le'/'utf-16-be' when NULs sit on one byte of every pair, else None."""
