@@ -21,10 +21,12 @@ $(VENV)/.installed: pyproject.toml Makefile
 browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
-# Debian's LibreOffice (no GUI) reads Word 97–2003 (.doc) and RTF plans (converted to DOCX).
-# Without it (no root, no apt) those files are skipped with one line each; nothing else changes.
+# Debian's LibreOffice (no GUI) reads Word 97–2003 (.doc) and RTF plans (converted to DOCX);
+# Tesseract with its Vietnamese model reads scanned PDF pages (OCR). Without them (no root, no
+# apt) those files are skipped with one line each; nothing else changes.
 converters:
 	@command -v soffice >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null; } 2>/dev/null || echo "note: LibreOffice is not installed; .doc and .rtf plans will be skipped (apt-get install libreoffice-writer-nogui)"
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; } 2>/dev/null || echo "note: Tesseract (vie) is not installed; scanned PDF pages will be skipped (apt-get install tesseract-ocr tesseract-ocr-vie)"
 
 lint: install
 	$(BIN)/ruff check .
@@ -44,10 +46,11 @@ index: install converters
 serve: index
 	$(BIN)/python -m service serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
-eval: install
+eval: install converters
 	$(BIN)/python -m eval.run
 	$(BIN)/python -m eval.pairing --sweep
 	$(BIN)/python -m eval.headers
+	$(BIN)/python -m eval.ocr
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -300,6 +300,13 @@ def render_table(results: dict, console: Console | None = None) -> Table:
         )
     if results.get("querypath"):
         render_querypath(results["querypath"], console)
+    o = results.get("ocr")
+    if o and "skipped" not in o:
+        console.print(
+            f"OCR (Tesseract vie, {o['dpi']} dpi): {o['seconds_per_page']} s a scanned page; "
+            f"read again (a rebuild, from the cache) {o['rebuild_seconds_per_page']} s a page, "
+            f"same text: {o['rebuild_same_text']}"
+        )
     tt = Table(title="targets")
     for c in ("target", "value", "goal", "met"):
         tt.add_column(c)

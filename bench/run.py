@@ -75,6 +75,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     ap.add_argument("--keep", action="store_true", help="keep the synthetic indexes")
     ap.add_argument("--no-coverage", action="store_true", help="skip the 100-plan coverage matrix")
+    ap.add_argument("--no-ocr", action="store_true", help="skip the OCR seconds per page")
     ap.add_argument(
         "--no-querypath",
         action="store_true",
@@ -175,6 +176,11 @@ def main(argv: list[str] | None = None) -> dict:
                 plan=plan,
             )
             results["sizes"][str(n)] = run_size(n, base, embedder, work, opts)
+        if not args.no_ocr:
+            from bench.ocr_bench import ocr_figures
+
+            _log("OCR: seconds per scanned page, and again from the cache")
+            results["ocr"] = ocr_figures()
         if not args.no_coverage:
             from bench.coverage_bench import coverage_figures
 

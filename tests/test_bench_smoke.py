@@ -216,3 +216,14 @@ def test_pipeline_figures_and_report(
     path = write_results(results, tmp_path / "results")
     assert json.loads(path.read_text(encoding="utf-8"))["sizes"][str(N)]["paragraphs"] == N
     assert (tmp_path / "results" / "latest.json").is_file()
+
+
+def test_ocr_figures_time_a_page_and_the_rebuild_from_the_cache():
+    from bench.ocr_bench import ocr_figures
+    from indexer.readers import ocr
+
+    if ocr.missing():
+        pytest.skip(f"OCR needs {ocr.missing()}")
+    o = ocr_figures(pages=1)
+    assert o["pages"] == 1 and o["seconds_per_page"] > 0
+    assert o["rebuild_same_text"] and o["rebuild_seconds_per_page"] < o["seconds_per_page"]

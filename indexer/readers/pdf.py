@@ -44,11 +44,39 @@ def read_pdf(path: Path, data: bytes | None = None) -> RawDocument:
         log.setLevel(level)
     if not pages:
         raise UnreadableFileError(path, "the PDF has no pages", "export the PDF again")
+    scanned = [i for i, p in enumerate(pages) if not p.strip()]
+    source = "pdf"
+    if scanned:
+        pages, source = _with_ocr(path, data, pages, scanned)
+    text = f"\n{PAGE_BREAK}\n".join(pages)
+    return RawDocument(text=text, source_format=source)
+
+
+def _with_ocr(
+    path: Path, data: bytes | None, pages: list[str], scanned: list[int]
+) -> tuple[list[str], str]:
+    """The pages with each page that has no text layer read by OCR (``ocr.py``), when OCR is
+    on and installed; otherwise the scanned pages stay empty (all scanned: one clear error)."""
+    from indexer.readers import ocr
+
+    lacking = None if ocr.enabled() else "OCR is turned off (CCHC_OCR=0)"
+    lacking = lacking or (f"OCR needs {m}" if (m := ocr.missing()) else None)
+    if lacking is not None:
+        if len(scanned) == len(pages):
+            raise UnreadableFileError(
+                path,
+                f"the PDF has no text layer (scanned image?) and {lacking}",
+                "turn OCR on / install it (make converters), or use the original DOCX/text",
+            )
+        return pages, "pdf"
+    read = ocr.read_pages(path.read_bytes() if data is None else data, scanned)
+    pages = list(pages)
+    for i, page in zip(scanned, read, strict=True):
+        pages[i] = page.text
     if not any(p.strip() for p in pages):
         raise UnreadableFileError(
             path,
-            "the PDF has no text layer (scanned image?)",
-            "run OCR on it or use the original DOCX/text",
+            "the PDF has no text layer and OCR found no text in it (a blank or unreadable scan)",
+            "scan it again at 300 dpi, or use the original DOCX/text",
         )
-    text = f"\n{PAGE_BREAK}\n".join(pages)
-    return RawDocument(text=text, source_format="pdf")
+    return pages, "pdf+ocr"

@@ -1,0 +1,128 @@
+"""OCR for PDF pages without a text layer (scanned, signed and stamped plans).
+
+Each such page is rendered by PDFium (``pypdfium2``) at ``DPI`` — enough to keep the
+diacritics — and read by Tesseract with its Vietnamese model (``pytesseract`` driving the
+Debian ``tesseract-ocr`` and ``tesseract-ocr-vie`` packages; ``make converters``). The text
+then goes through the same cleaning, header reading and structure as any other text.
+
+A page costs seconds, so results are cached per file content and page (``cache_dir()``:
+``$CCHC_OCR_CACHE``, else ``~/.cache/cchc-search/ocr``): a rebuild never reads a page twice.
+``CCHC_OCR=0`` turns OCR off (such pages are then skipped as before).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+DPI = 300
+LANG = "vie"
+OFF_VALUES = ("0", "false", "off", "no")
+
+
+@dataclass(slots=True)
+class PageText:
+    text: str
+    confidence: float  # Tesseract's mean word confidence, 0–100
+
+
+def enabled() -> bool:
+    """OCR is on unless ``CCHC_OCR`` says otherwise."""
+    return os.environ.get("CCHC_OCR", "1").strip().lower() not in OFF_VALUES
+
+
+def missing() -> str | None:
+    """What is missing for OCR here (None when it can run)."""
+    try:
+        import pypdfium2  # noqa: F401
+        import pytesseract
+    except ImportError:
+        return "the Python packages pytesseract and pypdfium2"
+    if shutil.which("tesseract") is None:
+        return "Tesseract (apt-get install tesseract-ocr tesseract-ocr-vie)"
+    try:
+        langs = pytesseract.get_languages(config="")
+    except Exception:  # noqa: BLE001 - a broken install reads as missing
+        return "a working Tesseract"
+    if LANG not in langs:
+        return "Tesseract's Vietnamese model (apt-get install tesseract-ocr-vie)"
+    return None
+
+
+def cache_dir() -> Path:
+    given = os.environ.get("CCHC_OCR_CACHE")
+    return Path(given) if given else Path.home() / ".cache" / "cchc-search" / "ocr"
+
+
+def read_pages(data: bytes, pages: list[int]) -> list[PageText]:
+    """The text of the given pages (0-based) of the PDF ``data``, from the cache or by OCR."""
+    digest = hashlib.sha256(data).hexdigest()
+    out: list[PageText] = []
+    todo = []
+    cached: dict[int, PageText] = {}
+    for page in pages:
+        hit = _cached(digest, page)
+        if hit is None:
+            todo.append(page)
+        else:
+            cached[page] = hit
+    if todo:
+        import pypdfium2
+
+        pdf = pypdfium2.PdfDocument(data)
+        try:
+            for page in todo:
+                image = pdf[page].render(scale=DPI / 72, grayscale=True).to_pil()
+                cached[page] = recognize(image)
+                _store(digest, page, cached[page])
+        finally:
+            pdf.close()
+    for page in pages:
+        out.append(cached[page])
+    return out
+
+
+def recognize(image) -> PageText:
+    """Tesseract's text of one page image, lines kept, and its mean word confidence."""
+    import pytesseract
+
+    found = pytesseract.image_to_data(image, lang=LANG, output_type=pytesseract.Output.DICT)
+    lines: dict[tuple[int, int, int], list[str]] = {}
+    confidences = []
+    for i, word in enumerate(found["text"]):
+        conf = float(found["conf"][i])
+        if not word.strip() or conf < 0:
+            continue
+        key = (found["block_num"][i], found["par_num"][i], found["line_num"][i])
+        lines.setdefault(key, []).append(word)
+        confidences.append(conf)
+    text = "\n".join(" ".join(words) for _, words in sorted(lines.items()))
+    mean = sum(confidences) / len(confidences) if confidences else 0.0
+    return PageText(text, round(mean, 1))
+
+
+def _key(digest: str, page: int) -> Path:
+    return cache_dir() / digest[:2] / f"{digest}-p{page}-{DPI}-{LANG}.json"
+
+
+def _cached(digest: str, page: int) -> PageText | None:
+    try:
+        got = json.loads(_key(digest, page).read_text("utf-8"))
+        return PageText(str(got["text"]), float(got["confidence"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store(digest: str, page: int, result: PageText) -> None:
+    path = _key(digest, page)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"text": result.text, "confidence": result.confidence}), "utf-8")
+        tmp.replace(path)
+    except OSError:  # a cache that cannot be written only costs time
+        pass

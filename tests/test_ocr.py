@@ -1,0 +1,101 @@
+"""OCR of scanned PDF pages (indexer/readers/ocr.py) with Debian's Tesseract and its
+Vietnamese model. The scans are made here from the real plans (eval/ocr.py draws their
+opening pages on A4 at 300 dpi, skewed, speckled and blurred, as images only)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from eval.ocr import cer, page_lines, scanned_pdf
+from indexer.errors import UnreadableFileError
+from indexer.parse import parse_file
+from indexer.readers import ocr, read_document
+
+REPO = Path(__file__).resolve().parents[1]
+PLAN = REPO / "corpus" / "2026-truong-cao-dang-y-te-khanh-hoa.txt"
+TEXT_PDF = REPO / "tests" / "fixtures" / "2026-truong-cao-dang-y-te-khanh-hoa.pdf"
+pytestmark = pytest.mark.skipif(
+    ocr.missing() is not None, reason=f"OCR needs {ocr.missing()} (make converters)"
+)
+
+
+@pytest.fixture(scope="module")
+def drawn() -> list[list[str]]:
+    return page_lines(read_document(PLAN).text, 2)
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory, drawn) -> Path:
+    path = tmp_path_factory.mktemp("scan") / "ke-hoach-scan.pdf"
+    path.write_bytes(scanned_pdf(drawn))
+    return path
+
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("CCHC_OCR_CACHE", str(tmp_path / "ocr-cache"))
+    return tmp_path / "ocr-cache"
+
+
+@pytest.fixture
+def counted(monkeypatch) -> list[int]:
+    """How many pages Tesseract really reads (the real recognizer, counted)."""
+    calls: list[int] = []
+    real = ocr.recognize
+
+    def counting(image):
+        calls.append(1)
+        return real(image)
+
+    monkeypatch.setattr(ocr, "recognize", counting)
+    return calls
+
+
+def test_a_scanned_plan_reads_within_3_percent_and_its_header_exactly(
+    scan, drawn, fresh_cache, counted, tmp_path
+):
+    raw = read_document(scan)
+    assert raw.source_format == "pdf+ocr" and len(counted) == 2
+    reference = " ".join(line for page in drawn for line in page)
+    assert cer(reference, raw.text.replace("\f", " ")) <= 0.03
+    typed = tmp_path / "same-pages.txt"  # the drawn pages as text: what the scan must give
+    typed.write_text("\n".join(line for page in drawn for line in page), "utf-8")
+    want, got = parse_file(typed, tmp_path).meta, parse_file(scan, scan.parent).meta
+    for field in ("unit", "number", "date", "year"):
+        assert getattr(got, field) == getattr(want, field), field
+    assert got.unit == "Trường Cao đẳng Y tế Khánh Hòa" and got.year == 2026
+
+
+def test_a_rebuild_never_reads_a_page_twice(scan, fresh_cache, counted):
+    first = read_document(scan).text
+    assert len(counted) == 2 and len(list(fresh_cache.rglob("*.json"))) == 2
+    again = read_document(scan).text
+    assert again == first and len(counted) == 2  # both pages from the cache
+
+
+def test_a_mixed_pdf_keeps_its_text_pages_and_reads_the_scanned_one(
+    scan, fresh_cache, counted, tmp_path
+):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.add_page(PdfReader(TEXT_PDF).pages[0])  # a page with a text layer
+    writer.add_page(PdfReader(io.BytesIO(scan.read_bytes())).pages[1])  # a scanned page
+    mixed = tmp_path / "mixed.pdf"
+    with mixed.open("wb") as fh:
+        writer.write(fh)
+    raw = read_document(mixed)
+    assert raw.source_format == "pdf+ocr" and len(counted) == 1  # only the scanned page
+    first, second = raw.text.split("\f", 1)
+    assert first.strip() == PdfReader(TEXT_PDF).pages[0].extract_text().strip()
+    assert len(second.split()) > 100
+
+
+def test_ocr_turned_off_skips_a_scan_with_one_line(scan, monkeypatch, counted):
+    monkeypatch.setenv("CCHC_OCR", "0")
+    with pytest.raises(UnreadableFileError, match="no text layer.*CCHC_OCR=0") as info:
+        read_document(scan)
+    assert "\n" not in str(info.value) and not counted
