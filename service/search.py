@@ -150,12 +150,17 @@ def validate_query(query: str, max_chars: int = 1000) -> str:
             "query is empty: give at least one word to search for (blank, control and "
             "invisible characters do not count)"
         )
-    if not _WORD_CHAR.search(cleaned):
+    return cleaned
+
+
+def require_words(query: str) -> None:
+    """QueryWithoutWordsError for a query of punctuation or symbols only (checked after the
+    token budget, whose message says more about a long run of symbols)."""
+    if not _WORD_CHAR.search(query):
         raise QueryWithoutWordsError(
-            f"query {cleaned[:40]!r} has no letter or digit, only punctuation or symbols: "
+            f"query {query[:40]!r} has no letter or digit, only punctuation or symbols: "
             "type a word or a document number to search for"
         )
-    return cleaned
 
 
 class QueryWithoutWordsError(InvalidQueryError):
@@ -448,6 +453,7 @@ class Searcher:
         validate_k(k)
         if self.budget is not None and mode != "lexical":
             self.budget.check(query)  # before any work: a refused query costs nothing
+        require_words(query)
         rowids = self.reader.filter_rowids(**(filters or SearchFilters()).as_kwargs())
         if rowids is not None and len(rowids) == 0:
             return SearchResult(query=query, mode=mode, total=0, hits=[])

@@ -41,7 +41,10 @@ def api_schema(index_dir):
 # Refusals no JSON Schema can state, each documented in its parameter's description: a
 # schema-valid request may get a 422 only with one of these messages.
 SEMANTIC_422 = {
-    "GET /search": ("tokens for the embedding model",),  # the query costs too much to embed
+    "GET /search": (
+        "tokens for the embedding model",  # the query costs too much to embed
+        "has no letter or digit",  # punctuation or symbols only: nothing to search for
+    ),
     "GET /mentions": ("is not a document reference",),
     "GET /coverage/citations": (
         "is not a document reference",
