@@ -99,3 +99,10 @@ def test_ocr_turned_off_skips_a_scan_with_one_line(scan, monkeypatch, counted):
     with pytest.raises(UnreadableFileError, match="no text layer.*CCHC_OCR=0") as info:
         read_document(scan)
     assert "\n" not in str(info.value) and not counted
+
+
+def test_more_scanned_pages_than_the_bound_is_one_clear_line(scan, monkeypatch, counted):
+    monkeypatch.setenv("CCHC_OCR_MAX_PAGES", "1")
+    with pytest.raises(UnreadableFileError, match="2 scanned pages; OCR reads at most 1") as info:
+        read_document(scan)
+    assert "CCHC_OCR_MAX_PAGES" in str(info.value) and not counted

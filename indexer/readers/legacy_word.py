@@ -73,7 +73,7 @@ def _converted(path: Path, data: bytes, suffix: str) -> RawDocument:
         )
     with tempfile.TemporaryDirectory(prefix="cchc-convert-") as tmp:
         work = Path(tmp)
-        source = work / f"plan.{suffix}"  # our own name: the file's name is never a argument
+        source = work / f"plan.{suffix}"  # our own name: the file's name is never an argument
         source.write_bytes(data)
         profile = (work / "profile").as_uri()
         try:

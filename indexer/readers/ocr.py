@@ -17,11 +17,15 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 DPI = 300
 LANG = "vie"
 OFF_VALUES = ("0", "false", "off", "no")
+MAX_PAGES = 100  # scanned pages read in one file (CCHC_OCR_MAX_PAGES): seconds each
+MAX_PIXELS = 40_000_000  # a page rendered larger (an oversized MediaBox) is scaled down
+PAGE_TIMEOUT = 180  # seconds Tesseract may spend on one page
 
 
 @dataclass(slots=True)
@@ -35,8 +39,17 @@ def enabled() -> bool:
     return os.environ.get("CCHC_OCR", "1").strip().lower() not in OFF_VALUES
 
 
+def max_pages() -> int:
+    try:
+        value = int(os.environ.get("CCHC_OCR_MAX_PAGES", MAX_PAGES))
+    except ValueError:
+        return MAX_PAGES
+    return value if value > 0 else MAX_PAGES
+
+
+@lru_cache(maxsize=1)
 def missing() -> str | None:
-    """What is missing for OCR here (None when it can run)."""
+    """What is missing for OCR here (None when it can run); asked once per process."""
     try:
         import pypdfium2  # noqa: F401
         import pytesseract
@@ -76,7 +89,9 @@ def read_pages(data: bytes, pages: list[int]) -> list[PageText]:
         pdf = pypdfium2.PdfDocument(data)
         try:
             for page in todo:
-                image = pdf[page].render(scale=DPI / 72, grayscale=True).to_pil()
+                width, height = pdf[page].get_size()  # points
+                scale = min(DPI / 72, (MAX_PIXELS / max(1.0, width * height)) ** 0.5)
+                image = pdf[page].render(scale=scale, grayscale=True).to_pil()
                 cached[page] = recognize(image)
                 _store(digest, page, cached[page])
         finally:
@@ -90,7 +105,9 @@ def recognize(image) -> PageText:
     """Tesseract's text of one page image, lines kept, and its mean word confidence."""
     import pytesseract
 
-    found = pytesseract.image_to_data(image, lang=LANG, output_type=pytesseract.Output.DICT)
+    found = pytesseract.image_to_data(
+        image, lang=LANG, output_type=pytesseract.Output.DICT, timeout=PAGE_TIMEOUT
+    )
     lines: dict[tuple[int, int, int], list[str]] = {}
     confidences = []
     for i, word in enumerate(found["text"]):

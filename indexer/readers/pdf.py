@@ -69,7 +69,19 @@ def _with_ocr(
                 "turn OCR on / install it (make converters), or use the original DOCX/text",
             )
         return pages, "pdf"
-    read = ocr.read_pages(path.read_bytes() if data is None else data, scanned)
+    if len(scanned) > ocr.max_pages():
+        raise UnreadableFileError(
+            path,
+            f"the PDF has {len(scanned)} scanned pages; OCR reads at most {ocr.max_pages()} "
+            "in one file (seconds each)",
+            "split it, or raise CCHC_OCR_MAX_PAGES",
+        )
+    try:
+        read = ocr.read_pages(path.read_bytes() if data is None else data, scanned)
+    except RuntimeError as exc:  # pytesseract's timeout and Tesseract's own failures
+        raise UnreadableFileError(
+            path, f"OCR failed ({' '.join(str(exc).split())[:100]})", "check the scan"
+        ) from exc
     pages = list(pages)
     for i, page in zip(scanned, read, strict=True):
         pages[i] = page.text
