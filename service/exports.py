@@ -52,7 +52,8 @@ def paragraph_link(base: str, doc_id: str, paragraph_id: str | None) -> str:
 
 @dataclass(slots=True)
 class ExportTable:
-    """A titled table; ``links`` maps a column index to the column holding its link."""
+    """A titled table; a column whose header starts with "Liên kết" holds links (clickable
+    in the workbook)."""
 
     title: str
     subtitle: str
@@ -81,7 +82,7 @@ def filters_in_words(filters: Any) -> str:
 
 
 def search_table(result: Any, searched: str, base: str = "") -> ExportTable:
-    """Search hits: rank, unit, year, section, kind, the paragraph, its link."""
+    """Search hits: rank, unit, year, section, the paragraph, its link."""
     rows = [
         safe_row(
             [
