@@ -14,7 +14,7 @@ from service.compare import compare_documents
 from service.compare.documents import check_documents, comparison_payload
 from service.deps import HolderDep, SettingsDep
 from service.exports import FORMATS, comparison_table, render
-from service.routes.downloads import base_url, download
+from service.routes.downloads import FileFormat, base_url, download
 from service.schemas import ErrorOut, json_bytes
 
 router = APIRouter(tags=["compare"])
@@ -101,13 +101,7 @@ async def compare_plans(
     settings: SettingsDep,
     a: Annotated[str, Query(max_length=200, description="Id of plan a (e.g. a file stem).")],
     b: Annotated[str, Query(max_length=200, description="Id of plan b (may be a itself).")],
-    format: Annotated[
-        Literal["json", "xlsx", "docx"],
-        Query(
-            description="`xlsx` (Excel) or `docx` (Word): the comparison as a file — one row "
-            "per pair or leftover, both sections and texts, links back to the paragraphs."
-        ),
-    ] = "json",
+    format: FileFormat = "json",
 ) -> Any:
     base = base_url(request)
 

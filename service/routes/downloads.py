@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated, Literal
 
-from fastapi import Request, Response
+from fastapi import Query, Request, Response
 
 from indexer.text.vietnamese import fold
 from service.exports import FORMATS
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 MEDIA = {**FORMATS, "csv": "text/csv; charset=utf-8"}
+# the `format` of an answer that also comes as a file: JSON, or Excel / Word
+FileFormat = Annotated[
+    Literal["json", "xlsx", "docx"],
+    Query(
+        description="`xlsx` (Excel) or `docx` (Word): the answer as a file to pass around — "
+        "one row per result with its unit, year, section, text and a link back to it."
+    ),
+]
 
 
 def download(body: str | bytes, name: str, fmt: str) -> Response:

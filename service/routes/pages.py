@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -147,37 +147,28 @@ async def _bounded_page(request: Request, active: str, build) -> Response:
         return error_page(request, busy, active)
 
 
+def search_params(
+    q: str = "", unit: str = "", year: str = "", kind: str = "", doc: str = "", page: str = ""
+) -> dict[str, str]:
+    """A search as the address holds it (the search page's own, and the one a plan view
+    was opened from: its way back)."""
+    return {"q": q, "unit": unit, "year": year, "kind": kind, "doc": doc, "page": page}
+
+
+SearchParams = Annotated[dict[str, str], Depends(search_params)]
+
+
 @router.get("/", response_class=HTMLResponse)
-async def search_page(
-    request: Request,
-    q: str = "",
-    unit: str = "",
-    year: str = "",
-    kind: str = "",
-    doc: str = "",
-    page: str = "",
-) -> Response:
+async def search_page(request: Request, search: SearchParams) -> Response:
     """The search box, filters and ranked paragraphs (20 a page), with counts per unit, year
     and kind; every filter and the page are in the address."""
-    return await _bounded_page(
-        request, "search", lambda snap: search_view(snap, q, unit, year, kind, doc, page)
-    )
+    return await _bounded_page(request, "search", lambda snap: search_view(snap, **search))
 
 
 @router.get("/doc/{doc_id}", response_class=HTMLResponse)
-def document_page(
-    request: Request,
-    doc_id: str,
-    q: str = "",
-    unit: str = "",
-    year: str = "",
-    kind: str = "",
-    doc: str = "",
-    page: str = "",
-) -> Response:
+def document_page(request: Request, doc_id: str, search: SearchParams) -> Response:
     """One plan: metadata, paragraphs (anchored #p-<ordinal>) and the appendix table; the
     search it was opened from (q, filters, page) is kept for the way back."""
-    search = {"q": q, "unit": unit, "year": year, "kind": kind, "doc": doc, "page": page}
     return _page(request, "search", lambda snap: document_view(snap, doc_id, search))
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from service.budget import run_bounded
 from service.deps import HolderDep, SettingsDep
 from service.exports import FORMATS, filters_in_words, render, search_table
-from service.routes.downloads import base_url, download
+from service.routes.downloads import FileFormat, base_url, download
 from service.schemas import ErrorOut, SearchHitOut, SearchOut
 from service.search import SearchFilters, validate_query
 
@@ -70,13 +70,7 @@ async def search(
     collapse: Annotated[
         Literal["doc"] | None, Query(description="`doc`: only the best hit of each document.")
     ] = None,
-    format: Annotated[
-        Literal["json", "xlsx", "docx"],
-        Query(
-            description="`xlsx` (Excel) or `docx` (Word): the results as a file to pass around "
-            "— unit, year, section, the paragraph and a link back to it."
-        ),
-    ] = "json",
+    format: FileFormat = "json",
 ) -> Response:
     query = validate_query(q, settings.max_query_chars)
     if year_from is not None and year_to is not None and year_from > year_to:
