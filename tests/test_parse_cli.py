@@ -94,7 +94,7 @@ def test_discover_skips_sidecars_hidden_and_other_files(tmp_path):
     (tmp_path / "notes.odt").write_text("x", encoding="utf-8")
     found = [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)]
     assert found == ["a.txt", "sub/b.PDF", "sub/c.docx"]
-    assert SUPPORTED_SUFFIXES == {
+    assert {
         ".txt",
         ".pdf",
         ".docx",
@@ -104,7 +104,7 @@ def test_discover_skips_sidecars_hidden_and_other_files(tmp_path):
         ".markdown",
         ".html",
         ".htm",
-    }
+    } == SUPPORTED_SUFFIXES
 
 
 def test_doc_id_and_relative_path(tmp_path):
