@@ -43,6 +43,13 @@ IndexOpt = Annotated[
     typer.Option("--index", help="Index directory (default: $CCHC_INDEX_DIR or var/index)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of readable text.")]
+CsvOpt = Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV here.")]
+XlsxOpt = Annotated[
+    Path | None, typer.Option("--xlsx", help="Also write an Excel workbook (.xlsx) here.")
+]
+DocxOpt = Annotated[
+    Path | None, typer.Option("--docx", help="Also write a Word document (.docx) here.")
+]
 UnitOpt = Annotated[str | None, typer.Option("--unit", help="Only plans of this unit.")]
 YearOpt = Annotated[
     int | None, typer.Option("--year", min=1, max=9999, help="Only plans of this year.")
@@ -163,12 +170,8 @@ def search(
     k: Annotated[int, typer.Option("--k", "-k", help="Number of results (1–100).")] = 10,
     mode: Annotated[str, typer.Option(help=f"One of {', '.join(MODES)}.")] = "hybrid",
     as_json: JsonOpt = False,
-    xlsx_out: Annotated[
-        Path | None, typer.Option("--xlsx", help="Also write the results as Excel (.xlsx) here.")
-    ] = None,
-    docx_out: Annotated[
-        Path | None, typer.Option("--docx", help="Also write the results as Word (.docx) here.")
-    ] = None,
+    xlsx_out: XlsxOpt = None,
+    docx_out: DocxOpt = None,
 ) -> None:
     """Search every plan by meaning and by words."""
     from service.exports import filters_in_words, search_table
@@ -207,12 +210,8 @@ def compare_cmd(
     html_out: Annotated[
         Path | None, typer.Option("--html", help="Write a self-contained HTML report here.")
     ] = None,
-    xlsx_out: Annotated[
-        Path | None, typer.Option("--xlsx", help="Write the comparison as Excel (.xlsx) here.")
-    ] = None,
-    docx_out: Annotated[
-        Path | None, typer.Option("--docx", help="Write the comparison as Word (.docx) here.")
-    ] = None,
+    xlsx_out: XlsxOpt = None,
+    docx_out: DocxOpt = None,
 ) -> None:
     """Compare two plans by meaning: same, changed (word diff), only in A, only in B."""
     from service.compare.documents import check_documents, compare_documents, comparison_payload
@@ -269,10 +268,6 @@ def mentions_cmd(
 ProvinceOpt = Annotated[str | None, typer.Option("--province", help="Only plans of this province.")]
 KindOpt = Annotated[
     str | None, typer.Option("--kind", help='Only documents of this kind ("Kế hoạch").')
-]
-CsvOpt = Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV here.")]
-XlsxOpt = Annotated[
-    Path | None, typer.Option("--xlsx", help="Also write an Excel workbook (.xlsx) here.")
 ]
 STATUS_MARK = {"covered": "[green]●[/]", "partial": "[yellow]◐[/]", "missing": "[red]○[/]"}
 
