@@ -24,12 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer import progress
 from indexer.embeddings import Embedder, ensure_same_model, load_embedder
 from indexer.embeddings.factory import embedder_for_index
 from indexer.errors import UnreadableFileError
-from indexer.model import Document
+from indexer.model import Document, Reading
 from indexer.parse import SUPPORTED_SUFFIXES, parse_file
-from indexer.readers import read_bytes
+from indexer.readers import ocr, read_bytes
 from indexer.scan import scan
 from indexer.sidecar import SidecarError, sidecar_path
 from indexer.store import IndexWriter
@@ -39,6 +40,7 @@ from indexer.text import segment
 from indexer.text.analyze import lexical_text, passage_context
 
 EMBED_BATCH = 16
+LOW_CONFIDENCE = 70  # Tesseract's mean word confidence below which a scan is worth a look
 _PACKAGE = Path(__file__).resolve().parent
 # Modules that do not change what a file becomes (paragraphs, segmentation): editing them
 # does not force a re-parse.
@@ -47,6 +49,7 @@ _NOT_PIPELINE = {
     "cli.py",
     "__main__.py",
     "errors.py",
+    "progress.py",
     "embeddings",
     "references",
     "store",
@@ -72,16 +75,33 @@ class BuildResult:
     reused_vectors: int = 0  # new paragraphs whose vector was already in the index
     seconds: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)  # seconds per build stage
+    # the index's documents per way of reading: text, ocr, converted, and ocr_pages
+    reading: dict[str, int] = field(default_factory=dict)
+    # each document read in this build by OCR or through a converter: path + Reading's fields
+    read_specially: list[dict] = field(default_factory=list)
 
     def summary(self) -> str:
         skipped = f" (skipped: {', '.join(self.skipped_files)})" if self.skipped_files else ""
-        return (
+        lines = [
             f"indexed {self.index_dir}: {self.added} added, {self.updated} updated, "
             f"{self.removed} removed, {self.unchanged} unchanged, {len(self.skipped)} skipped; "
             f"{self.documents} documents, {self.paragraphs} paragraphs "
             f"({self.embedded} embedded, {self.embedded_context} in context) with {self.model} "
             f"in {self.seconds:.1f}s{skipped}"
-        )
+        ]
+        r = self.reading
+        if r.get("ocr") or r.get("converted"):
+            lines.append(
+                f"read: {r.get('text', 0)} as text, {r.get('ocr', 0)} by OCR "
+                f"({r.get('ocr_pages', 0)} pages), {r.get('converted', 0)} converted (.doc/.rtf)"
+            )
+        for item in self.read_specially:
+            reading = Reading.from_dict(item)
+            check = ""
+            if reading.ocr_confidence is not None and reading.ocr_confidence < LOW_CONFIDENCE:
+                check = " — low: check its text, or scan it again at 300 dpi"
+            lines.append(f"  {_shown(item['path'])}: {reading.describe()}{check}")
+        return "\n".join(lines)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -245,46 +265,32 @@ class _Build:
             found[path.relative_to(self.corpus).as_posix()] = path
         for rel, line in scanned.refused:
             self._skip(rel, [line], result)
-        prev_sides = (self.prev or {}).get("sidecars", {})
-        sidecar_changed = set()
+        self.old, self.reparse_all = old, reparse_all
+        self.prev_sides = (self.prev or {}).get("sidecars", {})
+        self.sidecar_changed: set[str] = set()
+        self.by_content: dict[str, str] = {}  # sha256 → the first file with that content
         docs: list[Document] = []
-        by_content: dict[str, str] = {}  # sha256 → the first file with that content
         # a file itself before a link to it, so that the link is the copy that is skipped
-        for rel, path in sorted(found.items(), key=lambda item: item[1].is_symlink()):
-            try:  # one guard per file: whatever goes wrong, one line and the build goes on
-                data = read_bytes(path)  # hashed and parsed from this one read
-                sha = hashlib.sha256(data).hexdigest()
-                if sha in by_content:
-                    raise UnreadableFileError(
-                        rel, f"same content as {by_content[sha]}", "remove one copy"
-                    )
-                by_content[sha] = rel
-                side = self.side_now[rel] = _sidecar_sha(path)
-                same_side = side == prev_sides.get(rel)
-                if not same_side:
-                    sidecar_changed.add(rel)
-                if rel in old and old[rel][1] == sha and same_side and not reparse_all:
-                    result.unchanged += 1
-                    continue
-                docs.append(parse_file(path, self.corpus, data))
-            except SidecarError as exc:
-                self._skip(rel, exc.lines, result, rel in old)
-            except UnreadableFileError as exc:
-                self._skip(rel, [str(exc)], result, rel in old)
-            except Exception as exc:  # a bug or an OS error on one file is not a failed build
-                detail = " ".join(str(exc).split())[:160]
-                line = (
-                    f"{_shown(rel)}: unexpected error while reading it ({type(exc).__name__}: "
-                    f"{detail}) — check the file; report it if it opens normally"
-                )
-                self._skip(rel, [line], result, rel in old)
+        files = sorted(found.items(), key=lambda item: item[1].is_symlink())
+        reading = progress.bar(files, desc="reading", unit="file", quiet=self.quiet)
+        pages = progress.OcrPages(self.quiet)
+        with ocr.reporting(pages):
+            for rel, path in reading:
+                self._read(rel, path, docs, result)
+        pages.close()
+        reading.close()
         docs = self._drop_duplicate_ids(docs, old, found, result)
+        result.read_specially = [
+            {"path": doc.path, **doc.reading.to_dict()}
+            for doc in docs
+            if doc.reading.method != "text"
+        ]
         t = self._stage("parse", t)
         gone = [rel for rel in old if rel not in found]
         for doc in docs:
             if doc.path not in old:
                 result.added += 1
-            elif old[doc.path][1] != doc.sha256 or doc.path in sidecar_changed:
+            elif old[doc.path][1] != doc.sha256 or doc.path in self.sidecar_changed:
                 result.updated += 1
             else:
                 result.unchanged += 1  # re-parsed because the pipeline changed
@@ -297,6 +303,7 @@ class _Build:
             counts = prev.get("counts", {})
             result.documents = counts.get("documents", 0)
             result.paragraphs = counts.get("paragraphs", 0)
+            result.reading = prev.get("reading", {})
             return self._done(result)
 
         with writer.generation(self.ann_params, remention=refs_stale) as gen:
@@ -330,9 +337,42 @@ class _Build:
         self.stages["catalog"] = round(self.stages.get("catalog", 0.0) + segmenting, 3)
         result.documents = gen.counts["documents"]
         result.paragraphs = gen.counts["paragraphs"]
+        result.reading = gen.reading
         result.generation = gen.name
         result.new_generation = True
         return self._done(result)
+
+    def _read(self, rel: str, path: Path, docs: list[Document], result: BuildResult) -> None:
+        """Read and parse one file into ``docs`` (unless unchanged), or skip it with its one
+        line; ``self.old`` and ``self.prev_sides``: what the index holds."""
+        old, by_content = self.old, self.by_content
+        try:  # one guard per file: whatever goes wrong, one line and the build goes on
+            data = read_bytes(path)  # hashed and parsed from this one read
+            sha = hashlib.sha256(data).hexdigest()
+            if sha in by_content:
+                raise UnreadableFileError(
+                    rel, f"same content as {by_content[sha]}", "remove one copy"
+                )
+            by_content[sha] = rel
+            side = self.side_now[rel] = _sidecar_sha(path)
+            same_side = side == self.prev_sides.get(rel)
+            if not same_side:
+                self.sidecar_changed.add(rel)
+            if rel in old and old[rel][1] == sha and same_side and not self.reparse_all:
+                result.unchanged += 1
+                return
+            docs.append(parse_file(path, self.corpus, data))
+        except SidecarError as exc:
+            self._skip(rel, exc.lines, result, rel in old)
+        except UnreadableFileError as exc:
+            self._skip(rel, [str(exc)], result, rel in old)
+        except Exception as exc:  # a bug or an OS error on one file is not a failed build
+            detail = " ".join(str(exc).split())[:160]
+            line = (
+                f"{_shown(rel)}: unexpected error while reading it ({type(exc).__name__}: "
+                f"{detail}) — check the file; report it if it opens normally"
+            )
+            self._skip(rel, [line], result, rel in old)
 
     def _done(self, result: BuildResult) -> BuildResult:
         result.seconds = time.perf_counter() - self.started
@@ -409,16 +449,8 @@ class _Build:
                 todo.setdefault(context, []).append((in_context, i))
         pending = list(todo)
         if pending:
-            from tqdm import tqdm
-
             embedder = self.embedder()
-            bar = tqdm(
-                total=len(pending),
-                desc="embedding",
-                unit="text",
-                file=sys.stderr,
-                disable=self.quiet or not sys.stderr.isatty(),
-            )
+            bar = progress.bar(total=len(pending), desc="embedding", unit="text", quiet=self.quiet)
             with bar:
                 for start in range(0, len(pending), EMBED_BATCH):
                     batch = pending[start : start + EMBED_BATCH]

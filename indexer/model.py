@@ -32,6 +32,39 @@ class DocumentMeta:
         return asdict(self)
 
 
+READ_METHODS = ("text", "ocr", "converted")
+
+
+@dataclass(slots=True)
+class Reading:
+    """How a file's text was obtained: staff see it in the build summary, ``GET /documents``
+    and the plan view (OCR text may hold misread letters)."""
+
+    method: str = "text"  # "text" | "ocr" (some pages read by OCR) | "converted" (.doc/.rtf)
+    source_format: str = "txt"  # "pdf", "pdf+ocr", "docx", "doc", "rtf", "md", "html", "txt"
+    pages: int | None = None  # a PDF's pages
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages read by OCR
+    ocr_confidence: float | None = None  # Tesseract's mean word confidence there, 0–100
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Reading:
+        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def describe(self) -> str:
+        """In words, for the build's output: "OCR (2 of 5 pages, confidence 91%)"."""
+        if self.method == "ocr":
+            pages = f"{len(self.ocr_pages)} of {self.pages} pages" if self.pages else "pages"
+            conf = f", confidence {self.ocr_confidence:.0f}%" if self.ocr_confidence else ""
+            return f"OCR ({pages}{conf})"
+        if self.method == "converted":
+            return f"converted from .{self.source_format} by LibreOffice"
+        return "text"
+
+
 @dataclass(slots=True)
 class Paragraph:
     """The unit of retrieval: one coherent item of a plan."""
@@ -71,6 +104,7 @@ class Document:
     meta: DocumentMeta
     paragraphs: list[Paragraph]
     tasks: list[TaskRow] = field(default_factory=list)
+    reading: Reading = field(default_factory=Reading)
 
     def to_dict(self) -> dict:
         return {
@@ -90,6 +124,7 @@ class Document:
                 for p in self.paragraphs
             ],
             "tasks": [asdict(t) for t in self.tasks],
+            "reading": self.reading.to_dict(),
         }
 
 

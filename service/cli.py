@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from indexer.errors import IndexerError
+from indexer.model import Reading
 from service.damage import REPAIR
 from service.search import MODES, SearchFilters, SearchResult, validate_k, validate_query
 from service.settings import Settings
@@ -199,6 +200,52 @@ def write_files(table: Any, xlsx_out: Path | None, docx_out: Path | None) -> Non
         except OSError as exc:
             fail(f"cannot write {path} ({exc.strerror or exc}): choose a writable path", 2)
         Console(stderr=True).print(f"{fmt.upper()} written to {path}")
+
+
+def render_documents(console: Console, docs: list[dict]) -> None:
+    """One row per plan: year, unit, title, paragraphs and how its text was read."""
+    if not docs:
+        console.print("The index holds no plans.")
+        return
+    table = Table(title=f"{len(docs)} plans", show_lines=False)
+    for column in ("id", "year", "unit", "title", "¶", "read as"):
+        table.add_column(column, overflow="fold")
+    for d in docs:
+        reading = Reading.from_dict(d["reading"])
+        table.add_row(
+            d["doc_id"],
+            str(d["year"] or "—"),
+            d["unit"] or "—",
+            (d["title"] or "")[:80],
+            str(d["n_paragraphs"]),
+            reading.describe(),
+        )
+    console.print(table)
+
+
+@app.command("documents")
+def documents(
+    index: IndexOpt = None, unit: UnitOpt = None, year: YearOpt = None, as_json: JsonOpt = False
+) -> None:
+    """List the indexed plans: unit, year, title, paragraphs and how each was read
+    (text, OCR with its confidence, or converted from .doc/.rtf)."""
+    with cli_errors(), open_index(settings_for(index)) as snap:
+        rows = snap.reader.documents(**SearchFilters(unit=unit, year=year).as_kwargs())
+        docs = [
+            {
+                "doc_id": d.doc_id,
+                "path": d.path,
+                "unit": d.unit,
+                "year": d.year,
+                "kind": d.kind,
+                "title": d.title,
+                "number": d.number,
+                "n_paragraphs": d.n_paragraphs,
+                "reading": d.reading.to_dict(),
+            }
+            for d in rows
+        ]
+    emit(docs, as_json, render_documents)
 
 
 @app.command("compare")

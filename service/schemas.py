@@ -23,6 +23,19 @@ class HealthOut(BaseModel):
     counts: dict[str, int] = Field(description="Documents, paragraphs, … in the index.")
 
 
+class ReadingOut(BaseModel):
+    method: str = Field(
+        description='"text" (a text layer or a text format), "ocr" (some or all pages read by '
+        'OCR from a scan), "converted" (.doc/.rtf through LibreOffice).'
+    )
+    source_format: str = Field(description='"pdf", "pdf+ocr", "docx", "doc", "rtf", "md", …')
+    pages: int | None = Field(None, description="A PDF's pages.")
+    ocr_pages: list[int] = Field(default_factory=list, description="Pages read by OCR (1-based).")
+    ocr_confidence: float | None = Field(
+        None, description="Tesseract's mean word confidence on those pages, 0–100."
+    )
+
+
 class DocumentSummary(BaseModel):
     id: str
     unit: str | None = None
@@ -33,6 +46,7 @@ class DocumentSummary(BaseModel):
     number: str | None = None
     date: str | None = None
     n_paragraphs: int = Field(description="Number of paragraphs in the plan.")
+    reading: ReadingOut = Field(description="How the file's text was obtained.")
 
 
 class DocumentList(BaseModel):

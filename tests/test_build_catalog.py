@@ -239,3 +239,26 @@ def test_format_1_index_is_refused_by_readers_and_converted_by_a_build(
             reader.vectors([p.rowid for p in reader.paragraphs(YTE)]),
             atol=1e-6,
         )
+
+
+def test_a_catalog_from_before_reading_was_kept_still_serves_and_is_migrated(
+    index_dir, corpus_dir, tmp_path
+):
+    """An index built before documents said how they were read: a reader sees "text" (the
+    only way then), the next build adds the column and fills it by re-parsing."""
+    shutil.copytree(index_dir, tmp_path / "index")
+    with sqlite3.connect(tmp_path / "index" / mf.CATALOG) as conn:
+        conn.execute("ALTER TABLE documents DROP COLUMN reading_json")
+    with IndexReader.open(tmp_path / "index") as reader:
+        docs = reader.documents()
+        assert [d.reading.method for d in docs] == ["text", "text"]
+        assert reader.document(YTE).reading.source_format == "txt"  # the default
+    live = tmp_path / "index" / str(mf.current_generation(tmp_path / "index"))
+    manifest = mf.read_manifest(live)
+    assert manifest["reading"]["text"] == 2  # what this version's build wrote
+    mf.write_manifest(live, {**manifest, "pipeline": "older"})  # as a code update does
+    result = build_index(corpus_dir, tmp_path / "index", quiet=True)
+    assert result.reading == {"text": 2, "ocr": 0, "converted": 0, "ocr_pages": 0}
+    with sqlite3.connect(tmp_path / "index" / mf.CATALOG) as conn:
+        stored = [json.loads(r[0]) for r in conn.execute("SELECT reading_json FROM documents")]
+    assert sorted(r["source_format"] for r in stored) == ["txt", "txt"]

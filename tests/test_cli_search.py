@@ -124,3 +124,22 @@ def test_search_and_compare_write_excel_and_word(index_dir, tmp_path):
     assert len(rows) == len(body["pairs"])
     bad = run(*args, "--xlsx", str(tmp_path / "no" / "such" / "dir.xlsx"))
     assert bad.exit_code == 2 and "cannot write" in bad.stderr
+
+
+def test_documents_lists_each_plan_and_how_it_was_read(index_dir):
+    result = run("documents", "--index", str(index_dir), "--json")
+    assert result.exit_code == 0, result.stderr
+    docs = {d["doc_id"]: d for d in json.loads(result.stdout)}
+    assert set(docs) == {D26, "2025-ban-quan-ly-kkt-kcn-khanh-hoa"}
+    assert docs[D26]["year"] == 2026 and docs[D26]["n_paragraphs"] > 50
+    assert docs[D26]["reading"] == {
+        "method": "text",
+        "source_format": "txt",
+        "pages": None,
+        "ocr_pages": [],
+        "ocr_confidence": None,
+    }
+    only = run("documents", "--index", str(index_dir), "--year", "2025", "--json")
+    assert [d["year"] for d in json.loads(only.stdout)] == [2025]
+    readable = run("documents", "--index", str(index_dir))
+    assert readable.exit_code == 0 and "2 plans" in readable.stdout and "text" in readable.stdout

@@ -20,6 +20,7 @@ from indexer.build import build_index
 from indexer.errors import UnreadableFileError
 from indexer.parse import SUPPORTED_SUFFIXES, parse_file
 from indexer.readers import legacy_word
+from indexer.store import IndexReader
 
 FIXTURE = Path(__file__).parent / "fixtures" / "2026-truong-cao-dang-y-te-khanh-hoa.docx"
 pytestmark = pytest.mark.skipif(
@@ -128,6 +129,15 @@ def test_a_build_indexes_doc_and_rtf_and_skips_a_broken_one(twins, tmp_path, emb
     assert result.added == 2 and result.documents == 2
     assert result.skipped_files == ["hong.doc"]
     assert len(result.skipped) == 1 and "hong.doc" in result.skipped[0]
+    assert result.reading == {"text": 0, "ocr": 0, "converted": 2, "ocr_pages": 0}
+    assert sorted((r["path"], r["method"]) for r in result.read_specially) == [
+        ("2026-truong-ban-sao.rtf", "converted"),
+        ("2026-truong.doc", "converted"),
+    ]
+    assert "2026-truong.doc: converted from .doc by LibreOffice" in result.summary()
+    with IndexReader.open(tmp_path / "index") as reader:
+        formats = {d.path: d.reading.source_format for d in reader.documents()}
+    assert formats == {"2026-truong.doc": "doc", "2026-truong-ban-sao.rtf": "rtf"}
 
 
 def test_a_doc_typed_in_the_tcvn3_font_is_repaired(twins, tmp_path):

@@ -106,3 +106,76 @@ def test_more_scanned_pages_than_the_bound_is_one_clear_line(scan, monkeypatch, 
     with pytest.raises(UnreadableFileError, match="2 scanned pages; OCR reads at most 1") as info:
         read_document(scan)
     assert "CCHC_OCR_MAX_PAGES" in str(info.value) and not counted
+
+
+def test_a_mixed_pdf_says_which_pages_ocr_read(scan, fresh_cache, tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.add_page(PdfReader(TEXT_PDF).pages[0])
+    writer.add_page(PdfReader(io.BytesIO(scan.read_bytes())).pages[0])
+    mixed = tmp_path / "mixed.pdf"
+    with mixed.open("wb") as fh:
+        writer.write(fh)
+    reading = read_document(mixed).reading()
+    assert (reading.method, reading.pages, reading.ocr_pages) == ("ocr", 2, [2])
+    assert reading.ocr_confidence is not None and 60 < reading.ocr_confidence <= 100
+    text = read_document(TEXT_PDF).reading()
+    assert (text.method, text.ocr_pages, text.ocr_confidence) == ("text", [], None)
+
+
+def test_the_build_the_api_and_the_plan_view_say_a_plan_was_read_by_ocr(
+    scan, fresh_cache, index_dir, tmp_path, capsys
+):
+    """The scan joins the real corpus (the session index copied: only it is embedded)."""
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from indexer.build import build_index
+    from service.app import create_app
+    from service.settings import Settings
+    from tests.conftest import CORPUS
+    from tests.http import LOCAL
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    shutil.copy2(scan, corpus / "2024-ke-hoach-ban-quet.pdf")
+    shutil.copytree(index_dir, tmp_path / "index")
+    result = build_index(corpus, tmp_path / "index", warn=lambda line: None)
+    # no terminal here: the OCR's progress is one line per scanned file
+    assert "2024-ke-hoach-ban-quet.pdf: reading 2 scanned pages by OCR" in capsys.readouterr().err
+    assert result.added == 1 and result.reading == {
+        "text": 2,
+        "ocr": 1,
+        "converted": 0,
+        "ocr_pages": 2,
+    }
+    (special,) = result.read_specially
+    assert special["path"] == "2024-ke-hoach-ban-quet.pdf" and special["ocr_pages"] == [1, 2]
+    summary = result.summary()
+    assert "read: 2 as text, 1 by OCR (2 pages), 0 converted" in summary
+    sure = f"{special['ocr_confidence']:.0f}%"
+    assert f"2024-ke-hoach-ban-quet.pdf: OCR (2 of 2 pages, confidence {sure})" in summary
+
+    with TestClient(create_app(Settings(index_dir=tmp_path / "index")), base_url=LOCAL) as c:
+        docs = {d["id"]: d for d in c.get("/documents").json()["documents"]}
+        scanned = docs["2024-ke-hoach-ban-quet"]["reading"]
+        assert scanned["method"] == "ocr" and scanned["source_format"] == "pdf+ocr"
+        assert scanned["pages"] == 2 and scanned["ocr_pages"] == [1, 2]
+        assert 60 < scanned["ocr_confidence"] <= 100
+        others = [d["reading"]["method"] for i, d in docs.items() if i != "2024-ke-hoach-ban-quet"]
+        assert others == ["text", "text"]
+        page = c.get("/doc/2024-ke-hoach-ban-quet").text
+        assert "Nhận dạng chữ (OCR) từ bản quét: trang 1–2 trên 2, độ tin cậy trung bình" in page
+        assert 'class="notice warn ocr-note"' in page and 'data-read="ocr"' in page
+        plain = c.get("/doc/2026-truong-cao-dang-y-te-khanh-hoa").text
+        assert "Cách đọc" not in plain and "ocr-note" not in plain
+        found = c.get(
+            "/",
+            params={
+                "q": "Trường Cao đẳng Y tế Khánh Hòa kế hoạch",
+                "doc": "2024-ke-hoach-ban-quet",
+            },
+        ).text
+        assert 'class="tag ocr"' in found

@@ -7,7 +7,8 @@ then goes through the same cleaning, header reading and structure as any other t
 
 A page costs seconds, so results are cached per file content and page (``cache_dir()``:
 ``$CCHC_OCR_CACHE``, else ``~/.cache/cchc-search/ocr``): a rebuild never reads a page twice.
-``CCHC_OCR=0`` turns OCR off (such pages are then skipped as before).
+``CCHC_OCR=0`` turns OCR off (such pages are then skipped as before). A caller that shows
+progress (the build) passes a callback through ``reporting``: it hears of each page read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +30,21 @@ OFF_VALUES = ("0", "false", "off", "no")
 MAX_PAGES = 100  # scanned pages read in one file (CCHC_OCR_MAX_PAGES): seconds each
 MAX_PIXELS = 40_000_000  # a page rendered larger (an oversized MediaBox) is scaled down
 PAGE_TIMEOUT = 180  # seconds Tesseract may spend on one page
+
+
+# (file name, pages read so far, pages to read): called before the first page and after each
+Progress = Callable[[str, int, int], None]
+_progress: ContextVar[Progress | None] = ContextVar("ocr_progress", default=None)
+
+
+@contextmanager
+def reporting(callback: Progress) -> Iterator[None]:
+    """Within this block, ``read_pages`` reports each page it reads to ``callback``."""
+    token = _progress.set(callback)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
 
 
 @dataclass(slots=True)
@@ -71,8 +90,9 @@ def cache_dir() -> Path:
     return Path(given) if given else Path.home() / ".cache" / "cchc-search" / "ocr"
 
 
-def read_pages(data: bytes, pages: list[int]) -> list[PageText]:
-    """The text of the given pages (0-based) of the PDF ``data``, from the cache or by OCR."""
+def read_pages(data: bytes, pages: list[int], name: str = "") -> list[PageText]:
+    """The text of the given pages (0-based) of the PDF ``data``, from the cache or by OCR
+    (each page read is reported to the ``reporting`` callback, if any, under ``name``)."""
     digest = hashlib.sha256(data).hexdigest()
     out: list[PageText] = []
     todo = []
@@ -86,14 +106,19 @@ def read_pages(data: bytes, pages: list[int]) -> list[PageText]:
     if todo:
         import pypdfium2
 
+        report = _progress.get()
         pdf = pypdfium2.PdfDocument(data)
         try:
-            for page in todo:
+            for done, page in enumerate(todo):
+                if report is not None:
+                    report(name, done, len(todo))
                 width, height = pdf[page].get_size()  # points
                 scale = min(DPI / 72, (MAX_PIXELS / max(1.0, width * height)) ** 0.5)
                 image = pdf[page].render(scale=scale, grayscale=True).to_pil()
                 cached[page] = recognize(image)
                 _store(digest, page, cached[page])
+            if report is not None:
+                report(name, len(todo), len(todo))
         finally:
             pdf.close()
     for page in pages:

@@ -45,18 +45,19 @@ def read_pdf(path: Path, data: bytes | None = None) -> RawDocument:
     if not pages:
         raise UnreadableFileError(path, "the PDF has no pages", "export the PDF again")
     scanned = [i for i, p in enumerate(pages) if not p.strip()]
-    source = "pdf"
+    raw = RawDocument(text="", source_format="pdf", pages=len(pages))
     if scanned:
-        pages, source = _with_ocr(path, data, pages, scanned)
-    text = f"\n{PAGE_BREAK}\n".join(pages)
-    return RawDocument(text=text, source_format=source)
+        pages = _with_ocr(path, data, pages, scanned, raw)
+    raw.text = f"\n{PAGE_BREAK}\n".join(pages)
+    return raw
 
 
 def _with_ocr(
-    path: Path, data: bytes | None, pages: list[str], scanned: list[int]
-) -> tuple[list[str], str]:
+    path: Path, data: bytes | None, pages: list[str], scanned: list[int], raw: RawDocument
+) -> list[str]:
     """The pages with each page that has no text layer read by OCR (``ocr.py``), when OCR is
-    on and installed; otherwise the scanned pages stay empty (all scanned: one clear error)."""
+    on and installed — noted in ``raw`` (its pages and Tesseract's mean confidence);
+    otherwise the scanned pages stay empty (all scanned: one clear error)."""
     from indexer.readers import ocr
 
     lacking = None if ocr.enabled() else "OCR is turned off (CCHC_OCR=0)"
@@ -68,7 +69,7 @@ def _with_ocr(
                 f"the PDF has no text layer (scanned image?) and {lacking}",
                 "turn OCR on / install it (make converters), or use the original DOCX/text",
             )
-        return pages, "pdf"
+        return pages
     if len(scanned) > ocr.max_pages():
         raise UnreadableFileError(
             path,
@@ -77,7 +78,7 @@ def _with_ocr(
             "split it, or raise CCHC_OCR_MAX_PAGES",
         )
     try:
-        read = ocr.read_pages(path.read_bytes() if data is None else data, scanned)
+        read = ocr.read_pages(path.read_bytes() if data is None else data, scanned, name=path.name)
     except RuntimeError as exc:  # pytesseract's timeout and Tesseract's own failures
         raise UnreadableFileError(
             path, f"OCR failed ({' '.join(str(exc).split())[:100]})", "check the scan"
@@ -91,4 +92,8 @@ def _with_ocr(
             "the PDF has no text layer and OCR found no text in it (a blank or unreadable scan)",
             "scan it again at 300 dpi, or use the original DOCX/text",
         )
-    return pages, "pdf+ocr"
+    raw.source_format = "pdf+ocr"
+    raw.ocr_pages = [i + 1 for i in scanned]
+    sure = [p.confidence for p in read if p.text.strip()]  # a blank page has no words to rate
+    raw.ocr_confidence = round(sum(sure) / len(sure), 1) if sure else None
+    return pages

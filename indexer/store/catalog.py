@@ -40,7 +40,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, path TEXT UNIQUE, sha256 TEXT, unit TEXT, province TEXT,
     year INTEGER, kind TEXT, title TEXT, number TEXT, date TEXT, meta_json TEXT,
-    n_paragraphs INTEGER
+    n_paragraphs INTEGER, reading_json TEXT
 );
 CREATE TABLE IF NOT EXISTS paragraphs (
     rowid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, doc_id TEXT, ordinal INTEGER,
@@ -105,8 +105,14 @@ def _migrate(conn: sqlite3.Connection) -> None:
     if "cited_key" not in columns:
         conn.execute("ALTER TABLE mentions ADD COLUMN cited_key TEXT")
         conn.execute("UPDATE mentions SET cited_key = key")
+    if not _has_column(conn, "documents", "reading_json"):
+        conn.execute("ALTER TABLE documents ADD COLUMN reading_json TEXT")  # how it was read
     if "text_fold" in {r[1] for r in conn.execute("PRAGMA table_info(paragraphs)")}:
         conn.execute("ALTER TABLE paragraphs DROP COLUMN text_fold")  # written, never read
+
+
+def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    return column in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
 
 
 def connect_readonly(path: Path, immutable: bool = False) -> sqlite3.Connection:
@@ -234,7 +240,8 @@ def insert_document(conn: sqlite3.Connection, doc: Document) -> None:
     m = doc.meta
     conn.execute(
         "INSERT INTO documents (doc_id, path, sha256, unit, province, year, kind, title, "
-        "number, date, meta_json, n_paragraphs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        "number, date, meta_json, n_paragraphs, reading_json) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             doc.doc_id,
             doc.path,
@@ -248,6 +255,7 @@ def insert_document(conn: sqlite3.Connection, doc: Document) -> None:
             m.date,
             json.dumps(m.to_dict(), ensure_ascii=False),
             len(doc.paragraphs),
+            json.dumps(doc.reading.to_dict()),
         ),
     )
     conn.executemany(
@@ -432,6 +440,19 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _DATA_TABLES}
 
 
+def reading_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Documents per way of reading ("text", "ocr", "converted") and the pages read by OCR."""
+    out = {"text": 0, "ocr": 0, "converted": 0, "ocr_pages": 0}
+    for method, n, pages in conn.execute(
+        "SELECT coalesce(json_extract(reading_json, '$.method'), 'text'), count(*), "
+        "sum(coalesce(json_array_length(reading_json, '$.ocr_pages'), 0)) "
+        "FROM documents GROUP BY 1"
+    ):
+        out[method] = out.get(method, 0) + n
+        out["ocr_pages"] += pages or 0
+    return out
+
+
 # --- read side (used by indexer.store) -----------------------------------------------------
 
 
@@ -439,11 +460,13 @@ def fetch_documents(
     conn: sqlite3.Connection, doc_id: str | None = None, **filters: Any
 ) -> list[tuple]:
     """(doc_id, path, unit, province, year, kind, title, number, date, sha256, n_paragraphs,
-    meta_json) rows, ordered by year then doc_id; ``filters``: unit, year, province, kind,
-    year_from, year_to as for ``filter_rowids``."""
+    meta_json, reading_json) rows, ordered by year then doc_id; ``filters``: unit, year,
+    province, kind, year_from, year_to as for ``filter_rowids``. A catalog written before
+    reading_json existed (opened read-only, so not migrated) gives NULL there."""
+    reading = "reading_json" if _has_column(conn, "documents", "reading_json") else "NULL"
     sql = (
         "SELECT doc_id, path, unit, province, year, kind, title, number, date, sha256, "
-        "n_paragraphs, meta_json FROM documents d"
+        f"n_paragraphs, meta_json, {reading} FROM documents d"
     )
     if doc_id is not None:
         return conn.execute(sql + " WHERE doc_id=?", (doc_id,)).fetchall()

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from indexer.errors import IndexDamagedError, IndexNotFoundError
-from indexer.model import TaskRow
+from indexer.model import Reading, TaskRow
 from indexer.store import catalog
 from indexer.store import manifest as mf
 from indexer.store.ann import load_ann
@@ -42,6 +42,7 @@ class DocumentRow:
     sha256: str
     n_paragraphs: int
     meta: dict = field(default_factory=dict)
+    reading: Reading = field(default_factory=Reading)  # how the file was read
 
 
 @dataclass(slots=True)
@@ -75,9 +76,10 @@ class MentionRow:
 
 
 def _document(row: tuple) -> DocumentRow:
-    *head, meta_json = row
+    *head, meta_json, reading_json = row
     fields = dict(zip(DocumentRow.__dataclass_fields__, head, strict=False))
-    return DocumentRow(**fields, meta=json.loads(meta_json or "{}"))
+    reading = Reading.from_dict(json.loads(reading_json or "{}"))
+    return DocumentRow(**fields, meta=json.loads(meta_json or "{}"), reading=reading)
 
 
 def _paragraph(row: tuple) -> ParagraphRow:

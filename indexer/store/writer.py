@@ -266,6 +266,7 @@ class Generation:
         self.full = not writer.incremental
         self.committed = False
         self.counts: dict[str, int] = {}
+        self.reading: dict[str, int] = {}  # documents per way of reading (catalog.reading_counts)
         self._added: list[np.ndarray] = []  # rowids added, chunk by chunk
         self._vectors: list[np.ndarray] = []
         self._removed: list[int] = []
@@ -334,6 +335,7 @@ class Generation:
         t = time.perf_counter()
         self._mentions()
         self.counts = counts = catalog.counts(self.conn)
+        self.reading = catalog.reading_counts(self.conn)
         files = {rel: sha for rel, (_id, sha) in catalog.indexed_files(self.conn).items()}
         stages["catalog"] = round(self._catalog_s + time.perf_counter() - t, 3)
         t = time.perf_counter()
@@ -351,6 +353,7 @@ class Generation:
             "model": model,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "counts": counts,
+            "reading": self.reading,
             "ann": ann_record,
             "analyzer": ANALYZER_VERSION,
             "previous": prev,

@@ -102,4 +102,4 @@ def build_document(raw: RawDocument, doc_id: str, path: str, sha256: str) -> Doc
             paragraphs.append(
                 Paragraph(f"{doc_id}:{ordinal:04d}", doc_id, ordinal, sec, "task", task_text(row))
             )
-    return Document(doc_id, path, sha256, meta, paragraphs, tasks)
+    return Document(doc_id, path, sha256, meta, paragraphs, tasks, raw.reading())

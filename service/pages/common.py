@@ -17,6 +17,7 @@ from indexer.errors import IndexerError
 from service.errors import status_for
 
 if TYPE_CHECKING:
+    from indexer.model import Reading
     from indexer.store import DocumentRow, Reader
 
 Result = tuple[str, dict[str, Any], int]
@@ -50,6 +51,37 @@ def marks(html_text: str | None) -> Markup:
         else:
             out.append(piece.replace("<", "&lt;").replace(">", "&gt;"))
     return Markup("".join(out))
+
+
+_FORMAT_NAMES = {"doc": "Word 97–2003 (.doc)", "rtf": "RTF (.rtf)"}
+
+
+def reading_label(reading: Reading | None) -> str:
+    """How a plan's text was obtained, in words for staff ("" for an ordinary text read)."""
+    if reading is None or reading.method == "text":
+        return ""
+    if reading.method == "ocr":
+        pages = _page_list(reading.ocr_pages)
+        of = f" trên {reading.pages}" if reading.pages else ""
+        sure = (
+            f", độ tin cậy trung bình {reading.ocr_confidence:.0f}%"
+            if reading.ocr_confidence is not None
+            else ""
+        )
+        return f"Nhận dạng chữ (OCR) từ bản quét: trang {pages}{of}{sure}"
+    name = _FORMAT_NAMES.get(reading.source_format, reading.source_format)
+    return f"Chuyển đổi từ tệp {name} bằng LibreOffice"
+
+
+def _page_list(pages: list[int]) -> str:
+    """[1, 2, 3, 5] → "1–3, 5"."""
+    runs: list[list[int]] = []
+    for page in sorted(pages):
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def vn_date(value: str | None) -> str:

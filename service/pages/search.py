@@ -87,6 +87,7 @@ def search_view(
     state = search_state(query, unit, year_int, kind, ctx["doc"])
     back = {**state, **({"page": str(page_n)} if page_n > 1 else {})}
     hits = result.hits[SEARCH_K * (page_n - 1) :]
+    scanned = {d.doc_id for d in docs if d.reading.method == "ocr"}
     ctx["results"] = [
         {
             "doc_id": h.doc_id,
@@ -94,6 +95,7 @@ def search_view(
             "year": h.year,
             "section": h.section,
             "kind_label": KIND_LABELS.get(h.kind, ""),
+            "ocr": h.doc_id in scanned,
             "snippet": h.snippet,
             "also": len(h.also),
             "href": paragraph_href(h.doc_id, h.paragraph_id, **back),

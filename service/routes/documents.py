@@ -9,7 +9,14 @@ from fastapi import APIRouter, Path
 
 from indexer.errors import DocumentNotFoundError
 from service.deps import SnapshotDep
-from service.schemas import DocumentList, DocumentOut, DocumentSummary, ParagraphOut, TaskOut
+from service.schemas import (
+    DocumentList,
+    DocumentOut,
+    DocumentSummary,
+    ParagraphOut,
+    ReadingOut,
+    TaskOut,
+)
 
 router = APIRouter(tags=["documents"])
 
@@ -25,6 +32,7 @@ def _summary(d) -> dict:
         "number": d.number,
         "date": d.date,
         "n_paragraphs": d.n_paragraphs,
+        "reading": ReadingOut(**d.reading.to_dict()),
     }
 
 

@@ -56,6 +56,7 @@ def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(TEMPLATES_DIR))
     t.env.filters["marks"] = common.marks
     t.env.filters["vn_date"] = common.vn_date
+    t.env.filters["reading"] = common.reading_label
     t.env.globals["static_url"] = lambda name: f"/static/{name}"
     return t
 
