@@ -51,6 +51,7 @@ eval: install converters
 	$(BIN)/python -m eval.pairing --sweep
 	$(BIN)/python -m eval.headers
 	$(BIN)/python -m eval.ocr
+	$(BIN)/python -m eval.floor --sweep
 
 bench: install
 	$(BIN)/python -m bench.run

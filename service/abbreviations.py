@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from indexer.text.vietnamese import ABBREVIATIONS
 from indexer.text.vietnamese import fold_keeping_length as fold_text
 
-__all__ = ["ABBREVIATIONS", "expand_query", "with_corpus"]
+__all__ = ["ABBREVIATIONS", "expand_query", "forms", "with_corpus"]
 
 
 def _words(text: str) -> str:
@@ -52,14 +52,21 @@ def expand_query(query: str, table: Folded | None = None) -> str:
     Abbreviations count only when written in capitals ("AI", "HDND", "KT-XH"), so the word
     "ai" (who) does not expand.
     """
+    extra = [other for _typed, other in forms(query, table)]
+    return " ".join([query, *extra]) if extra else query
+
+
+def forms(query: str, table: Folded | None = None) -> list[tuple[str, str]]:
+    """(the form in the query, its other form) of each long form or abbreviation the query
+    holds without the other: ("trí tuệ nhân tạo", "AI"), ("CCHC", "cải cách hành chính")."""
     words = _words(query)
     capitals = {
         re.sub(r"[&\-]", "", fold_text(w)) for w in re.findall(r"[\w&\-]+", query) if w.isupper()
     }
-    extra = []
+    out = []
     for long_f, short_f, long, short in _FOLDED if table is None else table:
         if long_f in words and short_f not in capitals:
-            extra.append(short)
+            out.append((long, short))
         elif short_f in capitals and long_f not in words:
-            extra.append(long)
-    return " ".join([query, *extra]) if extra else query
+            out.append((short, long))
+    return out

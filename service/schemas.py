@@ -102,11 +102,24 @@ class SearchHitOut(BaseModel):
         default_factory=list,
         description="Near-identical paragraphs of other documents folded into this hit.",
     )
+    relevance: float | None = Field(
+        None, description="Cosine between the query and the paragraph (the floor reads it)."
+    )
+    level: str | None = Field(
+        None,
+        description='"high", "medium" or "low" (low: close but below the relevance floor, '
+        '"gần đúng"); null when no floor applies (lexical mode, an uncalibrated model).',
+    )
 
 
 class SearchOut(BaseModel):
     query: str
     total: int = Field(description="Number of results returned.")
+    answered: bool | None = Field(
+        None,
+        description="Whether any result is above the relevance floor (false: nothing "
+        "relevant was found, the results are only the closest); null when no floor applies.",
+    )
     results: list[SearchHitOut]
     facets: dict[str, dict[str, int]] = Field(
         default_factory=dict,

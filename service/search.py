@@ -26,11 +26,12 @@ from indexer.references import RefQuery, extract_references, match_query
 from indexer.references.canonical import loose
 from indexer.references.resolve import restore_kinds
 from indexer.text.diacritics import restore as restore_diacritics
-from service.abbreviations import expand_query, with_corpus
+from service.abbreviations import expand_query, forms, with_corpus
 from service.budget import checkpoint
 from service.grouping import collapse_documents, group_duplicates
 from service.query_cost import QueryBudget, clean_query
 from service.questions import strip_question_words
+from service.relevance import Floor, cosines, floor_for, rate
 from service.snippets import make_snippet
 
 if TYPE_CHECKING:  # the index's and the model's modules load with the index, not on import
@@ -111,6 +112,8 @@ class SearchHit:
     dense_score: float | None = None  # cosine, when the dense retriever found it
     lexical_score: float | None = None  # BM25, when the lexical retriever found it
     also: list[dict[str, Any]] = field(default_factory=list)  # near-identical, other units
+    relevance: float | None = None  # the query's cosine to this paragraph (service.relevance)
+    level: str | None = None  # "high" | "medium" | "low" ("gần đúng"); None: no floor
 
     def to_dict(self) -> dict[str, Any]:
         """Field → value, one level deep (``also`` is shared, not copied: ``asdict``'s deep
@@ -126,12 +129,21 @@ class SearchResult:
     hits: list[SearchHit]
     # paragraphs per unit / year / province among the candidates the hits were chosen from
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # whether any hit is relevant enough to answer the query (service.relevance); None when
+    # the floor does not apply (lexical mode, or a model without a calibrated floor)
+    answered: bool | None = None
+
+    @property
+    def relevant(self) -> list[SearchHit]:
+        """The hits above the floor (all of them when no floor applies)."""
+        return [h for h in self.hits if h.level != "low"]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "mode": self.mode,
             "total": self.total,
+            "answered": self.answered,
             "results": [h.to_dict() for h in self.hits],
             "facets": self.facets,
         }
@@ -456,7 +468,8 @@ class Searcher:
         require_words(query)
         rowids = self.reader.filter_rowids(**(filters or SearchFilters()).as_kwargs())
         if rowids is not None and len(rowids) == 0:
-            return SearchResult(query=query, mode=mode, total=0, hits=[])
+            nothing = False if mode != "lexical" and self._floor() else None
+            return SearchResult(query=query, mode=mode, total=0, hits=[], answered=nothing)
         expanded = self.expanded(query)
         checkpoint()
         depth = max(k, self.params.candidates)
@@ -482,7 +495,32 @@ class Searcher:
         else:
             grouped = [(h, []) for h in ranked[:k]]
         hits = self._hits(expanded, grouped, dict(dense), dict(lexical))
-        return SearchResult(query=query, mode=mode, total=len(hits), hits=hits, facets=found)
+        answered = self._rate(hits, vec, query)
+        return SearchResult(
+            query=query, mode=mode, total=len(hits), hits=hits, facets=found, answered=answered
+        )
+
+    def _floor(self) -> Floor | None:
+        """The relevance floor of the index's model (None: not calibrated for it)."""
+        return floor_for(((self.reader.manifest or {}).get("model") or {}).get("name"))
+
+    def _rate(self, hits: list[SearchHit], vec: np.ndarray | None, query: str) -> bool | None:
+        """Each hit's cosine and level against the model's relevance floor; whether the
+        query is answered (None when no floor applies: lexical mode or an uncalibrated
+        model). "Every word" is read in the query as typed, not its abbreviations added."""
+        floor = self._floor()
+        if floor is None or vec is None:
+            return None
+        if not hits:
+            return False
+        sims = cosines(self.reader.vectors([h.rowid for h in hits]), vec)
+        words = strip_question_words(query)
+        self.expanded(query)  # loads the index's abbreviations once
+        alternatives = forms(words, self._abbreviations) if self.params.expand else []
+        rating = rate(floor, sims, [h.text for h in hits], words, alternatives)
+        for hit, cos, level in zip(hits, sims, rating.levels, strict=True):
+            hit.relevance, hit.level = round(cos, 4), level
+        return rating.answered
 
     def _hits(
         self,

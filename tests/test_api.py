@@ -66,7 +66,13 @@ def test_unknown_unit_or_year_is_empty_not_an_error(client):
     for params in ({"unit": "Sở Không Tồn Tại"}, {"year": 1999}):
         resp = client.get("/search", params={"q": "cải cách", **params})
         assert resp.status_code == 200
-        assert resp.json() == {"query": "cải cách", "total": 0, "results": [], "facets": {}}
+        assert resp.json() == {
+            "query": "cải cách",
+            "total": 0,
+            "answered": False,
+            "results": [],
+            "facets": {},
+        }
 
 
 @pytest.mark.parametrize(

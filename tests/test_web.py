@@ -307,7 +307,73 @@ def any_page(request, browser):
 
 
 def _units(page: Page) -> list[str]:
-    return page.locator("li.result .unit").all_inner_texts()
+    return page.locator("li.result:not(.close) .unit").all_inner_texts()
+
+
+def test_an_off_topic_search_says_nothing_relevant_and_shows_only_a_few_close_ones(
+    any_page, base_url
+):
+    """The relevance floor: no plan is about cooking; the page says so in words and shows at
+    most three paragraphs under "Gần đúng", marked as such, with no result count."""
+    page = any_page
+    page.goto(f"{base_url}/?q={quote('công thức nấu phở bò')}")
+    expect(page.locator(".notice")).to_contain_text("Không tìm thấy đoạn nào đủ liên quan")
+    expect(page.locator("#so-ket-qua")).to_have_count(0)
+    expect(page.locator("aside.facets")).to_have_count(0)
+    close = page.locator("section.close-results li.result.close")
+    assert 1 <= close.count() <= 3
+    assert set(close.locator(".level").all_inner_texts()) == {"Gần đúng"}
+    expect(page.locator("li.result:not(.close)")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+def test_results_say_how_relevant_they_are_in_words_and_bars(any_page, base_url):
+    page = any_page
+    page.goto(f"{base_url}/?q={quote(AI_QUERY)}")
+    first = first_result(page)
+    expect(first.locator(".snippet mark").first).to_contain_text("AI")
+    levels = page.locator("li.result:not(.close) .level").all_inner_texts()
+    assert levels and set(levels) <= {"Rất liên quan", "Liên quan"}
+    n = int(re.match(r"\d+", page.locator("#so-ket-qua").inner_text()).group())
+    assert n == len(levels)  # the count is the paragraphs above the floor, all on this page
+    expect(first.locator(".level .bars i")).to_have_count(3)
+    under = page.locator("section.close-results li.result.close")
+    assert under.count() <= 3
+    assert set(under.locator(".level").all_inner_texts()) <= {"Gần đúng"}
+
+
+def test_results_grouped_by_plan_with_counts_and_the_way_to_all_of_a_plan(any_page, base_url):
+    page = any_page
+    query = "tuyên truyền cải cách hành chính"
+    page.goto(f"{base_url}/?q={quote(query)}")
+    total = int(re.match(r"\d+", page.locator("#so-ket-qua").inner_text()).group())
+    page.get_by_role("link", name="Xem theo kế hoạch").click()
+    page.wait_for_url(re.compile(r"theo=ke-hoach"))
+    groups = page.locator("section.plan-group")
+    expect(groups).to_have_count(2)
+    expect(page.locator("#so-ket-qua")).to_contain_text("trong 2 kế hoạch")
+    counts = [int(c.split()[0]) for c in groups.locator("h2 .n").all_inner_texts()]
+    assert sum(counts) == total  # every relevant paragraph in exactly one plan's count
+    for i in range(2):
+        group = groups.nth(i)
+        assert 1 <= group.locator("li.result").count() <= 3
+        assert set(group.locator("li.result").evaluate_all("rs => rs.map(r => r.dataset.doc)")) == {
+            group.get_attribute("data-doc")
+        }
+    biggest = groups.nth(counts.index(max(counts)))
+    doc = biggest.get_attribute("data-doc")
+    biggest.get_by_role("link", name=re.compile(r"Xem cả \d+ đoạn từ kế hoạch này")).click()
+    page.wait_for_url(re.compile(r"doc="))
+    assert "theo=" not in page.url
+    assert set(
+        page.locator("li.result:not(.close)").evaluate_all("rs => rs.map(r => r.dataset.doc)")
+    ) == {doc}
+    page.go_back()
+    page.wait_for_url(re.compile(r"theo=ke-hoach"))
+    page.get_by_role("link", name="Xem từng đoạn").click()
+    page.wait_for_url(lambda url: "theo=" not in url)
+    expect(page.locator("section.plan-group")).to_have_count(0)
+    assert page.locator("li.result:not(.close)").count() == min(20, total)
 
 
 def test_facets_count_results_per_unit_and_apply_then_remove_the_filter(any_page, base_url):
@@ -340,7 +406,7 @@ def test_pages_of_twenty_and_back(any_page, base_url):
     page.get_by_role("link", name="Trang sau →").click()
     page.wait_for_url(re.compile(r"page=2"))
     expect(page.locator("ol.results")).to_have_attribute("start", "21")
-    expect(page.locator("#so-ket-qua")).to_contain_text("Kết quả 21–")
+    expect(page.locator("#so-ket-qua")).to_contain_text("đang xem 21–")
     second_page = page.locator("li.result").evaluate_all("rs => rs.map(r => r.innerText)")
     assert second_page and not set(second_page) & set(first_page)
     page.get_by_role("link", name="← Trang trước").click()

@@ -27,14 +27,24 @@ KIND_LABELS = {
     "task": "Nhiệm vụ (phụ lục)",
 }
 FACET_TITLES = {"unit": "Đơn vị", "year": "Năm", "kind": "Loại văn bản"}
+LEVEL_LABELS = {"high": "Rất liên quan", "medium": "Liên quan", "low": "Gần đúng"}
+CLOSE_SHOWN = 3  # "gần đúng" hits shown under the relevant ones (or instead of none)
+BY_PLAN = "ke-hoach"  # theo=ke-hoach: the results grouped by plan
+PER_PLAN = 3  # paragraphs shown for each plan in that view
 
 
 def search_state(
-    q: str = "", unit: str = "", year: int | None = None, kind: str = "", doc: str = ""
+    q: str = "",
+    unit: str = "",
+    year: int | None = None,
+    kind: str = "",
+    doc: str = "",
+    theo: str = "",
 ) -> dict[str, str]:
     """The search's state as query-string parameters (empty ones left out): every link that
     leaves the results carries it, so "back to the search" restores the same search."""
     params = {"q": q, "unit": unit, "year": str(year or ""), "kind": kind, "doc": doc}
+    params["theo"] = theo
     return {k: v for k, v in params.items() if v}
 
 
@@ -47,12 +57,20 @@ def search_url(state: dict[str, str], **changes: Any) -> str:
 
 
 def search_view(
-    snap: Any, q: str, unit: str, year: str, kind: str = "", doc: str = "", page: str = ""
+    snap: Any,
+    q: str,
+    unit: str,
+    year: str,
+    kind: str = "",
+    doc: str = "",
+    page: str = "",
+    theo: str = "",
 ) -> Result:
     docs, units, years = filter_choices(snap.reader)
     year_int, message = parse_year(year)
     unit, kind, doc = (unit or "").strip(), (kind or "").strip(), (doc or "").strip()
-    page_n = int(page) if page.isdigit() and 1 <= int(page) <= MAX_PAGES else 1
+    by_plan = (theo or "").strip() == BY_PLAN
+    page_n = int(page) if page.isdigit() and 1 <= int(page) <= MAX_PAGES and not by_plan else 1
     plan = next((d for d in docs if d.doc_id == doc), None)
     ctx: dict[str, Any] = {
         "title": "Tìm kiếm",
@@ -69,6 +87,9 @@ def search_view(
         "n_documents": len(docs),
         "results": [],
         "facets": [],
+        "close": [],
+        "plans": [],
+        "by_plan": by_plan,
         "page": page_n,
         "message": message,
     }
@@ -80,35 +101,53 @@ def search_view(
         filters = SearchFilters(
             unit=unit or None, year=year_int, kind=kind or None, doc_id=ctx["doc"] or None
         )
-        result = snap.searcher.search(query, k=SEARCH_K * page_n, filters=filters)
+        # every candidate the pages can show: the count of relevant ones is then exact
+        result = snap.searcher.search(query, k=SEARCH_K * MAX_PAGES, filters=filters)
     except InvalidQueryError as exc:
         ctx["message"] = {"level": "warn", "text": _refusal(exc)}
         return "search.html", ctx, 422
-    state = search_state(query, unit, year_int, kind, ctx["doc"])
+    state = search_state(query, unit, year_int, kind, ctx["doc"], BY_PLAN if by_plan else "")
     back = {**state, **({"page": str(page_n)} if page_n > 1 else {})}
-    hits = result.hits[SEARCH_K * (page_n - 1) :]
     scanned = {d.doc_id for d in docs if d.reading.method == "ocr"}
-    ctx["results"] = [
-        {
+    labels = {d.doc_id: doc_label(d) for d in docs}
+    relevant = result.relevant if result.answered is not False else []
+    close = [h for h in result.hits if h.level == "low"][:CLOSE_SHOWN]
+
+    def shown(h: Any) -> dict[str, Any]:
+        return {
             "doc_id": h.doc_id,
             "unit": h.unit,
             "year": h.year,
             "section": h.section,
             "kind_label": KIND_LABELS.get(h.kind, ""),
+            "level": h.level or "",
+            "level_label": LEVEL_LABELS.get(h.level or "", ""),
             "ocr": h.doc_id in scanned,
             "snippet": h.snippet,
             "also": len(h.also),
             "href": paragraph_href(h.doc_id, h.paragraph_id, **back),
-            "more_href": search_url(state, doc=h.doc_id, page=None) if not ctx["doc"] else "",
+            "more_href": search_url(state, doc=h.doc_id, page=None, theo=None)
+            if not ctx["doc"]
+            else "",
         }
-        for h in hits
-    ]
+
+    ctx["n_relevant"] = len(relevant)
+    ctx["answered"] = result.answered
+    ctx["searched"] = _searched_phrase(unit, year_int, kind, ctx["plan"])
+    ctx["by_plan_href"] = search_url(state, theo=BY_PLAN, page=None) if not ctx["doc"] else ""
+    ctx["by_paragraph_href"] = search_url(state, theo=None, page=None)
+    if by_plan:
+        ctx["plans"] = _by_plan(relevant, labels, shown)
+    else:
+        ctx["results"] = [shown(h) for h in relevant[SEARCH_K * (page_n - 1) : SEARCH_K * page_n]]
+    last_page = by_plan or SEARCH_K * page_n >= len(relevant)
+    if last_page:  # the closest of the rest, under the line, on the last page only
+        ctx["close"] = [shown(h) for h in close]
     ctx["first_rank"] = SEARCH_K * (page_n - 1) + 1
     ctx["prev_href"] = (
         search_url(state, page=page_n - 1 if page_n > 2 else None) if page_n > 1 else ""
     )
-    more = len(result.hits) == SEARCH_K * page_n and page_n < MAX_PAGES
-    ctx["next_href"] = search_url(state, page=page_n + 1) if more else ""
+    ctx["next_href"] = search_url(state, page=page_n + 1) if not last_page else ""
     ctx["facets"] = _facets(
         result.facets, state, {"unit": unit, "year": str(year_int or ""), "kind": kind}
     )
@@ -119,15 +158,36 @@ def search_view(
         {"label": label, "href": "/search?" + urlencode({**_present(api), "format": fmt})}
         for label, fmt in (("Excel (.xlsx)", "xlsx"), ("Word (.docx)", "docx"))
     ]
-    ctx["searched"] = _searched_phrase(unit, year_int, kind, ctx["plan"])
-    if not ctx["results"]:
+    if not relevant:
         ctx["message"] = {
             "level": "info",
-            "title": "Không có kết quả",
-            "text": f"Không tìm thấy đoạn nào phù hợp với «{query}»{ctx['searched']}. "
-            "Hãy thử từ ngữ khác hoặc bỏ bớt bộ lọc.",
+            "title": "Không tìm thấy đoạn nào đủ liên quan" if result.hits else "Không có kết quả",
+            "text": (
+                f"Không tìm thấy đoạn nào đủ liên quan đến «{query}»"
+                if result.hits
+                else f"Không tìm thấy đoạn nào phù hợp với «{query}»"
+            )
+            + f"{ctx['searched']}. Hãy thử từ ngữ khác hoặc bỏ bớt bộ lọc.",
         }
     return "search.html", ctx, 200
+
+
+def _by_plan(hits: list[Any], labels: dict[str, str], shown: Any) -> list[dict[str, Any]]:
+    """The hits grouped by plan, plans in the order of their best hit: each with its count
+    among the results and its best ``PER_PLAN`` paragraphs."""
+    plans: dict[str, list[Any]] = {}
+    for h in hits:
+        plans.setdefault(h.doc_id, []).append(h)
+    return [
+        {
+            "doc_id": doc_id,
+            "label": labels.get(doc_id, doc_id),
+            "count": len(group),
+            "hits": [shown(h) for h in group[:PER_PLAN]],
+            "more_href": shown(group[0])["more_href"],
+        }
+        for doc_id, group in plans.items()
+    ]
 
 
 def _present(params: dict[str, str]) -> dict[str, str]:

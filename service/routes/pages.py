@@ -149,11 +149,19 @@ async def _bounded_page(request: Request, active: str, build) -> Response:
 
 
 def search_params(
-    q: str = "", unit: str = "", year: str = "", kind: str = "", doc: str = "", page: str = ""
+    q: str = "",
+    unit: str = "",
+    year: str = "",
+    kind: str = "",
+    doc: str = "",
+    page: str = "",
+    theo: str = "",
 ) -> dict[str, str]:
     """A search as the address holds it (the search page's own, and the one a plan view
-    was opened from: its way back)."""
-    return {"q": q, "unit": unit, "year": year, "kind": kind, "doc": doc, "page": page}
+    was opened from: its way back); ``theo=ke-hoach``: the results grouped by plan."""
+    return {"q": q, "unit": unit, "year": year, "kind": kind, "doc": doc, "page": page} | {
+        "theo": theo
+    }
 
 
 SearchParams = Annotated[dict[str, str], Depends(search_params)]

@@ -99,6 +99,7 @@ async def search(
     answer = SearchOut(
         query=result.query,
         total=result.total,
+        answered=result.answered,
         results=[SearchHitOut(**h.to_dict()) for h in result.hits],
         facets=result.facets,
     )
