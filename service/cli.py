@@ -143,16 +143,25 @@ def serve(
         holder.close()
 
 
+LEVEL_WORDS = {"high": "highly relevant", "medium": "relevant", "low": "close (below the floor)"}
+
+
 def render_search(console: Console, result: SearchResult) -> None:
     """Rank, year, unit and section on one line, the snippet (marks in bold) below."""
     if not result.hits:
         console.print(f"No results for “{result.query}”.")
         return
-    console.print(Text(f"{result.total} results for “{result.query}”", style="bold"))
+    if result.answered is False:
+        console.print(
+            Text(f"Nothing relevant enough for “{result.query}”; the closest:", style="bold")
+        )
+    else:
+        console.print(Text(f"{result.total} results for “{result.query}”", style="bold"))
     for rank, hit in enumerate(result.hits, start=1):
         head = Text(f"{rank:>2}. ", style="bold")
         head.append(f"{hit.year or '—'} · {hit.unit or hit.doc_id}", style="cyan")
-        head.append(f"  score {hit.score:.3f}", style="dim")
+        level = LEVEL_WORDS.get(hit.level or "")
+        head.append(f"  {level}" if level else f"  score {hit.score:.3f}", style="dim")
         console.print(head)
         if hit.section:
             console.print(Text(f"    {hit.section}", style="dim"))

