@@ -385,6 +385,8 @@ def test_facets_count_results_per_unit_and_apply_then_remove_the_filter(any_page
     assert unit_links.count() == 2  # both plans answer
     counts = facets.locator("section.facet", has_text="Đơn vị").locator(".n").all_inner_texts()
     assert all(int(c) > 0 for c in counts)
+    total = int(re.match(r"\d+", page.locator("#so-ket-qua").inner_text()).group())
+    assert sum(int(c) for c in counts) == total  # the relevant paragraphs, each counted once
     school = facets.get_by_role("link", name="Trường Cao đẳng Y tế Khánh Hòa")
     school.click()
     page.wait_for_url(re.compile(r"unit="))

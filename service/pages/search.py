@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -148,8 +149,10 @@ def search_view(
         search_url(state, page=page_n - 1 if page_n > 2 else None) if page_n > 1 else ""
     )
     ctx["next_href"] = search_url(state, page=page_n + 1) if not last_page else ""
+    kinds = {d.doc_id: d.kind for d in docs}
+    counted = _counts(relevant, kinds) if result.answered is not None else result.facets
     ctx["facets"] = _facets(
-        result.facets, state, {"unit": unit, "year": str(year_int or ""), "kind": kind}
+        counted, state, {"unit": unit, "year": str(year_int or ""), "kind": kind}
     )
     ctx["all_plans_href"] = search_url(state, doc=None)
     api = {"q": query, "unit": unit, "year": str(year_int or ""), "kind": kind}
@@ -188,6 +191,20 @@ def _by_plan(hits: list[Any], labels: dict[str, str], shown: Any) -> list[dict[s
         }
         for doc_id, group in plans.items()
     ]
+
+
+def _counts(hits: list[Any], kinds: dict[str, str | None]) -> dict[str, dict[str, int]]:
+    """Relevant paragraphs per unit, year and document kind, most frequent first (what the
+    page shows beside them; the API's facets count every candidate)."""
+    out: dict[str, dict[str, int]] = {}
+    for field, value_of in (
+        ("unit", lambda h: h.unit),
+        ("year", lambda h: h.year),
+        ("kind", lambda h: kinds.get(h.doc_id)),
+    ):
+        counts = Counter(str(v) for h in hits if (v := value_of(h)) not in (None, ""))
+        out[field] = dict(counts.most_common())
+    return out
 
 
 def _present(params: dict[str, str]) -> dict[str, str]:
