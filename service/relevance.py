@@ -83,14 +83,22 @@ def rate(
 ) -> Rating:
     """Levels of the hits of a query (``cosines`` and ``texts`` in rank order); ``forms``:
     its abbreviations and long forms (``holds_every_word``)."""
-    every = [holds_every_word(t, query, forms) for t in texts]
-    counted = [c if substantive(t) else 0.0 for c, t in zip(cosines, texts, strict=True)]
-    answered = any(c >= floor.query for c in counted) or any(every)
+    # each hit's cosine where it counts, and (only where that cosine does not already make
+    # it relevant) whether it holds every word: the costlier test, skipped when not needed
+    counted = [
+        c if c >= floor.hit and substantive(t) else 0.0 for c, t in zip(cosines, texts, strict=True)
+    ]
+    by_cosine = any(c >= floor.query for c in counted)
+    whole = [
+        (c < floor.hit or (not by_cosine and c < floor.query)) and holds_every_word(t, query, forms)
+        for c, t in zip(counted, texts, strict=True)
+    ]
+    answered = by_cosine or any(whole)
     levels = []
-    for cos, whole in zip(counted, every, strict=True):
+    for cos, every in zip(counted, whole, strict=True):
         if answered and cos >= floor.high:
             levels.append("high")
-        elif answered and (cos >= floor.hit or whole):
+        elif answered and (cos >= floor.hit or every):
             levels.append("medium")
         else:
             levels.append("low")

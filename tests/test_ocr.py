@@ -5,6 +5,7 @@ opening pages on A4 at 300 dpi, skewed, speckled and blurred, as images only).""
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,29 @@ def test_the_build_the_api_and_the_plan_view_say_a_plan_was_read_by_ocr(
             },
         ).text
         assert 'class="tag ocr"' in found
+
+
+def test_pages_are_read_one_tesseract_thread_each_and_the_setting_is_put_back(
+    scan, fresh_cache, monkeypatch
+):
+    """Tesseract's OpenMP threads crowd the cores: each process gets one, and the pages are
+    read side by side instead; the process's own environment is as it was afterwards."""
+    import threading
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    seen: list[tuple[str | None, str]] = []
+    real = ocr.recognize
+
+    def watching(image):
+        seen.append((os.environ.get("OMP_THREAD_LIMIT"), threading.current_thread().name))
+        return real(image)
+
+    monkeypatch.setattr(ocr, "recognize", watching)
+    heard: list[tuple[int, int]] = []
+    with ocr.reporting(lambda name, done, total: heard.append((done, total))):
+        raw = read_document(scan)
+    assert raw.ocr_pages == [1, 2] and len(seen) == 2
+    assert {limit for limit, _ in seen} == {"1"}
+    assert all(name.startswith("ocr") for _, name in seen)  # on the reading threads
+    assert "OMP_THREAD_LIMIT" not in os.environ
+    assert heard[0] == (0, 2) and heard[-1] == (2, 2) and len(heard) == 3

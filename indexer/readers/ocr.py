@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ OFF_VALUES = ("0", "false", "off", "no")
 MAX_PAGES = 100  # scanned pages read in one file (CCHC_OCR_MAX_PAGES): seconds each
 MAX_PIXELS = 40_000_000  # a page rendered larger (an oversized MediaBox) is scaled down
 PAGE_TIMEOUT = 180  # seconds Tesseract may spend on one page
+WORKERS = max(1, min(4, os.cpu_count() or 1))  # pages read at once, one Tesseract each
 
 
 # (file name, pages read so far, pages to read): called before the first page and after each
@@ -104,26 +106,66 @@ def read_pages(data: bytes, pages: list[int], name: str = "") -> list[PageText]:
         else:
             cached[page] = hit
     if todo:
-        import pypdfium2
-
-        report = _progress.get()
-        pdf = pypdfium2.PdfDocument(data)
-        try:
-            for done, page in enumerate(todo):
-                if report is not None:
-                    report(name, done, len(todo))
-                width, height = pdf[page].get_size()  # points
-                scale = min(DPI / 72, (MAX_PIXELS / max(1.0, width * height)) ** 0.5)
-                image = pdf[page].render(scale=scale, grayscale=True).to_pil()
-                cached[page] = recognize(image)
-                _store(digest, page, cached[page])
-            if report is not None:
-                report(name, len(todo), len(todo))
-        finally:
-            pdf.close()
+        _read_missing(data, todo, name, lambda page, text: _keep(digest, page, text, cached))
     for page in pages:
         out.append(cached[page])
     return out
+
+
+def _keep(digest: str, page: int, text: PageText, into: dict[int, PageText]) -> None:
+    into[page] = text
+    _store(digest, page, text)
+
+
+def _read_missing(
+    data: bytes, todo: list[int], name: str, keep: Callable[[int, PageText], None]
+) -> None:
+    """OCR of the pages ``todo``, ``WORKERS`` at a time: each page is rendered here (PDFium
+    is not thread-safe) and read by its own Tesseract process on a worker thread; at most
+    ``WORKERS`` rendered pages are held at once."""
+    import pypdfium2
+
+    report = _progress.get() or (lambda _name, _done, _total: None)
+    done = 0
+
+    def finish(futures: set[Future]) -> None:
+        nonlocal done
+        for future in futures:
+            keep(pending.pop(future), future.result())
+            done += 1
+            report(name, done, len(todo))
+
+    report(name, 0, len(todo))
+    pending: dict[Future, int] = {}
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        with ThreadPoolExecutor(WORKERS, thread_name_prefix="ocr") as pool, _one_thread_each():
+            for page in todo:
+                if len(pending) >= WORKERS:
+                    finish(wait(pending, return_when=FIRST_COMPLETED).done)
+                width, height = pdf[page].get_size()  # points
+                scale = min(DPI / 72, (MAX_PIXELS / max(1.0, width * height)) ** 0.5)
+                image = pdf[page].render(scale=scale, grayscale=True).to_pil()
+                pending[pool.submit(recognize, image)] = page
+            finish(set(pending))
+    finally:
+        pdf.close()
+
+
+@contextmanager
+def _one_thread_each() -> Iterator[None]:
+    """Tesseract's own OpenMP threads crowd two cores: one thread each, and one page per
+    core instead (measured here: 7.5 s a page → 1.8 s, the same text). pytesseract hands its
+    processes this process's environment, so the limit is set around the reading only (one
+    the user set is kept); OpenMP in this process read its environment when it loaded."""
+    if "OMP_THREAD_LIMIT" in os.environ:
+        yield
+        return
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        yield
+    finally:
+        os.environ.pop("OMP_THREAD_LIMIT", None)
 
 
 def recognize(image) -> PageText:
