@@ -274,11 +274,13 @@ class _Build:
         files = sorted(found.items(), key=lambda item: item[1].is_symlink())
         reading = progress.bar(files, desc="reading", unit="file", quiet=self.quiet)
         pages = progress.OcrPages(self.quiet)
-        with ocr.reporting(pages):
-            for rel, path in reading:
-                self._read(rel, path, docs, result)
-        pages.close()
-        reading.close()
+        try:
+            with ocr.reporting(pages):
+                for rel, path in reading:
+                    self._read(rel, path, docs, result)
+        finally:
+            pages.close()
+            reading.close()
         docs = self._drop_duplicate_ids(docs, old, found, result)
         result.read_specially = [
             {"path": doc.path, **doc.reading.to_dict()}

@@ -32,9 +32,6 @@ class DocumentMeta:
         return asdict(self)
 
 
-READ_METHODS = ("text", "ocr", "converted")
-
-
 @dataclass(slots=True)
 class Reading:
     """How a file's text was obtained: staff see it in the build summary, ``GET /documents``

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from service.relevance import LEVEL_LABELS
+
 FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -82,7 +84,7 @@ def filters_in_words(filters: Any) -> str:
 
 
 def search_table(result: Any, searched: str, base: str = "") -> ExportTable:
-    """Search hits: rank, unit, year, section, the paragraph, its link."""
+    """Search hits: rank, unit, year, section, the paragraph, how relevant, its link."""
     rows = [
         safe_row(
             [
@@ -91,6 +93,7 @@ def search_table(result: Any, searched: str, base: str = "") -> ExportTable:
                 h.year or "",
                 h.section,
                 h.text,
+                LEVEL_LABELS.get(h.level or "", ""),
                 paragraph_link(base, h.doc_id, h.paragraph_id),
             ]
         )
@@ -99,9 +102,9 @@ def search_table(result: Any, searched: str, base: str = "") -> ExportTable:
     return ExportTable(
         title=f"Kết quả tìm kiếm: «{result.query}»",
         subtitle=searched,
-        header=["STT", "Đơn vị", "Năm", "Mục", "Đoạn", "Liên kết"],
+        header=["STT", "Đơn vị", "Năm", "Mục", "Đoạn", "Mức liên quan", "Liên kết"],
         rows=rows,
-        widths=[6, 30, 8, 40, 80, 40],
+        widths=[6, 30, 8, 40, 80, 14, 40],
     )
 
 

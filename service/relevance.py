@@ -14,7 +14,7 @@ the words (a paragraph holding every word of the query answers it, whatever its 
 
 Cosines differ from model to model, so floors exist per model, calibrated by ``make eval``
 (``eval/floor.py``) on the labelled query sets and the off-topic queries; a model without
-one (a user's own) gets no levels and no floor, and says so (``SearchResult.floor``).
+one (a user's own) gets no levels and no floor (``SearchResult.answered`` is None).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import numpy as np
 from service.snippets import find_matches, query_terms
 
 LEVELS = ("high", "medium", "low")
+LEVEL_LABELS = {"high": "Rất liên quan", "medium": "Liên quan", "low": "Gần đúng"}  # for staff
 MIN_WORDS = 5  # fewer words than this: the cosine does not count (see above)
 _WORD = re.compile(r"[^\W\d_]+")
 

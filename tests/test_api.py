@@ -179,7 +179,8 @@ def test_search_and_compare_as_files_and_a_bad_format_is_a_422(client):
     assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert r.headers["content-disposition"] == 'attachment; filename="tim-kiem-tuyen-truyen.xlsx"'
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(min_row=4, values_only=True))
-    assert len(rows) == 5 and all("/doc/" in row[5] for row in rows)
+    assert len(rows) == 5 and all("/doc/" in row[6] for row in rows)
+    assert {row[5] for row in rows} <= {"Rất liên quan", "Liên quan", "Gần đúng"}
     r = client.get("/compare", params={"a": D25, "b": D26, "format": "docx"})
     assert r.status_code == 200 and r.content[:2] == b"PK"
     r = client.get("/search", params={"q": "tuyên truyền", "format": "pdf"})

