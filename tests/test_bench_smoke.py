@@ -224,6 +224,7 @@ def test_ocr_figures_time_a_page_and_the_rebuild_from_the_cache():
 
     if ocr.missing():
         pytest.skip(f"OCR needs {ocr.missing()}")
-    o = ocr_figures(pages=1)
-    assert o["pages"] == 1 and o["seconds_per_page"] > 0
+    o = ocr_figures(pages=2, rounds=1)
+    assert o["pages"] == 2 and o["seconds_per_page"] > 0 and o["seconds_per_page_before"] > 0
+    assert o["same_text_both_ways"] and o["speedup"] > 0
     assert o["rebuild_same_text"] and o["rebuild_seconds_per_page"] < o["seconds_per_page"]
