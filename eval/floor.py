@@ -73,7 +73,7 @@ def observe(index_dir: Path, queries_path: Path) -> list[Observed]:
                     [h.relevance or 0.0 for h in result.hits],
                     [h.text for h in result.hits],
                     [relevant.get(h.rowid, 0) >= 1 for h in result.hits],
-                    forms(strip_question_words(text), searcher._abbreviations),
+                    forms(strip_question_words(text), searcher.abbreviations()),
                 )
             )
         searcher.close()

@@ -406,10 +406,14 @@ class Searcher:
         built-in ones and those learnt from this index's corpus)."""
         if not self.params.expand:
             return query
+        return expand_query(query, self.abbreviations())
+
+    def abbreviations(self) -> list:
+        """The built-in abbreviations and those learnt from this index's corpus (read once)."""
         if self._abbreviations is None:
             manifest = self.reader.manifest or {}
             self._abbreviations = with_corpus(manifest.get("abbreviations") or [])
-        return expand_query(query, self._abbreviations)
+        return self._abbreviations
 
     def for_dense(self, expanded: str) -> str:
         """What the embedding model reads: a query typed without diacritics gets them back
@@ -515,8 +519,7 @@ class Searcher:
             return False
         sims = cosines(self.reader.vectors([h.rowid for h in hits]), vec)
         words = strip_question_words(query)
-        self.expanded(query)  # loads the index's abbreviations once
-        alternatives = forms(words, self._abbreviations) if self.params.expand else []
+        alternatives = forms(words, self.abbreviations()) if self.params.expand else []
         rating = rate(floor, sims, [h.text for h in hits], words, alternatives)
         for hit, cos, level in zip(hits, sims, rating.levels, strict=True):
             hit.relevance, hit.level = round(cos, 4), level
