@@ -106,36 +106,29 @@ def read_pages(data: bytes, pages: list[int], name: str = "") -> list[PageText]:
         else:
             cached[page] = hit
     if todo:
-        _read_missing(data, todo, name, lambda page, text: _keep(digest, page, text, cached))
+        cached |= _read_missing(data, digest, todo, name)
     for page in pages:
         out.append(cached[page])
     return out
 
 
-def _keep(digest: str, page: int, text: PageText, into: dict[int, PageText]) -> None:
-    into[page] = text
-    _store(digest, page, text)
-
-
-def _read_missing(
-    data: bytes, todo: list[int], name: str, keep: Callable[[int, PageText], None]
-) -> None:
+def _read_missing(data: bytes, digest: str, todo: list[int], name: str) -> dict[int, PageText]:
     """OCR of the pages ``todo``, ``WORKERS`` at a time: each page is rendered here (PDFium
     is not thread-safe) and read by its own Tesseract process on a worker thread; at most
-    ``WORKERS`` rendered pages are held at once."""
+    ``WORKERS`` rendered pages are held at once. Each page is cached as soon as it is read."""
     import pypdfium2
 
     report = _progress.get() or (lambda _name, _done, _total: None)
-    done = 0
 
     def finish(futures: set[Future]) -> None:
-        nonlocal done
         for future in futures:
-            keep(pending.pop(future), future.result())
-            done += 1
-            report(name, done, len(todo))
+            page = pending.pop(future)
+            read[page] = future.result()
+            _store(digest, page, read[page])
+            report(name, len(read), len(todo))
 
     report(name, 0, len(todo))
+    read: dict[int, PageText] = {}
     pending: dict[Future, int] = {}
     pdf = pypdfium2.PdfDocument(data)
     try:
@@ -150,6 +143,7 @@ def _read_missing(
             finish(set(pending))
     finally:
         pdf.close()
+    return read
 
 
 @contextmanager

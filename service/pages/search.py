@@ -181,16 +181,19 @@ def _by_plan(hits: list[Any], labels: dict[str, str], shown: Any) -> list[dict[s
     plans: dict[str, list[Any]] = {}
     for h in hits:
         plans.setdefault(h.doc_id, []).append(h)
-    return [
-        {
-            "doc_id": doc_id,
-            "label": labels.get(doc_id, doc_id),
-            "count": len(group),
-            "hits": [shown(h) for h in group[:PER_PLAN]],
-            "more_href": shown(group[0])["more_href"],
-        }
-        for doc_id, group in plans.items()
-    ]
+    out = []
+    for doc_id, group in plans.items():
+        best = [shown(h) for h in group[:PER_PLAN]]
+        out.append(
+            {
+                "doc_id": doc_id,
+                "label": labels.get(doc_id, doc_id),
+                "count": len(group),
+                "hits": best,
+                "more_href": best[0]["more_href"],
+            }
+        )
+    return out
 
 
 def _counts(hits: list[Any], kinds: dict[str, str | None]) -> dict[str, dict[str, int]]:
