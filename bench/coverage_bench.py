@@ -28,9 +28,9 @@ def coverage_figures(
     from fastapi.testclient import TestClient
 
     from indexer.store import IndexReader
-    from service.app import create_app
     from service.coverage.matrix import match_plans, resolve_requirements
     from service.settings import Settings
+    from service.web.app import create_app
 
     corpus = SynthCorpus.make(base, (plans_n + 1) * PARAGRAPHS_PER_DOC)
     index_dir = work / "synth-coverage"

@@ -33,7 +33,7 @@ from eval.run import (
     load_queries,
     resolve_gold,
 )
-from service.relevance import FLOORS, Floor, rate
+from service.search.relevance import FLOORS, Floor, rate
 
 OFFTOPIC = Path(__file__).with_name("offtopic_queries.json")
 K = 10
@@ -46,15 +46,15 @@ class Observed:
     cosines: list[float]  # the hits', in rank order
     texts: list[str]
     relevant: list[bool]  # a labelled answer (grade >= 1)
-    forms: list[tuple[str, str]]  # its abbreviations / long forms (service.abbreviations)
+    forms: list[tuple[str, str]]  # its abbreviations / long forms (service.search.abbreviations)
 
 
 def observe(index_dir: Path, queries_path: Path) -> list[Observed]:
     from indexer.embeddings import embedder_for_index
     from indexer.store import IndexReader
-    from service.abbreviations import forms
-    from service.questions import strip_question_words
     from service.search import Searcher
+    from service.search.abbreviations import forms
+    from service.search.questions import strip_question_words
 
     offtopic = json.loads(OFFTOPIC.read_text("utf-8"))
     out = []

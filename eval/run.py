@@ -26,10 +26,10 @@ from typing import Any
 from eval.metrics import METRICS, mean, score_all, score_groups
 from indexer.errors import IndexerError
 from indexer.text import fold
-from service.grouping import group_duplicates
+from service.live.holder import IndexHolder
 from service.search import GROUP_WINDOW, FusionParams, Ranking, Searcher, rank
+from service.search.grouping import group_duplicates
 from service.settings import Settings
-from service.state import IndexHolder
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUERIES = Path(__file__).with_name("queries.json")

@@ -26,10 +26,10 @@ from rich.text import Text
 
 from indexer.errors import IndexerError
 from indexer.model import Reading
-from service.damage import REPAIR
+from service.live.damage import REPAIR
+from service.live.holder import IndexHolder, Snapshot
 from service.search import MODES, SearchFilters, SearchResult, validate_k, validate_query
 from service.settings import Settings
-from service.state import IndexHolder, Snapshot
 
 app = typer.Typer(
     name="service",
@@ -131,8 +131,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default: 8000).")] = None,
 ) -> None:
     """Serve the HTTP API (and /docs) on the index; it swaps to new generations by itself."""
-    from service import server
-    from service.app import create_app
+    from service.web import server
+    from service.web.app import create_app
 
     with cli_errors():
         settings = settings_for(index, host=host, port=port)

@@ -68,7 +68,8 @@ class Settings(BaseSettings):
         384,
         ge=0,
         description="Most tokens a query may cost the embedding model (422 above it): counted "
-        "by the embedder's tokenizer when it offers one, else estimated (service.query_cost: "
+        "by the embedder's tokenizer when it offers one, else estimated "
+        "(service.search.query_cost: "
         "a Vietnamese syllable ≈ 1 token, any other character up to 1). 384 admits 1,000 "
         "characters of a plan's text and bounds a query of symbols, emoji or other scripts to "
         "the cost of such a text; 0 = no bound.",

@@ -48,8 +48,8 @@ def client(index_dir):
     """A TestClient over the real app (create_app) on ``index_dir``, shared by the API tests."""
     from fastapi.testclient import TestClient
 
-    from service.app import create_app
     from service.settings import Settings
+    from service.web.app import create_app
 
     with TestClient(create_app(Settings(index_dir=index_dir)), base_url=LOCAL) as c:
         yield c

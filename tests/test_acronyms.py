@@ -46,7 +46,7 @@ def test_usage_on_many_documents():
 
 
 def test_learnt_pairs_expand_queries_both_ways():
-    from service.abbreviations import expand_query, with_corpus
+    from service.search.abbreviations import expand_query, with_corpus
 
     learnt = mine(_docs(REPO / "corpus"))
     table = with_corpus(learnt + [("mặt trận tổ quốc", "MTTQ", 8)])

@@ -8,8 +8,8 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
 from service.settings import Settings
+from service.web.app import create_app
 from tests.http import LOCAL
 
 D25 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"

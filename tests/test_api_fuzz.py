@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.app import create_app
-from service.query_cost import clean_query, estimate_tokens
+from service.search.query_cost import clean_query, estimate_tokens
 from service.settings import Settings
+from service.web.app import create_app
 from tests.http import LOCAL
 
 REPO = Path(__file__).resolve().parents[1]

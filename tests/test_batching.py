@@ -121,8 +121,8 @@ def test_bad_settings_are_refused(embedder):
 
 
 def test_the_service_batches_when_asked(index_dir):
+    from service.live.holder import IndexHolder
     from service.settings import Settings
-    from service.state import IndexHolder
 
     on = IndexHolder(Settings(index_dir=index_dir, query_batching=True)).open()
     off = IndexHolder(Settings(index_dir=index_dir, query_batching=False)).open()

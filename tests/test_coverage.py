@@ -347,7 +347,7 @@ def test_api_changes_filters_units_like_search_and_refuses_one_year(client):
 
 
 def test_answer_cache_is_bounded_in_bytes_and_entries():
-    from service.answers import AnswerCache
+    from service.live.answers import AnswerCache
 
     cache = AnswerCache(size=3, max_bytes=100)
     for k in range(5):
@@ -380,7 +380,7 @@ def test_coverage_page_answers_in_a_sentence(client, params, status, words):
 
 
 def test_download_names_keep_only_safe_characters():
-    from service.routes.downloads import download
+    from service.web.routes.downloads import download
 
     r = download(b"x", 'bao-phu-a"b\r\nSet-Cookie: x=1;/../', "csv")
     assert (

@@ -21,8 +21,8 @@ from fastapi.testclient import TestClient
 
 from indexer.build import build_index
 from indexer.store import manifest as mf
-from service.app import create_app
 from service.settings import Settings
+from service.web.app import create_app
 from tests.conftest import DERIVED_EXCERPT
 from tests.http import LOCAL
 

@@ -360,8 +360,8 @@ def test_read_only_index_is_served(small_index, tmp_path):
             sqlite3.connect(view / mf.CATALOG).execute("CREATE TABLE t (x)")
         from fastapi.testclient import TestClient
 
-        from service.app import create_app
         from service.settings import Settings
+        from service.web.app import create_app
         from tests.http import LOCAL
 
         with TestClient(create_app(Settings(index_dir=view)), base_url=LOCAL) as client:

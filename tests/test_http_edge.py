@@ -18,9 +18,9 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from indexer.store import IndexReader
-from service.app import create_app
-from service.middleware import SECURITY_HEADERS, host_allowed
 from service.settings import Settings
+from service.web.app import create_app
+from service.web.middleware import SECURITY_HEADERS, host_allowed
 from tests.http import LOCAL, ServeProcess
 
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from indexer.errors import InvalidQueryError, ReferenceNotFoundError
-from service.app import create_app
 from service.cli import app as cli_app
 from service.mentions import find_mentions
 from service.settings import Settings
+from service.web.app import create_app
 from tests.http import LOCAL
 
 GOLD = json.loads((Path(__file__).parent / "gold/references.json").read_text(encoding="utf-8"))[

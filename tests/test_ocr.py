@@ -134,8 +134,8 @@ def test_the_build_the_api_and_the_plan_view_say_a_plan_was_read_by_ocr(
     from fastapi.testclient import TestClient
 
     from indexer.build import build_index
-    from service.app import create_app
     from service.settings import Settings
+    from service.web.app import create_app
     from tests.conftest import CORPUS
     from tests.http import LOCAL
 

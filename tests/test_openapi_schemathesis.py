@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 
-from service.app import create_app
 from service.settings import Settings
+from service.web.app import create_app
 
 MAX_EXAMPLES = 25
 HOST = "127.0.0.1"  # a Host the app answers for (schemathesis's own default is refused)

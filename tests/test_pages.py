@@ -9,9 +9,9 @@ from html import unescape
 import pytest
 from fastapi.testclient import TestClient
 
-from service.app import create_app
+from service.live.holder import IndexHolder
 from service.settings import Settings
-from service.state import IndexHolder
+from service.web.app import create_app
 from tests.http import LOCAL
 
 P2025 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
@@ -221,7 +221,7 @@ def test_no_index_yet_says_run_make_index(tmp_path):
 
 
 def test_unexpected_failure_is_a_sentence_not_a_trace(client, monkeypatch):
-    import service.pages.compare as compare_page
+    import service.web.pages.compare as compare_page
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")

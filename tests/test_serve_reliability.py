@@ -30,8 +30,8 @@ from indexer.build import build_index
 from indexer.errors import IndexLockedError
 from indexer.store import IndexReader
 from indexer.store import manifest as mf
-from service.app import create_app
 from service.settings import Settings
+from service.web.app import create_app
 from tests.commands import indexer_build
 from tests.http import LOCAL
 
@@ -72,7 +72,7 @@ def no_index_story(corpus_dir, embedder, tmp_path_factory):
     records: list[logging.LogRecord] = []
     handler = logging.Handler(level=logging.WARNING)
     handler.emit = records.append
-    logging.getLogger("service.state").addHandler(handler)
+    logging.getLogger("service.live.holder").addHandler(handler)
     try:
         with TestClient(
             create_app(Settings(index_dir=index)), base_url=LOCAL, raise_server_exceptions=False
@@ -96,7 +96,7 @@ def no_index_story(corpus_dir, embedder, tmp_path_factory):
                 "page": c.get("/", params={"q": "cải cách"}),
             }
     finally:
-        logging.getLogger("service.state").removeHandler(handler)
+        logging.getLogger("service.live.holder").removeHandler(handler)
     return story
 
 

@@ -22,8 +22,8 @@ import pytest
 import uvicorn
 from playwright.sync_api import Page, expect, sync_playwright
 
-from service.app import create_app
 from service.settings import Settings
+from service.web.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -32,7 +32,7 @@ class Embedder(ABC):
         """(n, dim) float32, unit length."""
 
     # Backends that can count a query's tokens with the model's own tokenizer also offer
-    # ``count_query_tokens(text) -> int`` (``service.query_cost`` uses it when present).
+    # ``count_query_tokens(text) -> int`` (``service.search.query_cost`` uses it when present).
 
     def model_info(self) -> dict:
         """What the manifest records under ``model``."""

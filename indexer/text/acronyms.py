@@ -11,7 +11,7 @@ indexed text itself:
    match a run of words that occurs at least ``MIN_USES`` times elsewhere in the corpus: the
    most frequent such run, when it clearly dominates the other candidates.
 
-The result is data for query expansion (service.abbreviations), recorded in the index's
+The result is data for query expansion (service.search.abbreviations), recorded in the index's
 manifest so every index carries the vocabulary of its own corpus.
 """
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from service.budget import checkpoint
+from service.cancel import checkpoint
 from service.compare.model import ParagraphLike
 from service.compare.normalize import tokens
 

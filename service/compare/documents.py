@@ -10,7 +10,7 @@ from service.compare.model import Comparison
 
 if TYPE_CHECKING:
     from indexer.store import DocumentRow, Reader
-    from service.answers import AnswerCache
+    from service.live.answers import AnswerCache
 
 
 def check_documents(reader: Reader, *doc_ids: str) -> list[DocumentRow]:

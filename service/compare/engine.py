@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from service.budget import checkpoint
+from service.cancel import checkpoint
 from service.compare import align as _align
 from service.compare.model import Comparison, Pair, ParagraphLike
 from service.compare.normalize import canonical

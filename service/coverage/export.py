@@ -9,7 +9,7 @@ import csv
 import io
 from typing import Any
 
-from service.budget import checkpoint
+from service.cancel import checkpoint
 from service.coverage.model import CitationMatrix, CoverageMatrix, PlanColumn
 from service.exports import ExportTable, paragraph_link, safe_row, to_docx
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from indexer.errors import DocumentNotFoundError, InvalidQueryError
-from service.budget import checkpoint
+from service.cancel import checkpoint
 from service.compare.align import score_matrices
 from service.compare.documents import plan_meta
 from service.coverage.model import Cell, CoverageMatrix, PlanColumn, Requirement, Status

@@ -2,7 +2,7 @@
 
 ``create_app(settings)`` builds a fresh app; its lifespan opens the index (``IndexHolder``)
 once and closes it at shutdown. Routers come from ``ROUTERS``, the route modules of
-``service.routes`` (each exposes ``router``). Every request passes ``EdgeMiddleware`` first
+``service.web.routes`` (each exposes ``router``). Every request passes ``EdgeMiddleware`` first
 (Host check, HEAD, security headers).
 """
 
@@ -13,12 +13,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from service.errors import install_error_handlers
-from service.middleware import EdgeMiddleware, default_allowed_hosts
-from service.openapi import state_run_time_limits
-from service.routes import compare, coverage, documents, health, mentions, pages, search
+from service.live.holder import IndexHolder
 from service.settings import Settings
-from service.state import IndexHolder
+from service.web.errors import install_error_handlers
+from service.web.middleware import EdgeMiddleware, default_allowed_hosts
+from service.web.openapi import state_run_time_limits
+from service.web.routes import compare, coverage, documents, health, mentions, pages, search
 
 ROUTERS = [health, documents, search, compare, coverage, mentions, pages]
 

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indexer.errors import IndexNotFoundError
-from service.answers import AnswerCache
-from service.damage import damaged_part, for_clients, with_path
-from service.query_cost import QueryBudget
+from service.live.answers import AnswerCache
+from service.live.damage import damaged_part, for_clients, with_path
 from service.search import FusionParams, Searcher
+from service.search.query_cost import QueryBudget
 
 if TYPE_CHECKING:
     from indexer.embeddings import Embedder

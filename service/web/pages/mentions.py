@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from indexer.errors import InvalidQueryError, ReferenceNotFoundError
 from service.mentions import citation_table, find_mentions
-from service.pages.common import (
+from service.web.pages.common import (
     Result,
     doc_label,
     filter_choices,
@@ -23,7 +23,7 @@ from service.pages.common import (
 
 if TYPE_CHECKING:
     from indexer.store import Reader
-    from service.state import Snapshot
+    from service.live.holder import Snapshot
 
 SORTS = {
     "count": ("Số lần nhắc", False),

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from indexer.errors import IndexerError
-from service.errors import status_for
+from service.web.errors import status_for
 
 if TYPE_CHECKING:
     from indexer.model import Reading

@@ -13,7 +13,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from indexer.errors import InvalidQueryError
-from service.budget import run_bounded
 from service.coverage import citation_matrix, coverage_matrix
 from service.coverage.changes import changes_payload, unit_changes
 from service.coverage.citations import MAX_REQUIRED
@@ -25,12 +24,13 @@ from service.coverage.export import (
     coverage_docx,
     coverage_xlsx,
 )
-from service.deps import HolderDep, SettingsDep
 from service.exports import FORMATS
-from service.routes.downloads import base_url, download
-from service.schemas import ErrorOut, json_bytes
+from service.live.holder import IndexHolder
 from service.settings import Settings
-from service.state import IndexHolder
+from service.web.deps import HolderDep, SettingsDep
+from service.web.routes.downloads import base_url, download
+from service.web.schemas import ErrorOut, json_bytes
+from service.web.timeout import run_bounded
 
 router = APIRouter(tags=["coverage"])
 

@@ -31,15 +31,15 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from indexer.errors import IndexerError, IndexNotFoundError
-from service.budget import ClientGoneError, RequestTimeoutError, run_bounded
-from service.damage import CATALOG, DamagedIndexError, for_clients
-from service.pages import common
-from service.pages.common import PageError
-from service.pages.compare import compare_view
-from service.pages.coverage import coverage_view
-from service.pages.document import document_view
-from service.pages.mentions import mentions_view
-from service.pages.search import search_view
+from service.live.damage import CATALOG, DamagedIndexError, for_clients
+from service.web.pages import common
+from service.web.pages.common import PageError
+from service.web.pages.compare import compare_view
+from service.web.pages.coverage import coverage_view
+from service.web.pages.document import document_view
+from service.web.pages.mentions import mentions_view
+from service.web.pages.search import search_view
+from service.web.timeout import ClientGoneError, RequestTimeoutError, run_bounded
 
 log = logging.getLogger(__name__)
 

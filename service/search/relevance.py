@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from service.snippets import find_matches, query_terms
+from service.search.snippets import find_matches, query_terms
 
 LEVELS = ("high", "medium", "low")
 LEVEL_LABELS = {"high": "Rất liên quan", "medium": "Liên quan", "low": "Gần đúng"}  # for staff

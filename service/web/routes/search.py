@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from service.budget import run_bounded
-from service.deps import HolderDep, SettingsDep
 from service.exports import FORMATS, filters_in_words, render, search_table
-from service.routes.downloads import FileFormat, base_url, download
-from service.schemas import ErrorOut, SearchHitOut, SearchOut
 from service.search import SearchFilters, validate_query
+from service.web.deps import HolderDep, SettingsDep
+from service.web.routes.downloads import FileFormat, base_url, download
+from service.web.schemas import ErrorOut, SearchHitOut, SearchOut
+from service.web.timeout import run_bounded
 
 router = APIRouter(tags=["search"])
 

@@ -24,8 +24,8 @@ from indexer.errors import (
     InvalidQueryError,
     ReferenceNotFoundError,
 )
-from service.budget import ClientGoneError, RequestTimeoutError
-from service.damage import CATALOG, for_clients
+from service.live.damage import CATALOG, for_clients
+from service.web.timeout import ClientGoneError, RequestTimeoutError
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,12 @@
-"""A time budget for the CPU-heavy requests (search, compare), and their cancellation.
+"""The request time limit for the CPU-heavy requests (search, compare, coverage, pages).
 
 ``run_bounded(request, seconds, fn, *args)`` runs ``fn`` on a worker thread and waits for it,
 checking every ``POLL`` seconds whether the client is still there. When the client has gone,
-or the budget is spent (answer: ``RequestTimeoutError``, a 503), the work is *cancelled*: the
-cores call ``checkpoint()`` between their steps, and a cancelled request's next checkpoint
-raises ``Cancelled`` in its worker thread, so an abandoned comparison stops computing instead
-of running on for minutes. A step itself (one embedding, one assignment) is not interrupted.
+or the time is up (answer: ``RequestTimeoutError``, a 503), the work is *cancelled*: the
+cores call ``service.cancel.checkpoint()`` between their steps, and a cancelled request's next
+checkpoint raises ``Cancelled`` in its worker thread, so an abandoned comparison stops
+computing instead of running on for minutes. A step itself (one embedding, one assignment) is
+not interrupted.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from contextvars import ContextVar
 from functools import partial
 from typing import TypeVar
 
@@ -23,16 +23,12 @@ import anyio
 from starlette.requests import Request
 
 from indexer.errors import IndexerError
+from service.cancel import Cancelled, cancellable
 
 log = logging.getLogger(__name__)
 
 POLL = 0.1  # seconds between two checks of the client and the clock
 T = TypeVar("T")
-_cancelled: ContextVar[threading.Event | None] = ContextVar("cchc_cancelled", default=None)
-
-
-class Cancelled(Exception):  # noqa: N818 — a signal, not an error
-    """Raised by ``checkpoint()`` in the worker of a request that was abandoned."""
 
 
 class RequestTimeoutError(IndexerError):
@@ -43,26 +39,12 @@ class ClientGoneError(IndexerError):
     """The client disconnected before the answer was ready (nobody reads this answer)."""
 
 
-def checkpoint() -> None:
-    """Stop here (raise ``Cancelled``) if the current request has been abandoned."""
-    event = _cancelled.get()
-    if event is not None and event.is_set():
-        raise Cancelled
-
-
 async def run_bounded(request: Request, seconds: float, fn: Callable[..., T], *args) -> T:
     """``fn(*args)`` on a worker thread, within ``seconds`` (0: no limit) and while the client
     stays connected; RequestTimeoutError / ClientGoneError otherwise (the work is cancelled)."""
     cancel = threading.Event()
 
-    def work() -> T:
-        token = _cancelled.set(cancel)  # seen by every checkpoint fn passes on this thread
-        try:
-            return fn(*args)
-        finally:
-            _cancelled.reset(token)
-
-    task = asyncio.ensure_future(anyio.to_thread.run_sync(work))
+    task = asyncio.ensure_future(anyio.to_thread.run_sync(cancellable, cancel, fn, *args))
     start = time.monotonic()
     try:
         while True:

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from indexer.errors import DocumentNotFoundError
-from service.deps import SnapshotDep
-from service.schemas import (
+from service.web.deps import SnapshotDep
+from service.web.schemas import (
     DocumentList,
     DocumentOut,
     DocumentSummary,

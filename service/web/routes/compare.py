@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from service.budget import run_bounded
 from service.compare import compare_documents
 from service.compare.documents import check_documents, comparison_payload
-from service.deps import HolderDep, SettingsDep
 from service.exports import FORMATS, comparison_table, render
-from service.routes.downloads import FileFormat, base_url, download
-from service.schemas import ErrorOut, json_bytes
+from service.web.deps import HolderDep, SettingsDep
+from service.web.routes.downloads import FileFormat, base_url, download
+from service.web.schemas import ErrorOut, json_bytes
+from service.web.timeout import run_bounded
 
 router = APIRouter(tags=["compare"])
 

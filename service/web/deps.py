@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from service.live.holder import IndexHolder, Snapshot
 from service.search import Searcher
 from service.settings import Settings
-from service.state import IndexHolder, Snapshot
 
 
 def get_settings(request: Request) -> Settings:

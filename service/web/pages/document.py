@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
 
-from service.pages.common import PageError, Result
+from service.web.pages.common import PageError, Result
 
 _TOP_HEADING = re.compile(r"^(?:[IVXLC]{1,6}\.|PHỤ LỤC)", re.IGNORECASE)
 

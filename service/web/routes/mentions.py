@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from service.deps import SnapshotDep
 from service.mentions import MAX_REF_LENGTH, CitedDocument, citation_table, find_mentions
-from service.schemas import ErrorOut
+from service.web.deps import SnapshotDep
+from service.web.schemas import ErrorOut
 
 router = APIRouter(tags=["mentions"])
 

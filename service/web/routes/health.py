@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.deps import SnapshotDep
-from service.schemas import HealthOut
+from service.web.deps import SnapshotDep
+from service.web.schemas import HealthOut
 
 router = APIRouter(tags=["health"])
 

@@ -1,1 +1,0 @@
-"""One router per job; ``service.app.ROUTERS`` lists the modules, each exposing ``router``."""
