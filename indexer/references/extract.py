@@ -53,7 +53,7 @@ from indexer.references.patterns import (
     URL,
     WORD,
 )
-from indexer.structure.issuer import starts_body
+from indexer.text.bodies import starts_body
 
 _TRAIL = ",.;:)]”\"'…!?"
 _OPEN = "([“\"'"

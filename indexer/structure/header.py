@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.structure.issuer import starts_body
 from indexer.structure.markers import ROMAN, is_caps
+from indexer.text.bodies import starts_body
 
 HEAD_MAX_LINES = 60  # the kind line of a real header is never further down
 

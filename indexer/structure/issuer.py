@@ -13,22 +13,9 @@ from __future__ import annotations
 import re
 
 from indexer.structure import gazetteer
+from indexer.text.bodies import _HEAD_RX, expand, starts_body
 from indexer.text.vietnamese import fold
 
-# kinds of body a header line starts with (folded, longest first where they share a start)
-_HEADS = [
-    "uy ban thuong vu quoc hoi", "uy ban nhan dan", "ubnd", "hoi dong nhan dan", "hdnd",
-    "chu tich uy ban nhan dan", "chu tich ubnd",
-    "thu tuong chinh phu", "chinh phu", "quoc hoi", "van phong chinh phu", "van phong",
-    "bo chinh tri", "ban bi thu", "ban chap hanh", "ban thuong vu", "ban chi dao",
-    "tinh uy", "thanh uy", "huyen uy", "dang uy", "dang bo", "ban quan ly", "ban",
-    "so", "bo", "tong cuc", "chi cuc", "cuc", "vu", "thue tinh", "thue thanh pho",
-    "kho bac", "cong an", "bao hiem xa hoi", "bo chi huy", "bo tu lenh", "quan khu",
-    "trung tam", "truong", "benh vien", "hoc vien", "dai hoc", "vien", "phong",
-    "toa an", "vien kiem sat", "kiem toan", "ngan hang", "tong cong ty", "cong ty",
-    "hoi", "lien doan", "doan", "mat tran", "uy ban", "dai", "bao",
-]  # fmt: skip
-_HEAD_RX = re.compile(r"^(?:" + "|".join(re.escape(h) for h in _HEADS) + r")\b")
 _LOCALITY = re.compile(
     r"\b(tỉnh|thành phố|tp\.?|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+(.+)$",
     re.IGNORECASE,
@@ -47,14 +34,6 @@ _CENTRAL = re.compile(
     r"|ủy ban trung ương|tổng cục|cục\s|hội liên hiệp thanh niên việt nam$)",
     re.IGNORECASE,
 )
-_EXPAND = [
-    (re.compile(r"\bUBND\b", re.I), "ỦY BAN NHÂN DÂN"),
-    (re.compile(r"\bHĐND\b", re.I), "HỘI ĐỒNG NHÂN DÂN"),
-    (re.compile(r"\bUBTVQH\b", re.I), "ỦY BAN THƯỜNG VỤ QUỐC HỘI"),
-    (re.compile(r"\bTP\.\s*|\bTP\s+", re.I), "THÀNH PHỐ "),
-    (re.compile(r"\bUỶ", re.I), "ỦY"),
-    (re.compile(r"\buỷ"), "ủy"),
-]
 # words that keep a capital inside a body's name (proper names and fixed titles)
 _PROPER = {
     "chính phủ": "Chính phủ", "quốc hội": "Quốc hội", "thường vụ": "Thường vụ",
@@ -71,17 +50,6 @@ _SHORT = [
     (re.compile(r"\bKhu kinh tế\b"), "KKT"),
     (re.compile(r"\bKhu công nghiệp\b"), "KCN"),
 ]
-
-
-def expand(text: str) -> str:
-    for rx, repl in _EXPAND:
-        text = rx.sub(repl, text)
-    return " ".join(text.split())
-
-
-def starts_body(text: str) -> bool:
-    """Does this capital line start the name of a body (not continue the one above)?"""
-    return bool(_HEAD_RX.match(fold(expand(text))))
 
 
 def split_bodies(lines: list[str]) -> list[str]:
