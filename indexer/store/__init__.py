@@ -11,10 +11,18 @@ generation's files, fsync, commit, ``CURRENT``, clean-up — given what to add a
 ``IndexReader`` (``reader``) opens the live generation for searching.
 """
 
-from indexer.store.reader import DocumentRow, IndexReader, MentionRow, ParagraphRow, Reader
+from indexer.store.reader import (
+    Candidates,
+    DocumentRow,
+    IndexReader,
+    MentionRow,
+    ParagraphRow,
+    Reader,
+)
 from indexer.store.writer import Generation, IndexWriter
 
 __all__ = [
+    "Candidates",
     "DocumentRow",
     "Generation",
     "IndexReader",

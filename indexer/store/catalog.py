@@ -492,6 +492,36 @@ def fetch_paragraphs_by_rowid(conn: sqlite3.Connection, rowids: Sequence[int]) -
     ).fetchall()
 
 
+def fetch_candidates(
+    conn: sqlite3.Connection, rowids: Sequence[int], context: bool = True
+) -> list[tuple]:
+    """Everything a search reads of its candidates, in one statement: each paragraph's row
+    (``_PARAGRAPH_COLUMNS``), its document's kind, its own vector and its vector in context
+    (None where it has none, or without ``context``: a catalog older than that table)."""
+    in_context = (
+        "(SELECT c.vec FROM context_vectors c WHERE c.paragraph_rowid = p.rowid)"
+        if context
+        else "NULL"
+    )
+    return conn.execute(
+        f"SELECT {_PARAGRAPH_COLUMNS}, d.kind, v.vec, {in_context} FROM paragraphs p "
+        "JOIN documents d USING (doc_id) LEFT JOIN vectors v ON v.paragraph_rowid = p.rowid "
+        "WHERE p.rowid IN (SELECT value FROM json_each(?))",
+        (_ids_json(rowids),),
+    ).fetchall()
+
+
+def count_facets(rows: Iterable[Sequence], fields: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Rows of field values (one column per field) → per field, value → rows, most frequent
+    first (empty values left out)."""
+    rows = list(rows)
+    out: dict[str, dict[str, int]] = {}
+    for k, name in enumerate(fields):
+        counts = Counter(str(r[k]) for r in rows if r[k] not in (None, ""))
+        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
+
+
 FACET_FIELDS = ("unit", "year", "province", "kind")
 
 
@@ -508,11 +538,7 @@ def facet_counts(
         "JOIN documents d USING (doc_id) WHERE p.rowid IN (SELECT value FROM json_each(?))",
         (_ids_json(rowids),),
     ).fetchall()
-    out: dict[str, dict[str, int]] = {}
-    for k, name in enumerate(fields):
-        counts = Counter(str(r[k]) for r in rows if r[k] not in (None, ""))
-        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    return out
+    return count_facets(rows, fields)
 
 
 def fetch_tasks(conn: sqlite3.Connection, doc_id: str) -> list[TaskRow]:

@@ -75,6 +75,60 @@ class MentionRow:
     raw: str
 
 
+class Candidates:
+    """What a search reads of its candidate paragraphs, read at once
+    (``IndexReader.candidates``): their rows, their documents' facet values, their own
+    vectors and their vectors in context (the own vector where a paragraph has none)."""
+
+    def __init__(self, rows: list[tuple], dim: int):
+        self.rows: dict[int, ParagraphRow] = {}
+        self._kind: dict[int, str | None] = {}
+        self._at: dict[int, int] = {}
+        self._own = np.zeros((len(rows), dim), dtype=np.float32)
+        self._context = np.zeros((len(rows), dim), dtype=np.float32)
+        for i, row in enumerate(rows):
+            paragraph = _paragraph(row[:10])
+            kind, own, in_context = row[10:]
+            self.rows[paragraph.rowid] = paragraph
+            self._kind[paragraph.rowid] = kind
+            self._at[paragraph.rowid] = i
+            if own is not None:
+                self._own[i] = np.frombuffer(own, dtype=np.float32)
+            self._context[i] = (
+                np.frombuffer(in_context, dtype=np.float32) if in_context else self._own[i]
+            )
+
+    def _take(self, table: np.ndarray, rowids: Sequence[int]) -> np.ndarray:
+        out = np.zeros((len(rowids), table.shape[1]), dtype=np.float32)
+        for i, r in enumerate(rowids):
+            at = self._at.get(int(r))
+            if at is not None:
+                out[i] = table[at]
+        return out
+
+    def vectors(self, rowids: Sequence[int]) -> np.ndarray:
+        """(n, dim) own vectors in the order of ``rowids`` (a zero row for one not read)."""
+        return self._take(self._own, rowids)
+
+    def context_vectors(self, rowids: Sequence[int]) -> np.ndarray:
+        """(n, dim) vectors in context in the order of ``rowids`` (as ``vectors``)."""
+        return self._take(self._context, rowids)
+
+    def facets(self, fields: Sequence[str]) -> dict[str, dict[str, int]]:
+        """The candidates per unit / year / province / kind of their documents."""
+        columns = {
+            "unit": lambda r: self.rows[r].unit,
+            "year": lambda r: self.rows[r].year,
+            "province": lambda r: self.rows[r].province,
+            "kind": lambda r: self._kind[r],
+        }
+        unknown = set(fields) - set(columns)
+        if unknown:
+            raise ValueError(f"no facet {sorted(unknown)}")
+        values = [[columns[f](r) for f in fields] for r in self.rows]
+        return catalog.count_facets(values, fields)
+
+
 def _document(row: tuple) -> DocumentRow:
     *head, meta_json, reading_json = row
     fields = dict(zip(DocumentRow.__dataclass_fields__, head, strict=False))
@@ -136,6 +190,7 @@ class Reader(Protocol):
         self, query: str, k: int, rowids: np.ndarray | None = None
     ) -> list[tuple[int, float]]: ...
     def facets(self, rowids: Sequence[int], fields: Sequence[str]) -> dict[str, dict[str, int]]: ...
+    def candidates(self, rowids: Sequence[int]) -> Candidates: ...
     def citing(self, keys: Sequence[str]) -> list[int]: ...
     def close(self) -> None: ...
 
@@ -317,6 +372,12 @@ class IndexReader:
         """Paragraphs of ``rowids`` per unit / year / province / kind of their documents."""
         with self._lock:
             return catalog.facet_counts(self._conn, rowids, fields)
+
+    def candidates(self, rowids: Sequence[int]) -> Candidates:
+        """A search's candidates: rows, facet values and both vectors, in one catalog read."""
+        with self._lock:
+            rows = catalog.fetch_candidates(self._conn, rowids, context=self._has_context)
+        return Candidates(rows, self.dim)
 
     def citing(self, keys: Sequence[str]) -> list[int]:
         """Rowids of the paragraphs that cite any of the documents ``keys`` (canonical)."""

@@ -37,7 +37,7 @@ from service.search.snippets import make_snippet
 
 if TYPE_CHECKING:  # the index's and the model's modules load with the index, not on import
     from indexer.embeddings import Embedder
-    from indexer.store import ParagraphRow, Reader
+    from indexer.store import Candidates, ParagraphRow, Reader
 
     Hit = tuple[int, float, ParagraphRow]  # a ranked paragraph with its row
 
@@ -119,7 +119,9 @@ class Searcher:
         vec = self.query_vector(query)
         return list(self.reader.dense_search(vec, k, rowids)), vec
 
-    def in_context(self, vec: np.ndarray | None, fused: Ranking) -> Ranking:
+    def in_context(
+        self, vec: np.ndarray | None, fused: Ranking, candidates: Candidates | None = None
+    ) -> Ranking:
         """Hybrid's last step: the best ``context_depth`` candidates re-ranked by adding
         ``context_weight`` × the query's similarity to each paragraph embedded in its context
         (document title and headings, ``indexer.text.analyze.passage_context``; min-max
@@ -129,7 +131,8 @@ class Searcher:
         if vec is None or weight <= 0 or len(fused) < 2:
             return fused
         head = fused[:depth]
-        sims = self.reader.context_vectors([r for r, _ in head]) @ vec
+        source = candidates if candidates is not None else self.reader
+        sims = source.context_vectors([r for r, _ in head]) @ vec
         norm = _minmax([(r, float(s)) for (r, _), s in zip(head, sims, strict=True)])
         head = sorted(((r, s + weight * norm[r]) for r, s in head), key=lambda h: -h[1])
         return head + fused[depth:]
@@ -259,16 +262,18 @@ class Searcher:
         dense, lexical, vec = self._retrieve(expanded, depth, rowids, mode)
         checkpoint()
         fused = rank(dense, lexical, self.params, mode)
+        # one catalog read for every candidate: rows, facet values and both vectors
+        candidates = self.reader.candidates([r for r, _ in fused])
         if mode == "hybrid":
-            fused = self.in_context(vec, fused)
-        found = self.reader.facets([r for r, _ in fused], FACETS)
-        # rows are read for a window of candidates only: copies of one text score alike, so
-        # they stand close together, and 3k (at least 30) candidates hold the k hits, their
-        # copies and enough spare when grouping or collapsing thins them out
+            fused = self.in_context(vec, fused, candidates)
+        found = candidates.facets(FACETS)
+        # hits are shaped from a window of candidates only: copies of one text score alike,
+        # so they stand close together, and 3k (at least 30) candidates hold the k hits,
+        # their copies and enough spare when grouping or collapsing thins them out
         window = max(3 * k, GROUP_WINDOW)
         if collapse == "doc":
             window = len(fused)  # one per document may reach far down
-        rows = self.reader.paragraphs_by_rowid([r for r, _ in fused[:window]])
+        rows = candidates.rows
         # vector/lexical entries without a catalog row are skipped, never a crash
         ranked = [(r, score, rows[r]) for r, score in fused[:window] if r in rows]
         if collapse == "doc":
@@ -278,7 +283,7 @@ class Searcher:
         else:
             grouped = [(h, []) for h in ranked[:k]]
         hits = self._hits(expanded, grouped, dict(dense), dict(lexical))
-        answered = self._rate(hits, vec, query)
+        answered = self._rate(hits, vec, query, candidates)
         return SearchResult(
             query=query, mode=mode, total=len(hits), hits=hits, facets=found, answered=answered
         )
@@ -287,7 +292,9 @@ class Searcher:
         """The relevance floor of the index's model (None: not calibrated for it)."""
         return floor_for(((self.reader.manifest or {}).get("model") or {}).get("name"))
 
-    def _rate(self, hits: list[SearchHit], vec: np.ndarray | None, query: str) -> bool | None:
+    def _rate(
+        self, hits: list[SearchHit], vec: np.ndarray | None, query: str, candidates: Candidates
+    ) -> bool | None:
         """Each hit's cosine and level against the model's relevance floor; whether the
         query is answered (None when no floor applies: lexical mode or an uncalibrated
         model). "Every word" is read in the query as typed, not its abbreviations added."""
@@ -296,7 +303,7 @@ class Searcher:
             return None
         if not hits:
             return False
-        sims = cosines(self.reader.vectors([h.rowid for h in hits]), vec)
+        sims = cosines(candidates.vectors([h.rowid for h in hits]), vec)
         words = strip_question_words(query)
         alternatives = forms(words, self.abbreviations()) if self.params.expand else []
         rating = rate(floor, sims, [h.text for h in hits], words, alternatives)
