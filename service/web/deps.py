@@ -1,15 +1,19 @@
-"""Request dependencies: settings, the index holder, and a leased snapshot of the live index."""
+"""Request dependencies: settings, the index holder, a leased snapshot of the live index, and
+``OnIndex``: work on the live index within the request time limit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
 from service.live.holder import IndexHolder, Snapshot
 from service.search import Searcher
 from service.settings import Settings
+from service.web.timeout import run_bounded
+
+T = TypeVar("T")
 
 
 def get_settings(request: Request) -> Settings:
@@ -30,7 +34,42 @@ def get_searcher(snap: Annotated[Snapshot, Depends(get_snapshot)]) -> Searcher:
     return snap.searcher
 
 
+class RunOnIndex:
+    """``await on_index(fn)``: ``fn(snapshot)`` on a worker thread within the settings'
+    ``request_timeout`` and while the client stays connected (``run_bounded``: a 503 past the
+    limit, the work cancelled at its next checkpoint). The lease on the live generation is
+    taken on the worker thread and held until ``fn`` returns, so a swap meanwhile does not
+    close the generation under the work; whatever ``fn`` returns must not need the snapshot
+    after that (shape JSON or a file inside ``fn``)."""
+
+    def __init__(self, request: Request, settings: Settings):
+        self.request = request
+        self.settings = settings
+
+    @property
+    def holder(self) -> IndexHolder:
+        """Read when the work starts, not when the dependency is made (a page without an
+        open holder answers its own page; see ``pages``)."""
+        return self.request.app.state.holder
+
+    async def __call__(self, fn: Callable[[Snapshot], T]) -> T:
+        holder = self.holder
+
+        def work() -> T:
+            with holder.lease() as snap:
+                return fn(snap)
+
+        return await run_bounded(self.request, self.settings.request_timeout, work)
+
+
+def get_on_index(
+    request: Request, settings: Annotated[Settings, Depends(get_settings)]
+) -> RunOnIndex:
+    return RunOnIndex(request, settings)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 HolderDep = Annotated[IndexHolder, Depends(get_holder)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
+OnIndex = Annotated[RunOnIndex, Depends(get_on_index)]

@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field
 from service.compare import compare_documents
 from service.compare.documents import check_documents, comparison_payload
 from service.exports import FORMATS, comparison_table, render
-from service.web.deps import HolderDep, SettingsDep
+from service.live.holder import Snapshot
+from service.web.deps import OnIndex
 from service.web.routes.downloads import FileFormat, base_url, download
 from service.web.schemas import ErrorOut, json_bytes
-from service.web.timeout import run_bounded
 
 router = APIRouter(tags=["compare"])
 
@@ -97,30 +97,28 @@ class CompareOut(BaseModel):
 )
 async def compare_plans(
     request: Request,
-    holder: HolderDep,
-    settings: SettingsDep,
+    on_index: OnIndex,
     a: Annotated[str, Query(max_length=200, description="Id of plan a (e.g. a file stem).")],
     b: Annotated[str, Query(max_length=200, description="Id of plan b (may be a itself).")],
     format: FileFormat = "json",
 ) -> Any:
     base = base_url(request)
 
-    def work() -> bytes:
-        with holder.lease() as snap:
-            doc_a, doc_b = check_documents(snap.reader, a, b)
-            result = compare_documents(snap.reader, a, b, snap.answers)
+    def work(snap: Snapshot) -> bytes:
+        doc_a, doc_b = check_documents(snap.reader, a, b)
+        result = compare_documents(snap.reader, a, b, snap.answers)
 
-            def shaped() -> bytes:
-                payload = comparison_payload(doc_a, doc_b, result)
-                if format == "json":
-                    return json_bytes(CompareOut, payload)
-                return render(comparison_table(payload, base), format)
+        def shaped() -> bytes:
+            payload = comparison_payload(doc_a, doc_b, result)
+            if format == "json":
+                return json_bytes(CompareOut, payload)
+            return render(comparison_table(payload, base), format)
 
-            # a comparison only changes with a build: kept, and its JSON and files with it
-            links = () if format == "json" else (base,)  # files hold links to this host
-            return snap.answers.get_or_compute(("compare", a, b, format, *links), shaped)
+        # a comparison only changes with a build: kept, and its JSON and files with it
+        links = () if format == "json" else (base,)  # files hold links to this host
+        return snap.answers.get_or_compute(("compare", a, b, format, *links), shaped)
 
-    body = await run_bounded(request, settings.request_timeout, work)
+    body = await on_index(work)
     if format != "json":
         return download(body, f"so-sanh-{a}-{b}", format)
     return Response(body, media_type="application/json")

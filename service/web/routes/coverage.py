@@ -25,12 +25,10 @@ from service.coverage.export import (
     coverage_xlsx,
 )
 from service.exports import FORMATS
-from service.live.holder import IndexHolder
-from service.settings import Settings
-from service.web.deps import HolderDep, SettingsDep
+from service.live.holder import Snapshot
+from service.web.deps import OnIndex, RunOnIndex
 from service.web.routes.downloads import base_url, download
 from service.web.schemas import ErrorOut, json_bytes
-from service.web.timeout import run_bounded
 
 router = APIRouter(tags=["coverage"])
 
@@ -173,9 +171,7 @@ PlanFilters = Annotated[dict[str, Any], Depends(plan_filters)]
 
 
 async def _serve(
-    request: Request,
-    holder: IndexHolder,
-    settings: Settings,
+    on_index: RunOnIndex,
     key: tuple,
     compute: Callable[[Any], Any],
     exports: dict[str, Callable[[Any], str | bytes]],
@@ -186,17 +182,16 @@ async def _serve(
     """An answer of this generation (computed once, kept with its JSON) as JSON or as a
     download, within the request's time budget."""
 
-    def work() -> str | bytes:
-        with holder.lease() as snap:
-            answer = snap.answers.get_or_compute(key, lambda: compute(snap))
-            if fmt in exports:
-                return exports[fmt](answer)
-            # the JSON is kept too: 100 plans × 250 requirements take ~0.7 s to shape
-            return snap.answers.get_or_compute(
-                (*key, "json"), lambda: json_bytes(model, answer.to_dict())
-            )
+    def work(snap: Snapshot) -> str | bytes:
+        answer = snap.answers.get_or_compute(key, lambda: compute(snap))
+        if fmt in exports:
+            return exports[fmt](answer)
+        # the JSON is kept too: 100 plans × 250 requirements take ~0.7 s to shape
+        return snap.answers.get_or_compute(
+            (*key, "json"), lambda: json_bytes(model, answer.to_dict())
+        )
 
-    body = await run_bounded(request, settings.request_timeout, work)
+    body = await on_index(work)
     if fmt in exports:
         return download(body, name, fmt)
     return Response(body, media_type="application/json")
@@ -210,17 +205,14 @@ async def _serve(
 )
 async def coverage(
     request: Request,
-    holder: HolderDep,
-    settings: SettingsDep,
+    on_index: OnIndex,
     reference: Reference,
     filters: PlanFilters,
     format: Format = "json",
 ) -> Any:
     base = base_url(request)
     return await _serve(
-        request,
-        holder,
-        settings,
+        on_index,
         _key("coverage", reference, filters=filters),
         lambda snap: coverage_matrix(snap.reader, reference=reference, filters=filters),
         {
@@ -241,9 +233,7 @@ async def coverage(
     responses=DOWNLOADS,
 )
 async def coverage_citations(
-    request: Request,
-    holder: HolderDep,
-    settings: SettingsDep,
+    on_index: OnIndex,
     filters: PlanFilters,
     cited_kind: Annotated[
         str | None, Query(max_length=100, description="Only cited documents of this kind.")
@@ -267,9 +257,7 @@ async def coverage_citations(
 ) -> Any:
     need = tuple(r for r in required or () if r.strip())
     return await _serve(
-        request,
-        holder,
-        settings,
+        on_index,
         _key("citations", cited_kind, issuer, need, reference, filters=filters),
         lambda snap: citation_matrix(snap.reader, need, reference, cited_kind, issuer, filters),
         {"csv": citations_csv, "xlsx": citations_xlsx, "docx": citations_docx},
@@ -286,9 +274,7 @@ async def coverage_citations(
     responses=ERRORS,
 )
 async def coverage_changes(
-    request: Request,
-    holder: HolderDep,
-    settings: SettingsDep,
+    on_index: OnIndex,
     reference: Reference,
     earlier: Annotated[int, Query(ge=1, le=9999, description="The earlier year.")],
     later: Annotated[int, Query(ge=1, le=9999, description="The later year.")],
@@ -299,13 +285,12 @@ async def coverage_changes(
     if earlier == later:
         raise InvalidQueryError(f"earlier and later are both {earlier}: give two different years")
     filters: dict[str, Any] = {"province": province, "kind": kind, "unit": unit}
+    key = _key("changes", reference, earlier, later, filters=filters)
 
-    def work() -> Any:
-        with holder.lease() as snap:
-            key = _key("changes", reference, earlier, later, filters=filters)
-            changes = snap.answers.get_or_compute(
-                key, lambda: unit_changes(snap.reader, reference, earlier, later, filters)
-            )
-            return changes_payload(changes)
+    def work(snap: Snapshot) -> Any:
+        changes = snap.answers.get_or_compute(
+            key, lambda: unit_changes(snap.reader, reference, earlier, later, filters)
+        )
+        return changes_payload(changes)
 
-    return [UnitChangesOut(**c) for c in await run_bounded(request, settings.request_timeout, work)]
+    return [UnitChangesOut(**c) for c in await on_index(work)]

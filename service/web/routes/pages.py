@@ -32,6 +32,7 @@ from fastapi.templating import Jinja2Templates
 
 from indexer.errors import IndexerError, IndexNotFoundError
 from service.live.damage import CATALOG, DamagedIndexError, for_clients
+from service.web.deps import OnIndex, RunOnIndex
 from service.web.pages import common
 from service.web.pages.common import PageError
 from service.web.pages.compare import compare_view
@@ -39,7 +40,7 @@ from service.web.pages.coverage import coverage_view
 from service.web.pages.document import document_view
 from service.web.pages.mentions import mentions_view
 from service.web.pages.search import search_view
-from service.web.timeout import ClientGoneError, RequestTimeoutError, run_bounded
+from service.web.timeout import ClientGoneError, RequestTimeoutError
 
 log = logging.getLogger(__name__)
 
@@ -122,22 +123,34 @@ def error_page(request: Request, exc: BaseException, active: str) -> Response:
     )
 
 
-def _page(request: Request, active: str, build) -> Response:
-    """Run a page builder inside a lease; errors become readable pages."""
+def _built(request: Request, active: str, build, snap: Any) -> Response:
+    """A page builder's page over ``snap`` (inside the caller's lease); errors become
+    readable pages."""
     try:
-        with snapshot(request) as snap:
-            name, context, status = build(snap)
-            context.setdefault("generation", snap.generation)
-            return render(request, name, {"active": active, **context}, status)
+        name, context, status = build(snap)
+        context.setdefault("generation", snap.generation)
+        return render(request, name, {"active": active, **context}, status)
+    except IndexNotFoundError as exc:  # a damaged part met while building
+        return error_page(request, no_index_error(exc), active)
     except Exception as exc:  # noqa: BLE001 — every failure becomes a sentence, never a trace
         return error_page(request, exc, active)
 
 
-async def _bounded_page(request: Request, active: str, build) -> Response:
+def _page(request: Request, active: str, build) -> Response:
+    """Run a page builder inside a lease; errors become readable pages."""
+    try:
+        with snapshot(request) as snap:
+            return _built(request, active, build, snap)
+    except Exception as exc:  # noqa: BLE001 — every failure becomes a sentence, never a trace
+        return error_page(request, exc, active)
+
+
+async def _bounded_page(request: Request, active: str, build, on_index: RunOnIndex) -> Response:
     """``_page`` on a worker thread within ``request_timeout`` (a page of its own past it)."""
     try:
-        seconds = request.app.state.settings.request_timeout
-        return await run_bounded(request, seconds, _page, request, active, build)
+        if getattr(request.app.state, "holder", None) is None:
+            raise no_index_error()
+        return await on_index(lambda snap: _built(request, active, build, snap))
     except (RequestTimeoutError, ClientGoneError):
         busy = PageError(
             503,
@@ -146,6 +159,10 @@ async def _bounded_page(request: Request, active: str, build) -> Response:
             "rút gọn nội dung tìm kiếm.",
         )
         return error_page(request, busy, active)
+    except IndexNotFoundError as exc:  # from the lease: no index open, or a damaged one
+        return error_page(request, no_index_error(exc), active)
+    except Exception as exc:  # noqa: BLE001 — every failure becomes a sentence, never a trace
+        return error_page(request, exc, active)
 
 
 def search_params(
@@ -168,10 +185,12 @@ SearchParams = Annotated[dict[str, str], Depends(search_params)]
 
 
 @router.get("/", response_class=HTMLResponse)
-async def search_page(request: Request, search: SearchParams) -> Response:
+async def search_page(request: Request, search: SearchParams, on_index: OnIndex) -> Response:
     """The search box, filters and ranked paragraphs (20 a page), with counts per unit, year
     and kind; every filter and the page are in the address."""
-    return await _bounded_page(request, "search", lambda snap: search_view(snap, **search))
+    return await _bounded_page(
+        request, "search", lambda snap: search_view(snap, **search), on_index
+    )
 
 
 @router.get("/doc/{doc_id}", response_class=HTMLResponse)
@@ -183,11 +202,13 @@ def document_page(request: Request, doc_id: str, search: SearchParams) -> Respon
 
 @router.get("/so-sanh", response_class=HTMLResponse)
 async def compare_page(
-    request: Request, a: str = "", b: str = "", khac: str = "", gon: str = ""
+    request: Request, on_index: OnIndex, a: str = "", b: str = "", khac: str = "", gon: str = ""
 ) -> Response:
     """Two plans side by side with changes marked and a section summary; ``khac=1`` shows
     the differences only, ``gon=1`` folds the sections where nothing differs."""
-    return await _bounded_page(request, "compare", lambda snap: compare_view(snap, a, b, khac, gon))
+    return await _bounded_page(
+        request, "compare", lambda snap: compare_view(snap, a, b, khac, gon), on_index
+    )
 
 
 @router.get("/trich-dan", response_class=HTMLResponse)
@@ -200,11 +221,19 @@ def mentions_page(
 
 @router.get("/bao-phu", response_class=HTMLResponse)
 async def coverage_page(
-    request: Request, reference: str = "", year: str = "", province: str = "", kind: str = ""
+    request: Request,
+    on_index: OnIndex,
+    reference: str = "",
+    year: str = "",
+    province: str = "",
+    kind: str = "",
 ) -> Response:
     """A reference's requirements × every selected plan, coloured by status."""
     return await _bounded_page(
-        request, "coverage", lambda snap: coverage_view(snap, reference, year, province, kind)
+        request,
+        "coverage",
+        lambda snap: coverage_view(snap, reference, year, province, kind),
+        on_index,
     )
 
 

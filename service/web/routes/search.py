@@ -8,10 +8,9 @@ from fastapi import APIRouter, Query, Request, Response
 
 from service.exports import FORMATS, filters_in_words, render, search_table
 from service.search import SearchFilters, validate_query
-from service.web.deps import HolderDep, SettingsDep
+from service.web.deps import OnIndex, SettingsDep
 from service.web.routes.downloads import FileFormat, base_url, download
 from service.web.schemas import ErrorOut, SearchHitOut, SearchOut
-from service.web.timeout import run_bounded
 
 router = APIRouter(tags=["search"])
 
@@ -32,7 +31,7 @@ router = APIRouter(tags=["search"])
 )
 async def search(
     request: Request,
-    holder: HolderDep,
+    on_index: OnIndex,
     settings: SettingsDep,
     q: Annotated[
         str,
@@ -85,14 +84,11 @@ async def search(
         year_from=year_from,
         year_to=year_to,
     )
-
-    def work():
-        with holder.lease() as snap:
-            return snap.searcher.search(
-                query, k or settings.default_k, filters, group=group, collapse=collapse
-            )
-
-    result = await run_bounded(request, settings.request_timeout, work)
+    result = await on_index(
+        lambda snap: snap.searcher.search(
+            query, k or settings.default_k, filters, group=group, collapse=collapse
+        )
+    )
     if format != "json":
         table = search_table(result, filters_in_words(filters), base_url(request))
         return download(render(table, format), f"tim-kiem-{result.query}", format)
