@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from indexer.errors import InvalidQueryError, ReferenceNotFoundError
 from indexer.references import match_query, parse_query
@@ -47,16 +47,35 @@ class Mention:
 
 @dataclass(slots=True)
 class CitedDocument:
-    """A cited document (one canonical key) and how often each plan cites it."""
+    """A cited document (one canonical key): how the plans describe it (each value the one
+    most of its citations give) and how often each plan cites it. The one record of a cited
+    document in the service: ``citation_table`` and ``/references`` list it, ``/mentions``
+    answers it as a candidate and a coverage table's rows are it (with ``required``).
 
-    key: str
-    kind: str | None
-    number: str | None
-    date: str | None
-    issuer: str | None
-    title: str | None
-    total: int = 0
-    per_plan: dict[str, int] = field(default_factory=dict)
+    The fields' order keeps ``CitedDocument(key, kind, number, issuer, title, required,
+    per_plan)`` (``service.coverage.citations``) valid; name the others."""
+
+    key: str  # canonical: "09-NQ/TW", "LUAT:thuc hien dan chu o co so" (indexer.references)
+    kind: str | None = None  # "Nghị quyết", "Quyết định", "Luật", …
+    number: str | None = None  # number-symbol; None for a law cited by name
+    issuer: str | None = None  # "Bộ Chính trị", where the plans state it
+    title: str | None = None  # a law's name, for laws cited by name
+    required: bool = False  # in a coverage table: every plan should cite it
+    per_plan: dict[str, int] = field(default_factory=dict)  # doc_id → mentions
+    date: str | None = None  # ISO date of issue, where the plans state it
+    total: int = 0  # mentions in the (filtered) plans
+
+    @property
+    def plans_citing(self) -> int:
+        return len(self.per_plan)
+
+    def view(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """The fields ``names`` (one answer's view of the record), in that order."""
+        return {name: getattr(self, name) for name in names}
+
+
+# what /references, /mentions (its candidates) and the CLI answer of a cited document
+CITED_FIELDS = ("key", "kind", "number", "date", "issuer", "title", "total", "per_plan")
 
 
 @dataclass(slots=True)
@@ -68,15 +87,29 @@ class MentionsResult:
     mentions: list[Mention]
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d["candidates"] = [c.view(CITED_FIELDS) for c in self.candidates]
+        return d
+
+
+def described(row: dict[str, Any]) -> CitedDocument:
+    """A row of ``reader.reference_table()`` as a CitedDocument (its counts left out)."""
+    return CitedDocument(
+        key=row["key"],
+        kind=row["kind"],
+        number=row["number"],
+        issuer=row["issuer"],
+        title=row["title"],
+        date=row["date"],
+    )
 
 
 def known_references(reader: Reader) -> list[tuple[str | None, ...]]:
     """(key, kind, number, issuer, title) of every reference in the index (for
     ``match_query``)."""
     return [
-        (r["key"], r["kind"], r["number"], r["issuer"], r["title"])
-        for r in reader.reference_table()
+        (d.key, d.kind, d.number, d.issuer, d.title)
+        for d in map(described, reader.reference_table())
     ]
 
 
@@ -143,19 +176,10 @@ def citation_table(
     )
     out = []
     for r in rows:
-        per_plan = {doc: n for (key, doc), n in sorted(counts.items()) if key == r["key"]}
-        out.append(
-            CitedDocument(
-                key=r["key"],
-                kind=r["kind"],
-                number=r["number"],
-                date=r["date"],
-                issuer=r["issuer"],
-                title=r["title"],
-                total=r["mentions"],
-                per_plan=per_plan,
-            )
-        )
+        d = described(r)
+        d.per_plan = {doc: n for (key, doc), n in sorted(counts.items()) if key == d.key}
+        d.total = r["mentions"]
+        out.append(d)
     return out
 
 
@@ -163,7 +187,5 @@ def _describe(reader: Reader, key: str) -> CitedDocument:
     """A candidate not cited under the current filters: described from the whole index."""
     for r in reader.reference_table():
         if r["key"] == key:
-            return CitedDocument(
-                r["key"], r["kind"], r["number"], r["date"], r["issuer"], r["title"]
-            )
-    return CitedDocument(key, None, None, None, None, None)
+            return described(r)
+    return CitedDocument(key)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from service.mentions import CitedDocument
+
 Status = Literal["covered", "partial", "missing"]
 STATUSES: tuple[Status, ...] = ("covered", "partial", "missing")
 
@@ -100,21 +102,12 @@ class CoverageMatrix:
         }
 
 
-@dataclass(slots=True)
-class CitedRow:
-    """One cited document with its mentions per plan."""
+# A row of the citation table: one cited document with its mentions per plan (the plans that
+# cite it) and whether it is required; the service's one record of a cited document.
+CitedRow = CitedDocument
 
-    key: str
-    kind: str | None
-    number: str | None
-    issuer: str | None
-    title: str | None
-    required: bool
-    per_plan: dict[str, int]  # doc_id → mentions (plans that cite it)
-
-    @property
-    def plans_citing(self) -> int:
-        return len(self.per_plan)
+# what /coverage/citations and the CLI answer of a row (besides ``plans_citing``)
+ROW_FIELDS = ("key", "kind", "number", "issuer", "title", "required", "per_plan")
 
 
 @dataclass(slots=True)
@@ -122,7 +115,7 @@ class CitationMatrix:
     """Cited documents × plans; ``omissions`` names, per plan, the required ones it omits."""
 
     plans: list[PlanColumn]
-    rows: list[CitedRow]
+    rows: list[CitedDocument]
     required: list[str]
     omissions: dict[str, list[str]]
     filters: dict[str, Any] = field(default_factory=dict)
@@ -143,7 +136,7 @@ class CitationMatrix:
             ],
             "required": self.required,
             "omissions": self.omissions,
-            "rows": [asdict(r) | {"plans_citing": r.plans_citing} for r in self.rows],
+            "rows": [r.view(ROW_FIELDS) | {"plans_citing": r.plans_citing} for r in self.rows],
         }
 
 
