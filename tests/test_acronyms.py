@@ -10,7 +10,6 @@ from indexer.parse import discover, parse_file
 from indexer.text.acronyms import letters, mine
 
 REPO = Path(__file__).resolve().parents[1]
-REAL = REPO.parent / "shared" / "corpus-real"
 
 
 def _docs(folder: Path) -> list[list[str]]:
@@ -29,11 +28,9 @@ def test_definition_in_the_two_plans():
         assert len(long.split()) >= len(letters(abbr)) - 1
 
 
-@pytest.mark.skipif(
-    not REAL.is_dir(), reason=f"{REAL} is absent (real documents beside the checkout)"
-)
-def test_usage_on_many_documents():
-    found = {abbr: long for long, abbr, _n in mine(_docs(REAL))}
+@pytest.mark.real_corpus
+def test_usage_on_many_documents(real_corpus_dir):
+    found = {abbr: long for long, abbr, _n in mine(_docs(real_corpus_dir))}
     # learnt from use (no definition in the text): each abbreviation and its long form
     assert found["UBND"] == "ủy ban nhân dân"
     assert found["MTTQ"] == "mặt trận tổ quốc"

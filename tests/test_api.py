@@ -12,6 +12,8 @@ from service.settings import Settings
 from service.web.app import create_app
 from tests.http import LOCAL
 
+pytestmark = pytest.mark.slow  # every test needs the session index or the model
+
 D25 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 D26 = "2026-truong-cao-dang-y-te-khanh-hoa"
 

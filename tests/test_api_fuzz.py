@@ -25,6 +25,8 @@ from service.settings import Settings
 from service.web.app import create_app
 from tests.http import LOCAL
 
+pytestmark = pytest.mark.slow  # every test needs the session index or the model
+
 REPO = Path(__file__).resolve().parents[1]
 D25 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 D26 = "2026-truong-cao-dang-y-te-khanh-hoa"

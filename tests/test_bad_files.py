@@ -126,6 +126,7 @@ def runs(index_dir, corpus_dir, tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_good_build_indexes_the_vietnamese_file_name(runs, reader, embedder):
     a = runs["a"]
     assert a.returncode == 0, a.stderr
@@ -143,6 +144,7 @@ def test_good_build_indexes_the_vietnamese_file_name(runs, reader, embedder):
         assert any(p.doc_id == VN_ID for p in dense.values())
 
 
+@pytest.mark.slow
 def test_each_bad_file_gets_one_clear_line(runs):
     b = runs["b"]
     assert b.returncode == 0, b.stderr
@@ -157,6 +159,7 @@ def test_each_bad_file_gets_one_clear_line(runs):
     assert f"limit is {MAX_FILE_MB:g} MB" in big and "CCHC_MAX_FILE_MB" in big
 
 
+@pytest.mark.slow
 def test_summary_lists_every_skipped_file(runs):
     summary = runs["b"].stdout.strip().splitlines()
     assert len(summary) == 1
@@ -166,6 +169,7 @@ def test_summary_lists_every_skipped_file(runs):
     assert sorted(listed) == sorted(BAD)
 
 
+@pytest.mark.slow
 def test_good_files_beside_bad_ones_are_indexed_and_nothing_is_lost(runs):
     snap_a, snap_b = runs["snap_a"], runs["snap_b"]
     assert set(snap_b) == {KKT, VN_ID, OPEN_ID}
@@ -177,6 +181,7 @@ def test_good_files_beside_bad_ones_are_indexed_and_nothing_is_lost(runs):
     assert any("Ban Quản lý Khu kinh tế và Khu công nghiệp" in t for t in texts)
 
 
+@pytest.mark.slow
 def test_corrupted_plan_keeps_its_previous_version(runs):
     c = runs["c"]
     assert c.returncode == 0, c.stderr

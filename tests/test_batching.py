@@ -14,6 +14,8 @@ import pytest
 
 from indexer.embeddings.batching import BatchingEmbedder
 
+pytestmark = pytest.mark.slow  # every test needs the session index or the model
+
 QUERIES = [
     q["query"]
     for name in ("queries.json", "queries_multidoc.json")

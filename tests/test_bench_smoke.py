@@ -24,6 +24,8 @@ from bench.report import render_table, targets
 from bench.run import write_results
 from bench.scale import run_size
 
+pytestmark = pytest.mark.bench  # a tiny run of bench/; most tests also need the model
+
 N = 300
 PLAN_2026 = "2026-truong-cao-dang-y-te-khanh-hoa.txt"
 
@@ -61,6 +63,7 @@ def size_result(tmp_path_factory, base, embedder, small_plan):
     return run_size(N, base, embedder, work, opts), work
 
 
+@pytest.mark.slow
 def test_base_and_synthetic_corpus_are_real_text_and_unit_vectors(base):
     assert len(base.texts) == 16 and len(base.segs) == 16
     assert base.vectors.shape == (16, 384)
@@ -76,6 +79,7 @@ def test_base_and_synthetic_corpus_are_real_text_and_unit_vectors(base):
     assert np.array_equal(synth.SynthCorpus.make(base, N).vectors(), v)  # fixed seed
 
 
+@pytest.mark.slow
 def test_lexical_tokens_of_a_synthetic_paragraph_are_the_concatenation(base):
     """synthindex relies on analysis being word by word: tokens(a + b) = tokens(a) + tokens(b)."""
     from indexer.text import analyze_segmented
@@ -84,12 +88,14 @@ def test_lexical_tokens_of_a_synthetic_paragraph_are_the_concatenation(base):
     assert analyze_segmented(f"{a} {b}") == analyze_segmented(a) + analyze_segmented(b)
 
 
+@pytest.mark.slow
 def test_synthetic_model_record_matches_the_real_embedder(embedder):
     from bench.synthindex import _model_info
 
     assert _model_info(embedder.dim) == embedder.model_info()
 
 
+@pytest.mark.slow
 def test_search_figures_at_a_few_hundred_paragraphs(size_result):
     r, _ = size_result
     assert r["paragraphs"] == N and r["documents"] == 2
@@ -109,6 +115,7 @@ def test_search_figures_at_a_few_hundred_paragraphs(size_result):
     assert b["txtai_hybrid"]["faiss"]  # txtai's own FAISS choice is recorded
 
 
+@pytest.mark.slow
 def test_incremental_run_adds_one_real_plan(size_result):
     inc = size_result[0]["incremental"]
     assert inc["added"] == 1
@@ -116,6 +123,7 @@ def test_incremental_run_adds_one_real_plan(size_result):
     assert inc["embedded"] > 0 and inc["ratio"] > 0
 
 
+@pytest.mark.slow
 def test_loadtest_mix_against_the_synthetic_index(size_result):
     from bench.httpbench import ServiceProcess
 
@@ -147,6 +155,7 @@ def coverage_result(tmp_path_factory, base):
     return coverage_figures(base, tmp_path_factory.mktemp("coverage"), plans_n=3, requirements_n=5)
 
 
+@pytest.mark.slow
 def test_coverage_figures_time_the_matrix_and_the_cached_request(coverage_result):
     c = coverage_result
     assert (c["plans"], c["requirements"]) == (3, 5)
@@ -170,6 +179,7 @@ def querypath_result(tmp_path_factory, index_dir, embedder):
     )
 
 
+@pytest.mark.slow
 def test_querypath_figures_time_http_txtai_clients_and_compare(querypath_result):
     q = querypath_result
     single = q["single_client"]
@@ -184,6 +194,7 @@ def test_querypath_figures_time_http_txtai_clients_and_compare(querypath_result)
     assert 0 < q["compare"]["cached"]["p50"] < q["compare"]["cold_ms"]
 
 
+@pytest.mark.slow
 def test_pipeline_figures_and_report(
     tmp_path, small_plan, embedder, size_result, coverage_result, querypath_result
 ):
@@ -194,7 +205,12 @@ def test_pipeline_figures_and_report(
     assert build["documents"] == 1 and build["paragraphs"] > 3
     for key in ("parse_per_s", "segment_per_s", "embed_per_s", "pipeline_per_s"):
         assert build[key] > 0
-    assert 0 < build["pipeline_vs_embedder"] < 5
+    # the pipeline does the embedder's work and more: ≈ 1 or below on a steady machine. Each
+    # rate is timed on its own, so a burst of other work during one skews the ratio; 20 lets
+    # load through, not a wrong figure (a unit, or a count of the wrong texts)
+    ratio = build["pipeline_per_s"] / build["embed_per_s"]
+    assert build["pipeline_vs_embedder"] == pytest.approx(ratio, rel=0.01, abs=0.002)
+    assert 0 < build["pipeline_vs_embedder"] < 20
     results = {
         "build": build,
         "sizes": {str(N): size_result[0]},
@@ -218,6 +234,9 @@ def test_pipeline_figures_and_report(
     assert (tmp_path / "results" / "latest.json").is_file()
 
 
+@pytest.mark.converters
+@pytest.mark.slow
+@pytest.mark.usefixtures("patient_converters")  # Tesseract's page timeout, ten times longer
 def test_ocr_figures_time_a_page_and_the_rebuild_from_the_cache():
     from bench.ocr_bench import ocr_figures
     from indexer.readers import ocr

@@ -28,6 +28,8 @@ from indexer.store import IndexReader
 from indexer.store import manifest as mf
 from tests.commands import indexer_build
 
+pytestmark = pytest.mark.slow  # every test needs the session index or the model
+
 REPO = Path(__file__).resolve().parents[1]
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 YTE = "2026-truong-cao-dang-y-te-khanh-hoa"
@@ -176,6 +178,7 @@ def history(index_dir, corpus_dir, reader, embedder, tmp_path_factory):
     h["killed_returncode"] = proc.returncode
     h["after_kill_gens"] = gen_dirs(index)
     h["after_kill_current"] = mf.current_generation(index)
+    h["after_kill_staging"] = (index / "staging.sqlite").is_file()
     with IndexReader.open(index) as r:
         q = embedder.embed_queries(["tuyên truyền cải cách hành chính"])[0]
         h["after_kill_dense"] = r.dense_search(q, 3)
@@ -228,7 +231,9 @@ def test_second_build_is_refused_while_one_runs(history):
 def test_sigkill_mid_embedding_leaves_the_old_index_usable(history):
     assert history["killed_returncode"] == -signal.SIGKILL
     assert history["after_kill_current"] == history["after_delete"]["generation"]
-    assert len(history["after_kill_gens"]) > len(history["ctrl_c"][1])  # the partial gen dir
+    # embedding runs before the generation opens: no partial generation, the work is staged
+    assert history["after_kill_gens"] == history["ctrl_c"][1]
+    assert history["after_kill_staging"]
     assert history["after_kill_docs"] == [KKT]
     assert len(history["after_kill_dense"]) == 3 and len(history["after_kill_lexical"]) == 3
 
@@ -242,8 +247,9 @@ def test_adding_a_plan_embeds_only_its_new_texts(history, reader):
     # and each new paragraph once more in its context (title and headings, for re-ranking)
     assert history["resumed_embedded"] == r.embedded + r.embedded_context
     assert r.reused_vectors == sum(p.text in texts_2025 for p in reader.paragraphs(YTE))
-    # the partial directory left by the killed build is gone; previous generation kept
+    # the new generation beside the previous one; the staging file is gone with the commit
     assert history["resumed_gens"] == sorted([history["after_delete"]["generation"], r.generation])
+    assert not (history["index"] / "staging.sqlite").exists()
 
 
 def test_resumed_build_equals_an_uninterrupted_build(history, index_dir):

@@ -25,6 +25,8 @@ from indexer.errors import IndexFormatError
 from indexer.store import IndexReader, catalog
 from indexer.store import manifest as mf
 
+pytestmark = pytest.mark.slow  # every test needs the session index or the model
+
 REPO = Path(__file__).resolve().parents[1]
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 YTE = "2026-truong-cao-dang-y-te-khanh-hoa"

@@ -7,7 +7,6 @@ does not split them), a reference typed without diacritics is accepted.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -19,10 +18,7 @@ from indexer.references.corpus import own_keys
 from indexer.store import IndexReader
 from service.mentions import citation_table, find_mentions
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus-real"
-pytestmark = pytest.mark.skipif(
-    not REAL.is_dir(), reason=f"{REAL} is absent (real documents live beside the checkout)"
-)
+pytestmark = pytest.mark.real_corpus
 # Five short documents (~270 paragraphs): a HĐND resolution citing its own number in its
 # body, two citing "Luật Tổ chức chính quyền địa phương số 72/2025/QH15", two citing that law
 # by name with its 2025 date, and one citing it "số 75/2025/QH15" (a typo for 72).
@@ -37,35 +33,36 @@ LAW = "72/2025/QH15"
 
 
 @pytest.fixture(scope="module")
-def real_reader(tmp_path_factory):
+def real_reader(tmp_path_factory, real_corpus_dir):
     root = tmp_path_factory.mktemp("citations")
     corpus = root / "corpus"
     corpus.mkdir()
     for name in FILES:
-        shutil.copy(REAL / name, corpus / name)
+        shutil.copy(real_corpus_dir / name, corpus / name)
     build_index(corpus, root / "index", quiet=True)
     reader = IndexReader.open(root / "index")
     yield reader
     reader.close()
 
 
-def test_the_documents_cite_as_described():
+def test_the_documents_cite_as_described(real_corpus_dir):
     """Premise: the raw citations are what the test relies on (read here, not assumed)."""
     keys = {}
     for name in FILES:
-        doc = parse_file(REAL / name, REAL)
+        doc = parse_file(real_corpus_dir / name, real_corpus_dir)
         keys[name] = [r.key for p in doc.paragraphs for r in extract_references(p.text)]
-    resolution = parse_file(REAL / "1852f73167ca9236.md", REAL)
+    resolution = parse_file(real_corpus_dir / "1852f73167ca9236.md", real_corpus_dir)
     assert own_keys(resolution.meta.number) & set(keys["1852f73167ca9236.md"])
     assert LAW in keys["1852f73167ca9236.md"] and LAW in keys["0eb3b8713cadea8f.md"]
     assert "LUAT:to chuc chinh quyen dia phuong" in keys["82483d7fa7f7a186.md"]
     assert "75/2025/QH15" in keys["97ae4fa01c536eb2.md"]
 
 
-def test_own_number_is_not_a_citation(real_reader):
+@pytest.mark.slow
+def test_own_number_is_not_a_citation(real_reader, real_corpus_dir):
     own = set()
     for name in FILES:
-        own |= own_keys(parse_file(REAL / name, REAL).meta.number)
+        own |= own_keys(parse_file(real_corpus_dir / name, real_corpus_dir).meta.number)
     assert own, "the documents have numbers"
     cited = {r["key"] for r in real_reader.reference_table()}
     assert not own & cited
@@ -75,6 +72,7 @@ def test_own_number_is_not_a_citation(real_reader):
             assert own_keys(doc.number).isdisjoint({row["key"]})
 
 
+@pytest.mark.slow
 def test_law_by_name_and_year_is_the_numbered_law(real_reader):
     result = find_mentions(real_reader, LAW)
     assert result.keys == [LAW]
@@ -96,18 +94,21 @@ def test_law_by_name_and_year_is_the_numbered_law(real_reader):
         "luat to chuc chinh quyen dia phuong 72/2025/qh15",
     ],
 )
+@pytest.mark.slow
 def test_law_asked_by_name_number_or_both(real_reader, ref):
     result = find_mentions(real_reader, ref)
     assert LAW in result.keys
     assert {"82483d7fa7f7a186", "1852f73167ca9236"} <= {m.doc_id for m in result.mentions}
 
 
+@pytest.mark.slow
 def test_law_by_name_of_another_year_stays_apart(real_reader):
     assert LAW in find_mentions(real_reader, "Luật Tổ chức chính quyền địa phương năm 2025").keys
     with pytest.raises(ReferenceNotFoundError):  # the 2015 law: cited by none of these five
         find_mentions(real_reader, "Luật Tổ chức chính quyền địa phương năm 2015")
 
 
+@pytest.mark.slow
 def test_unaccented_kind_and_number(real_reader):
     accented = find_mentions(real_reader, "Luật số 72/2025/QH15")
     plain = find_mentions(real_reader, "luat so 72/2025/qh15")
@@ -115,13 +116,14 @@ def test_unaccented_kind_and_number(real_reader):
     assert plain.total == accented.total > 0
 
 
-def test_cited_date_is_the_one_most_citations_give(tmp_path):
+@pytest.mark.slow
+def test_cited_date_is_the_one_most_citations_give(tmp_path, real_corpus_dir):
     """Four plans date Nghị quyết 71/NQ-CP 01/4/2025 (as ec00bd6f58be7864.md does); a fifth
     has the typo 01/5/2025. The catalog reports the date most citations give; the typo
     stays on its own mention. Also: "Bộ Chính trị, Nghị quyết …" gives the issuer alone."""
     line = next(
         ln.strip("* ")
-        for ln in (REAL / "ec00bd6f58be7864.md").read_text(encoding="utf-8").splitlines()
+        for ln in (real_corpus_dir / "ec00bd6f58be7864.md").read_text(encoding="utf-8").splitlines()
         if "71/NQ-CP" in ln
     )
     corpus = tmp_path / "corpus"

@@ -22,6 +22,7 @@ def run(*args: str):
     return runner.invoke(app, list(args))
 
 
+@pytest.mark.slow
 def test_search_json(index_dir):
     result = run("search", "ứng dụng trí tuệ nhân tạo", "--index", str(index_dir), "--json")
     assert result.exit_code == 0, result.stderr
@@ -31,6 +32,7 @@ def test_search_json(index_dir):
     assert "ứng dụng AI" in body["results"][0]["text"]
 
 
+@pytest.mark.slow
 def test_search_json_filters_and_k(index_dir):
     args = ["search", "tuyen truyen", "--index", str(index_dir), "--json", "-k", "4"]
     body = json.loads(run(*args, "--year", "2025").stdout)
@@ -39,6 +41,7 @@ def test_search_json_filters_and_k(index_dir):
     assert body["results"] == []
 
 
+@pytest.mark.slow
 def test_search_readable(index_dir):
     result = run("search", "so hoa ho so", "--index", str(index_dir), "-k", "3")
     assert result.exit_code == 0, result.stderr
@@ -49,6 +52,7 @@ def test_search_readable(index_dir):
     assert "relevant" in out and "score" not in out  # the level in words, not a number
 
 
+@pytest.mark.slow
 def test_search_readable_says_when_nothing_is_relevant(index_dir):
     result = run("search", "công thức nấu phở bò", "--index", str(index_dir), "-k", "3")
     assert result.exit_code == 0, result.stderr
@@ -69,6 +73,7 @@ def test_search_readable_says_when_nothing_is_relevant(index_dir):
         (["search", "x", "--mode", "magic"], 2, "unknown mode"),
     ],
 )
+@pytest.mark.slow
 def test_search_errors_are_one_line(index_dir, args, code, fragment):
     result = run(*args, "--index", str(index_dir))
     assert result.exit_code == code
@@ -91,6 +96,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_serve_answers_http(index_dir):
     port = _free_port()
     cmd = [sys.executable, "-m", "service", "serve", "--index", str(index_dir), "--port", str(port)]
@@ -113,6 +119,7 @@ def test_serve_answers_http(index_dir):
         proc.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_search_and_compare_write_excel_and_word(index_dir, tmp_path):
     import docx
     from openpyxl import load_workbook
@@ -138,6 +145,7 @@ def test_search_and_compare_write_excel_and_word(index_dir, tmp_path):
     assert bad.exit_code == 2 and "cannot write" in bad.stderr
 
 
+@pytest.mark.slow
 def test_documents_lists_each_plan_and_how_it_was_read(index_dir):
     result = run("documents", "--index", str(index_dir), "--json")
     assert result.exit_code == 0, result.stderr

@@ -101,6 +101,7 @@ def test_weighted_jaccard_bounds():
         ("06 rõ", "06 rõ"),
     ],
 )
+@pytest.mark.slow
 def test_shared_points_are_paired(result, b_needle, a_needle):
     pair = pair_of_b(result, b_needle)
     assert pair.status in ("same", "changed"), pair
@@ -109,12 +110,14 @@ def test_shared_points_are_paired(result, b_needle, a_needle):
         assert any(op.op != "equal" for op in pair.diff)
 
 
+@pytest.mark.slow
 def test_appendix_09_row_pairs_with_its_counterpart_row(result):
     rows = [p for p in result.pairs if p.kind == "task" and p.b_text and "09-NQ/TW" in p.b_text]
     assert len(rows) == 1 and rows[0].status == "changed"
     assert "09-NQ/TW" in rows[0].a_text
 
 
+@pytest.mark.slow
 def test_satisfaction_goal_is_changed_and_paired(result):
     pair = pair_of_b(result, "trên 86%")
     assert pair.status == "changed"
@@ -133,16 +136,19 @@ def test_satisfaction_goal_is_changed_and_paired(result):
         "vào bài giảng",
     ],
 )
+@pytest.mark.slow
 def test_college_only_content(result, needle):
     pair = pair_of_b(result, needle)
     assert pair.status == "only_b", pair
     assert pair.a_text is None and pair.diff is None
 
 
+@pytest.mark.slow
 def test_board_only_appendix_row(result):
     assert pair_of_a(result, "quy hoạch, dự án kêu gọi đầu tư").status == "only_a"
 
 
+@pytest.mark.slow
 def test_every_paragraph_appears_once(plans, result):
     pa, pb, _, _ = plans
     a_ids = [p.a_id for p in result.pairs if p.a_id]
@@ -159,6 +165,7 @@ def test_every_paragraph_appears_once(plans, result):
             assert p.a_text and p.b_text
 
 
+@pytest.mark.slow
 def test_closing_sections_pair_by_what_their_paragraphs_pair_with(result):
     """Read in the plans: "VI. TỔ CHỨC THỰC HIỆN" (2025) and "V. TRÁCH NHIỆM TRIỂN KHAI"
     (2026) hold the same duties in other words; their headings share no word, but the
@@ -169,6 +176,7 @@ def test_closing_sections_pair_by_what_their_paragraphs_pair_with(result):
 
 
 # -- summary ----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_summary_counts_and_sections(plans, result):
     pa, pb, _, _ = plans
     s = result.summary
@@ -185,6 +193,7 @@ def test_summary_counts_and_sections(plans, result):
     assert sum(r.total for r in s.sections if r.side == "a") == len(pa)
 
 
+@pytest.mark.slow
 def test_topics_name_what_is_missing_on_the_other_side(result):
     b_topics = " | ".join(t.phrase for t in result.summary.topics_only_b)
     a_topics = " | ".join(t.phrase for t in result.summary.topics_only_a)
@@ -193,6 +202,7 @@ def test_topics_name_what_is_missing_on_the_other_side(result):
 
 
 # -- identity, empty input, report -----------------------------------------------------------
+@pytest.mark.slow
 def test_plan_compared_with_itself_is_all_same(plans):
     pa, _, va, _ = plans
     res = compare(pa, pa, va, va)
@@ -201,6 +211,7 @@ def test_plan_compared_with_itself_is_all_same(plans):
     assert res.summary.shared_a == 1.0 and res.summary.topics_only_a == []
 
 
+@pytest.mark.slow
 def test_empty_plan_gives_only_lines(plans):
     pa, _, va, _ = plans
     res = compare(pa, [], va, np.zeros((0, va.shape[1]), dtype=np.float32))
@@ -209,6 +220,7 @@ def test_empty_plan_gives_only_lines(plans):
         compare(pa, pa, va[:3], va)
 
 
+@pytest.mark.slow
 def test_html_report_is_self_contained_and_vietnamese(result):
     page = render_report(
         result, {"unit": "Ban Quản lý", "year": 2025}, {"unit": "Trường", "year": 2026}

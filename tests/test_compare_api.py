@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 from service.cli import app as cli_app
 from service.compare import compare_documents
 
+pytestmark = pytest.mark.slow  # every test needs the session index or the model
+
 A = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 B = "2026-truong-cao-dang-y-te-khanh-hoa"
 

@@ -29,6 +29,7 @@ def test_passage_context_reads_title_then_nearest_headings():
     assert long is not None and len(long) <= 150 + 200 + 2 * len(" › ") + 1
 
 
+@pytest.mark.slow
 def test_every_paragraph_has_its_vector_in_context(reader, embedder):
     doc = reader.document(D26)
     paragraphs = reader.paragraphs(D26)
@@ -52,6 +53,7 @@ def _fused(searcher: Searcher, query: str):
     return rank(dense, lexical, searcher.params, "hybrid"), vec
 
 
+@pytest.mark.slow
 def test_in_context_reorders_only_the_head_by_similarity_in_context(searcher, reader):
     fused, vec = _fused(searcher, "thời hạn hoàn thành số hóa hồ sơ")
     depth = searcher.params.context_depth

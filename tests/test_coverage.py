@@ -29,6 +29,7 @@ Y2025 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 Y2026 = "2026-truong-cao-dang-y-te-khanh-hoa"
 
 
+@pytest.mark.slow
 def test_requirements_are_working_points_and_task_rows(reader):
     reqs = reference_requirements(reader, Y2026)
     paragraphs = {p.id: p for p in reader.paragraphs(Y2026)}
@@ -57,6 +58,7 @@ def test_aims_headings_are_recognised_in_their_usual_forms():
         assert not is_aims_heading(heading), heading
 
 
+@pytest.mark.slow
 def test_the_shared_template_is_covered_and_the_unit_specific_point_is_not(reader):
     """Read in the plans: both carry the provincial template (Nghị quyết 09-NQ/TW row, the
     KPI / e-government rows); only the college plans "chuyển đổi số trong giáo dục"."""
@@ -78,6 +80,7 @@ def test_the_shared_template_is_covered_and_the_unit_specific_point_is_not(reade
     assert 0.5 < plan.share < 1.0, "a template copied with unit-specific changes"
 
 
+@pytest.mark.slow
 def test_cells_name_the_matched_paragraph_of_that_plan(reader):
     m = coverage_matrix(reader, reference=Y2025)
     ids = {p.id: p for p in reader.paragraphs(Y2026)}
@@ -90,6 +93,7 @@ def test_cells_name_the_matched_paragraph_of_that_plan(reader):
                 assert ids[c.paragraph_id].kind != "heading"
 
 
+@pytest.mark.slow
 def test_filters_select_the_plans(reader):
     assert [
         p.doc_id for p in coverage_matrix(reader, reference=Y2026, filters={"year": 2025}).plans
@@ -101,6 +105,7 @@ def test_filters_select_the_plans(reader):
         coverage_matrix(reader, reference="no-such-plan")
 
 
+@pytest.mark.slow
 def test_a_checklist_line_quoting_a_task_is_covered_where_the_task_is(reader, embedder):
     task = next(p for p in reader.paragraphs(Y2025) if p.kind == "task")
     line = task.text.split(" — ")[0]
@@ -111,6 +116,7 @@ def test_a_checklist_line_quoting_a_task_is_covered_where_the_task_is(reader, em
     assert m.reference is None
 
 
+@pytest.mark.slow
 def test_a_requirement_does_not_depend_on_its_neighbours(reader, embedder):
     """Scores are per requirement: one line scores the same alone or in a longer list."""
     lines = [p.text.split(" — ")[0] for p in reader.paragraphs(Y2026) if p.kind == "task"][:5]
@@ -128,6 +134,7 @@ def test_bad_checklists_are_one_clear_error(text, message):
         checklist_requirements(text)
 
 
+@pytest.mark.slow
 def test_citations_per_plan_agree_with_the_mentions(reader):
     from service.mentions import find_mentions
 
@@ -144,6 +151,7 @@ def test_citations_per_plan_agree_with_the_mentions(reader):
         assert ("09-NQ/TW" in table.omissions[p.doc_id]) == (p.doc_id not in per_plan)
 
 
+@pytest.mark.slow
 def test_a_reference_documents_citations_become_required(reader):
     table = citation_matrix(reader, reference=Y2026)
     assert [p.doc_id for p in table.plans] == [Y2025]
@@ -154,6 +162,7 @@ def test_a_reference_documents_citations_become_required(reader):
     assert omitted == cited_by_reference - cited_by_plan
 
 
+@pytest.mark.slow
 def test_year_over_year_lists_what_moved(reader, embedder):
     lines = [p.text.split(" — ")[0] for p in reader.paragraphs(Y2026) if p.kind == "task"]
     m = coverage_matrix(reader, embedder, checklist="\n".join(lines))
@@ -178,6 +187,7 @@ def test_year_over_year_lists_what_moved(reader, embedder):
     assert year_changes(m, 2025, 2026, unit="another unit") == []
 
 
+@pytest.mark.slow
 def test_exports_carry_every_cell(reader):
     from openpyxl import load_workbook
 
@@ -199,6 +209,7 @@ def test_exports_carry_every_cell(reader):
 
 
 # -- API ----------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_api_coverage_matrix_and_downloads(client):
     import docx
     from openpyxl import load_workbook
@@ -223,6 +234,7 @@ def test_api_coverage_matrix_and_downloads(client):
     assert table.rows[0].cells[1].text == "Yêu cầu"
 
 
+@pytest.mark.slow
 def test_api_coverage_is_answered_from_the_cache_the_second_time(client):
     holder = client.app.state.holder
     params = {"reference": Y2025, "year": 2026}
@@ -242,12 +254,14 @@ def test_api_coverage_is_answered_from_the_cache_the_second_time(client):
         ({}, 422, ""),
     ],
 )
+@pytest.mark.slow
 def test_api_coverage_errors_are_4xx_with_a_message(client, params, status, words):
     r = client.get("/coverage", params=params)
     assert r.status_code == status
     assert words in json.dumps(r.json(), ensure_ascii=False)
 
 
+@pytest.mark.slow
 def test_api_citations_and_changes(client):
     r = client.get("/coverage/citations", params={"required": "09-NQ/TW"})
     assert r.status_code == 200
@@ -263,6 +277,7 @@ def test_api_citations_and_changes(client):
 
 
 # -- CLI ----------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_cli_coverage_json_and_workbook(index_dir, tmp_path):
     from openpyxl import load_workbook
 
@@ -276,6 +291,7 @@ def test_cli_coverage_json_and_workbook(index_dir, tmp_path):
     assert load_workbook(out)["Bao phủ"].max_row == len(body["requirements"]) + 2
 
 
+@pytest.mark.slow
 def test_cli_coverage_readable_and_errors(index_dir, tmp_path):
     r = CliRunner().invoke(cli, ["coverage", Y2026, "--index", str(index_dir)])
     assert r.exit_code == 0 and "share covered" in r.stdout
@@ -291,6 +307,7 @@ def test_cli_coverage_readable_and_errors(index_dir, tmp_path):
     assert r.exit_code == 2 and "one of the two" in r.output
 
 
+@pytest.mark.slow
 def test_cli_citations_csv(index_dir, tmp_path):
     out = tmp_path / "trich-dan.csv"
     r = CliRunner().invoke(
@@ -304,6 +321,7 @@ def test_cli_citations_csv(index_dir, tmp_path):
 
 
 # -- hardening (found by a review pass) ----------------------------------------------------------
+@pytest.mark.slow
 def test_exports_never_hold_a_formula(reader, embedder):
     """A requirement or paragraph beginning "=", "+", "-" or "@" is shown, never run: CSV and
     XLSX quote it; control characters are dropped before they reach a workbook."""
@@ -322,6 +340,7 @@ def test_exports_never_hold_a_formula(reader, embedder):
     assert "\x01" not in wb["Bao phủ"]["A3"].value
 
 
+@pytest.mark.slow
 def test_omissions_do_not_depend_on_the_kind_shown(reader):
     everything = citation_matrix(reader, required=["09-NQ/TW"])
     laws_only = citation_matrix(reader, required=["09-NQ/TW"], cited_kind="Luật")
@@ -329,11 +348,13 @@ def test_omissions_do_not_depend_on_the_kind_shown(reader):
     assert all(r.kind == "Luật" or r.required for r in laws_only.rows)
 
 
+@pytest.mark.slow
 def test_too_many_required_documents_is_one_clear_error(reader):
     with pytest.raises(InvalidQueryError, match="at most 100"):
         citation_matrix(reader, required=["09-NQ/TW"] * 101)
 
 
+@pytest.mark.slow
 def test_api_changes_filters_units_like_search_and_refuses_one_year(client):
     r = client.get("/coverage/changes", params={"reference": Y2026, "earlier": 2025, "later": 2025})
     assert r.status_code == 422 and "two different years" in r.text
@@ -359,6 +380,7 @@ def test_answer_cache_is_bounded_in_bytes_and_entries():
     assert cache.nbytes <= 100 and len(cache) == 2
 
 
+@pytest.mark.slow
 def test_cli_says_when_no_plan_matches(index_dir):
     r = CliRunner().invoke(cli, ["coverage", Y2026, "--index", str(index_dir), "--year", "1999"])
     assert r.exit_code == 0 and "no plan matches (year=1999)" in r.stdout
@@ -373,6 +395,7 @@ def test_cli_says_when_no_plan_matches(index_dir):
         ({"reference": "<script>x</script>"}, 404, "&lt;script&gt;"),
     ],
 )
+@pytest.mark.slow
 def test_coverage_page_answers_in_a_sentence(client, params, status, words):
     r = client.get("/bao-phu", params=params)
     assert r.status_code == status and r.headers["content-type"].startswith("text/html")
@@ -391,6 +414,7 @@ def test_download_names_keep_only_safe_characters():
     assert word.headers["content-disposition"] == 'attachment; filename="tim-kiem-ai.docx"'
 
 
+@pytest.mark.slow
 def test_a_reference_longer_than_a_matrix_checks_is_one_clear_error(reader, monkeypatch):
     import service.coverage.requirements as requirements
 

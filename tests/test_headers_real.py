@@ -16,10 +16,7 @@ from indexer.parse import discover, parse_file
 from indexer.readers.markdown import markdown_blocks
 from indexer.structure.header import strip_motto
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "corpus-real"
-pytestmark = pytest.mark.skipif(
-    not REAL.is_dir(), reason=f"{REAL} is absent (real documents live beside the checkout)"
-)
+pytestmark = pytest.mark.real_corpus  # each test asks for real_corpus_dir
 HEADER_FIELDS = ("unit", "province", "kind", "number", "date", "year", "title")
 # one of each kind of issuer: ministry, People's Committee, People's Council, Government,
 # Standing Committee of the National Assembly (no header block), a body under a city's
@@ -41,18 +38,18 @@ def gold() -> dict[str, dict]:
     return {row["file"]: row for row in load_gold(DEFAULT_GOLD)}
 
 
-def test_header_fields_meet_their_targets():
-    report = evaluate(REAL)
+def test_header_fields_meet_their_targets(real_corpus_dir):
+    report = evaluate(real_corpus_dir)
     assert report.n >= 60
     for name, target in TARGETS.items():
         assert report.accuracy[name] >= target, (name, report.accuracy[name])
 
 
-def test_every_real_document_parses(tmp_path):
-    files = [p for p in discover(REAL) if p.suffix == ".md" and p.name != "README.md"]
+def test_every_real_document_parses(tmp_path, real_corpus_dir):
+    files = [p for p in discover(real_corpus_dir) if p.suffix == ".md" and p.name != "README.md"]
     assert len(files) >= 120
     for path in files:
-        doc = parse_file(path, REAL)
+        doc = parse_file(path, real_corpus_dir)
         assert doc.paragraphs, path.name
         assert doc.meta.kind and doc.meta.unit, path.name
         for p in doc.paragraphs:  # no motto alone as a paragraph, no emphasis mark left
@@ -66,8 +63,8 @@ def _check(meta: dict, row: dict, form: str) -> None:
 
 
 @pytest.mark.parametrize("name", SAMPLE)
-def test_markdown_header(name, gold):
-    _check(parse_file(REAL / name, REAL).meta.to_dict(), gold[name], "md")
+def test_markdown_header(name, gold, real_corpus_dir):
+    _check(parse_file(real_corpus_dir / name, real_corpus_dir).meta.to_dict(), gold[name], "md")
 
 
 def _render_docx(blocks, out: Path) -> Path:
@@ -149,8 +146,8 @@ def _render_pdf(blocks, out: Path) -> Path:
 
 @pytest.mark.parametrize("form", ["docx", "html", "txt", "pdf"])
 @pytest.mark.parametrize("name", SAMPLE[:6])
-def test_rendered_forms_read_the_same_header(name, form, gold, tmp_path):
-    blocks = markdown_blocks((REAL / name).read_text(encoding="utf-8"))
+def test_rendered_forms_read_the_same_header(name, form, gold, tmp_path, real_corpus_dir):
+    blocks = markdown_blocks((real_corpus_dir / name).read_text(encoding="utf-8"))
     render = {
         "docx": _render_docx,
         "html": _render_html,
@@ -161,8 +158,8 @@ def test_rendered_forms_read_the_same_header(name, form, gold, tmp_path):
     _check(parse_file(path, tmp_path).meta.to_dict(), gold[name], form)
 
 
-def test_task_rows_from_a_markdown_table():
-    doc = parse_file(REAL / "ec00bd6f58be7864.md", REAL)
+def test_task_rows_from_a_markdown_table(real_corpus_dir):
+    doc = parse_file(real_corpus_dir / "ec00bd6f58be7864.md", real_corpus_dir)
     assert len(doc.tasks) >= 20
     for row in doc.tasks:
         assert row.task and row.responsible and row.timeline, row

@@ -49,6 +49,7 @@ def assert_security_headers(resp) -> None:
 
 
 # -- in process --------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_every_get_route_is_listed_here(client):
     """So a new GET route is added to GETS (and so checked for HEAD and headers)."""
     app = client.app
@@ -60,6 +61,7 @@ def test_every_get_route_is_listed_here(client):
 
 
 @pytest.mark.parametrize("path", GETS)
+@pytest.mark.slow
 def test_head_answers_like_get_without_a_body(client, path):
     get = client.get(path, follow_redirects=False)
     head = client.head(path, follow_redirects=False)
@@ -71,10 +73,12 @@ def test_head_answers_like_get_without_a_body(client, path):
 
 
 @pytest.mark.parametrize("path", GETS)
+@pytest.mark.slow
 def test_security_headers_on_every_response(client, path):
     assert_security_headers(client.get(path))
 
 
+@pytest.mark.slow
 def test_security_headers_on_a_500_too(index_dir, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
@@ -88,6 +92,7 @@ def test_security_headers_on_a_500_too(index_dir, monkeypatch):
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.evil.example"])
+@pytest.mark.slow
 def test_a_forged_host_is_refused_not_echoed(client, host):
     resp = client.get("/search/", headers={"Host": host}, follow_redirects=False)
     assert resp.status_code == 400
@@ -96,12 +101,14 @@ def test_a_forged_host_is_refused_not_echoed(client, host):
     assert_security_headers(resp)
 
 
+@pytest.mark.slow
 def test_an_allowed_host_keeps_the_trailing_slash_redirect(client):
     resp = client.get("/search/", headers={"Host": "localhost:8000"}, follow_redirects=False)
     assert resp.status_code == 307
     assert resp.headers["location"].startswith("http://localhost:8000/search")
 
 
+@pytest.mark.slow
 def test_allowed_hosts_default_to_loopback_and_the_bound_host(index_dir):
     app = create_app(Settings(index_dir=index_dir, host="10.1.2.3"))
     assert app.state.allowed_hosts == ["127.0.0.1", "localhost", "::1", "10.1.2.3"]
@@ -161,12 +168,14 @@ def _request(path: str, extra: str = "") -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode()
 
 
+@pytest.mark.slow
 def test_a_connection_that_sends_nothing_is_closed(server):
     start = time.monotonic()
     elapsed = _closed_after(_connect(server), start)
     assert HEAD_TIMEOUT - 0.5 <= elapsed < HEAD_TIMEOUT + 3, elapsed
 
 
+@pytest.mark.slow
 def test_a_slowloris_head_is_cut_off(server):
     sock = _connect(server)
     start = time.monotonic()
@@ -185,6 +194,7 @@ def test_a_slowloris_head_is_cut_off(server):
     assert elapsed < HEAD_TIMEOUT + 3, elapsed
 
 
+@pytest.mark.slow
 def test_an_idle_keep_alive_connection_is_closed(server):
     sock = _connect(server)
     sock.sendall(_request("/health"))
@@ -195,6 +205,7 @@ def test_an_idle_keep_alive_connection_is_closed(server):
     assert elapsed < KEEP_ALIVE + 2, elapsed
 
 
+@pytest.mark.slow
 def test_a_second_request_on_the_connection_has_the_same_deadline(server):
     sock = _connect(server)
     sock.sendall(_request("/health"))
@@ -209,6 +220,7 @@ def test_a_second_request_on_the_connection_has_the_same_deadline(server):
     assert time.monotonic() - start < KEEP_ALIVE + HEAD_TIMEOUT + 3
 
 
+@pytest.mark.slow
 def test_an_oversized_head_is_refused(server):
     sock = _connect(server)
     sock.sendall(_request("/health", "X-Big: " + "a" * 8000 + "\r\n"))
@@ -217,6 +229,7 @@ def test_an_oversized_head_is_refused(server):
     assert answer.startswith(b"HTTP/1.1 431")
 
 
+@pytest.mark.slow
 def test_the_real_server_answers_head_and_sets_the_headers(server):
     import httpx
 

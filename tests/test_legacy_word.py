@@ -23,9 +23,14 @@ from indexer.readers import legacy_word
 from indexer.store import IndexReader
 
 FIXTURE = Path(__file__).parent / "fixtures" / "2026-truong-cao-dang-y-te-khanh-hoa.docx"
-pytestmark = pytest.mark.skipif(
-    legacy_word.soffice() is None, reason="LibreOffice is not installed (make converters)"
-)
+pytestmark = [
+    pytest.mark.converters,
+    pytest.mark.slow,  # LibreOffice converts: seconds each
+    pytest.mark.usefixtures("patient_converters"),
+    pytest.mark.skipif(
+        legacy_word.soffice() is None, reason="LibreOffice is not installed (make converters)"
+    ),
+]
 
 
 def convert(source: Path, fmt: str, out: Path) -> Path:
@@ -44,7 +49,7 @@ def convert(source: Path, fmt: str, out: Path) -> Path:
         ],
         check=True,
         capture_output=True,
-        timeout=180,
+        timeout=1800,  # a wait, not a bound under test: seconds when the machine is idle
     )
     made = out / f"{source.stem}.{fmt.split(':')[0]}"
     assert made.is_file(), f"LibreOffice made no {made.name}"

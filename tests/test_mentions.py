@@ -18,6 +18,8 @@ from service.settings import Settings
 from service.web.app import create_app
 from tests.http import LOCAL
 
+pytestmark = pytest.mark.slow  # every test needs the session index or the model
+
 GOLD = json.loads((Path(__file__).parent / "gold/references.json").read_text(encoding="utf-8"))[
     "plans"
 ]

@@ -18,9 +18,14 @@ from indexer.readers import ocr, read_document
 REPO = Path(__file__).resolve().parents[1]
 PLAN = REPO / "corpus" / "2026-truong-cao-dang-y-te-khanh-hoa.txt"
 TEXT_PDF = REPO / "tests" / "fixtures" / "2026-truong-cao-dang-y-te-khanh-hoa.pdf"
-pytestmark = pytest.mark.skipif(
-    ocr.missing() is not None, reason=f"OCR needs {ocr.missing()} (make converters)"
-)
+pytestmark = [
+    pytest.mark.converters,
+    pytest.mark.slow,  # Tesseract reads pages: seconds each
+    pytest.mark.usefixtures("patient_converters"),
+    pytest.mark.skipif(
+        ocr.missing() is not None, reason=f"OCR needs {ocr.missing()} (make converters)"
+    ),
+]
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from schemathesis.checks import positive_data_acceptance
 from service.settings import Settings
 from service.web.app import create_app
 
+pytestmark = pytest.mark.slow  # every test needs the session index or the model
+
 MAX_EXAMPLES = 25
 HOST = "127.0.0.1"  # a Host the app answers for (schemathesis's own default is refused)
 # The operations, read from the app's schema (building it needs no index).

@@ -38,6 +38,7 @@ def assert_readable_page(r, status: int) -> None:
 
 
 # -- search --------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_search_form_has_labels_filters_and_plans(client):
     r = client.get("/")
     assert_readable_page(r, 200)
@@ -49,6 +50,7 @@ def test_search_form_has_labels_filters_and_plans(client):
     assert 'href="/static/style.css"' in r.text
 
 
+@pytest.mark.slow
 def test_search_results_show_unit_year_section_snippet_and_link(client):
     r = client.get("/", params={"q": AI_QUERY})
     assert_readable_page(r, 200)
@@ -65,6 +67,7 @@ def test_search_results_show_unit_year_section_snippet_and_link(client):
     assert ai and f'data-doc="{P2026}"' in '<li class="result"' + ai[0]
 
 
+@pytest.mark.slow
 def test_search_filters_by_year_and_unit(client):
     only_2025 = results(client.get("/", params={"q": "tuyên truyền", "year": "2025"}).text)
     assert only_2025 and set(only_2025) == {P2025}
@@ -73,6 +76,7 @@ def test_search_filters_by_year_and_unit(client):
     assert f'<option value="{UNIT_2026}" selected>' in only_college.text
 
 
+@pytest.mark.slow
 def test_search_no_results_and_bad_year_are_sentences(client):
     r = client.get("/", params={"q": "tuyên truyền", "unit": "Đơn vị không có"})
     assert_readable_page(r, 200)
@@ -87,6 +91,7 @@ def test_search_no_results_and_bad_year_are_sentences(client):
 
 
 # -- document ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_document_page_has_metadata_paragraph_anchors_and_task_table(client, reader):
     r = client.get(f"/doc/{P2026}")
     assert_readable_page(r, 200)
@@ -102,6 +107,7 @@ def test_document_page_has_metadata_paragraph_anchors_and_task_table(client, rea
     assert "I. MỤC TIÊU, YÊU CẦU" in page
 
 
+@pytest.mark.slow
 def test_unknown_document_is_a_sentence_with_404(client):
     r = client.get("/doc/khong-co-ke-hoach-nay")
     assert_readable_page(r, 404)
@@ -109,6 +115,7 @@ def test_unknown_document_is_a_sentence_with_404(client):
 
 
 # -- compare -------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_compare_shows_summary_badges_and_both_columns(client):
     r = client.get("/so-sanh", params={"a": P2025, "b": P2026})
     assert_readable_page(r, 200)
@@ -123,6 +130,7 @@ def test_compare_shows_summary_badges_and_both_columns(client):
     assert f'href="/doc/{P2026}#p-' in r.text  # each side links to its paragraph
 
 
+@pytest.mark.slow
 def test_compare_same_plan_twice_missing_and_unknown_are_sentences(client):
     same = client.get("/so-sanh", params={"a": P2025, "b": P2025})
     assert_readable_page(same, 200)  # as /compare answers it (issue 13: it was a 400)
@@ -141,6 +149,7 @@ def test_compare_same_plan_twice_missing_and_unknown_are_sentences(client):
 
 
 # -- mentions ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_mentions_grouped_by_plan_with_the_reference_marked(client):
     r = client.get("/trich-dan", params={"ref": "09-NQ/TW"})
     assert_readable_page(r, 200)
@@ -156,6 +165,7 @@ def test_mentions_grouped_by_plan_with_the_reference_marked(client):
     assert re.findall(r'data-doc="([^"]+)"', narrowed.text) == [P2026]
 
 
+@pytest.mark.slow
 def test_unknown_and_malformed_references_are_sentences(client):
     unknown = client.get("/trich-dan", params={"ref": "99-NQ/TW"})
     assert_readable_page(unknown, 404)
@@ -177,6 +187,7 @@ def table_rows(html: str) -> list[tuple[str, int, int]]:
     return [(unescape(label), int(n), int(d)) for label, n, d in rows]
 
 
+@pytest.mark.slow
 def test_citation_table_ordered_by_count_sortable_and_filterable(client):
     r = client.get("/trich-dan")
     assert_readable_page(r, 200)
@@ -198,6 +209,7 @@ def ambiguous_client(ambiguous_index_dir):
         yield c
 
 
+@pytest.mark.slow
 def test_ambiguous_reference_lists_each_candidate(ambiguous_client):
     r = ambiguous_client.get("/trich-dan", params={"ref": "Nghị quyết 09"})
     assert_readable_page(r, 200)
@@ -220,6 +232,7 @@ def test_no_index_yet_says_run_make_index(tmp_path):
             assert "Chưa có chỉ mục" in r.text and "make index" in r.text
 
 
+@pytest.mark.slow
 def test_unexpected_failure_is_a_sentence_not_a_trace(client, monkeypatch):
     import service.web.pages.compare as compare_page
 
@@ -234,6 +247,7 @@ def test_unexpected_failure_is_a_sentence_not_a_trace(client, monkeypatch):
     assert "secret internal detail" not in r.text and "RuntimeError" not in r.text
 
 
+@pytest.mark.slow
 def test_static_files_served_and_nothing_outside(client):
     css = client.get("/static/style.css")
     assert css.status_code == 200 and "text/css" in css.headers["content-type"]
@@ -244,11 +258,13 @@ def test_static_files_served_and_nothing_outside(client):
     assert client.get("/static/nope.css").status_code == 404
 
 
+@pytest.mark.slow
 def test_json_api_routes_stay_json(client):
     r = client.get("/documents")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
 
 
+@pytest.mark.slow
 def test_a_punctuation_query_says_there_is_nothing_to_search(client):
     r = client.get("/", params={"q": "*"})
     assert r.status_code == 422

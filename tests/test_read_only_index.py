@@ -35,9 +35,12 @@ def _can_mount() -> bool:
     return probe.returncode == 0
 
 
-pytestmark = pytest.mark.skipif(
-    not _can_mount(), reason="needs a private mount namespace (root, or CAP_SYS_ADMIN)"
-)
+pytestmark = [
+    pytest.mark.slow,  # the session index, served by a real server
+    pytest.mark.skipif(
+        not _can_mount(), reason="needs a private mount namespace (root, or CAP_SYS_ADMIN)"
+    ),
+]
 
 
 @pytest.fixture(scope="module")

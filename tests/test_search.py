@@ -99,6 +99,7 @@ def test_abbreviation_expansion():
 
 
 # -- on the real index -----------------------------------------------------------------------
+@pytest.mark.slow
 def test_ai_paraphrase_ranks_the_2026_ai_row_first(searcher):
     hits = searcher.search("ứng dụng trí tuệ nhân tạo", k=5).hits
     top = hits[0]
@@ -108,6 +109,7 @@ def test_ai_paraphrase_ranks_the_2026_ai_row_first(searcher):
     assert "<mark>" in top.snippet
 
 
+@pytest.mark.slow
 def test_query_without_diacritics_finds_the_accented_paragraph(searcher):
     hits = searcher.search("so hoa ho so", k=5).hits
     found = [h for h in hits[:3] if "số hóa hồ sơ" in h.text]
@@ -115,6 +117,7 @@ def test_query_without_diacritics_finds_the_accented_paragraph(searcher):
     assert "<mark>số hóa hồ sơ</mark>" in found[0].snippet
 
 
+@pytest.mark.slow
 def test_same_content_found_in_both_plans(searcher):
     hits = searcher.search("câu lạc bộ tiếng Anh", k=4, group=False).hits
     assert {h.doc_id for h in hits[:2]} == {D25, D26}
@@ -122,6 +125,7 @@ def test_same_content_found_in_both_plans(searcher):
     assert all(not h.also for h in searcher.search("câu lạc bộ tiếng Anh", k=4).hits[:2])
 
 
+@pytest.mark.slow
 def test_copied_template_text_is_one_hit_naming_both_units(searcher):
     """Both plans copy the province's sentence on Nghị quyết 09-NQ/TW (overlap 0.92; a
     second pair differs by one word, 0.79): one hit each, naming the other plan."""
@@ -135,6 +139,7 @@ def test_copied_template_text_is_one_hit_naming_both_units(searcher):
     assert also and not also & {h.paragraph_id for h in grouped}  # folded, not repeated
 
 
+@pytest.mark.slow
 def test_collapse_gives_one_hit_per_document(searcher):
     hits = searcher.search("tuyên truyền chuyển đổi số", k=10, collapse="doc").hits
     assert sorted(h.doc_id for h in hits) == sorted({D25, D26})
@@ -142,6 +147,7 @@ def test_collapse_gives_one_hit_per_document(searcher):
         searcher.search("tuyên truyền", collapse="unit")
 
 
+@pytest.mark.slow
 def test_facets_count_units_and_years_of_the_candidates(searcher):
     result = searcher.search("tuyên truyền chuyển đổi số", k=5)
     years = result.facets["year"]
@@ -154,6 +160,7 @@ def test_facets_count_units_and_years_of_the_candidates(searcher):
     assert set(only["year"]) == {"2026"}
 
 
+@pytest.mark.slow
 def test_unaccented_query_is_read_with_marks_by_the_embedder(searcher):
     """The corpus's own usage puts the marks back for the dense side (indexer.text.diacritics)."""
     assert searcher.for_dense("so hoa ho so") == "số hóa hồ sơ"
@@ -163,6 +170,7 @@ def test_unaccented_query_is_read_with_marks_by_the_embedder(searcher):
     assert plain[0].paragraph_id == marked[0].paragraph_id
 
 
+@pytest.mark.slow
 def test_a_named_resolution_puts_its_citations_first(searcher):
     citing = set(searcher.reader.citing(["09-NQ/TW"]))
     assert len(citing) >= 4
@@ -185,16 +193,19 @@ def test_a_named_resolution_puts_its_citations_first(searcher):
         (SearchFilters(kind="kế hoạch", year=2025), lambda h: h.doc_id == D25),
     ],
 )
+@pytest.mark.slow
 def test_filters_restrict_every_hit(searcher, filters, check):
     hits = searcher.search("tuyên truyền chuyển đổi số", k=20, filters=filters).hits
     assert hits and all(check(h) for h in hits)
 
 
+@pytest.mark.slow
 def test_unknown_filter_values_give_no_results(searcher):
     assert searcher.search("cải cách", filters=SearchFilters(unit="Không có")).hits == []
     assert searcher.search("cải cách", filters=SearchFilters(year=1999)).total == 0
 
 
+@pytest.mark.slow
 def test_modes_use_one_retriever(searcher):
     dense = searcher.search("cau lac bo tieng anh", k=3, mode="dense").hits
     lexical = searcher.search("cau lac bo tieng anh", k=3, mode="lexical").hits
@@ -210,6 +221,7 @@ def test_holder_refuses_a_missing_index(tmp_path):
         IndexHolder(Settings(index_dir=tmp_path / "nope")).open()
 
 
+@pytest.mark.slow
 def test_hot_swap_keeps_in_flight_requests_and_closes_old_reader(index_dir, corpus_dir, tmp_path):
     from indexer.build import build_index
 
@@ -242,6 +254,7 @@ def test_hot_swap_keeps_in_flight_requests_and_closes_old_reader(index_dir, corp
         holder.close()
 
 
+@pytest.mark.slow
 def test_broken_new_generation_keeps_serving_the_old_one(index_dir, tmp_path):
     index = tmp_path / "index"
     shutil.copytree(index_dir, index)
@@ -258,6 +271,7 @@ def test_broken_new_generation_keeps_serving_the_old_one(index_dir, tmp_path):
         holder.close()
 
 
+@pytest.mark.slow
 def test_lexical_index_reads_each_paragraph_under_its_heading(searcher):
     """A point found by the words of the heading it stands under (indexer.text.analyze
     .lexical_text): the heading's words are not in the point itself."""
@@ -310,6 +324,7 @@ def test_a_short_form_line_does_not_answer_by_its_cosine():
     assert rated.answered and rated.levels == ["high", "low"]
 
 
+@pytest.mark.slow
 def test_the_floor_answers_plan_questions_and_refuses_off_topic_ones(searcher):
     on = searcher.search("ứng dụng trí tuệ nhân tạo", k=10)
     assert on.answered is True

