@@ -3,11 +3,10 @@ answer is kept for the index generation's life (``Snapshot.answers``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
 from service.compare import compare_documents
 from service.compare.documents import check_documents, comparison_payload
@@ -15,74 +14,9 @@ from service.exports import FORMATS, comparison_table, render
 from service.live.holder import Snapshot
 from service.web.deps import OnIndex
 from service.web.routes.downloads import FileFormat, base_url, download
-from service.web.schemas import ErrorOut, json_bytes
+from service.web.schemas import CompareOut, ErrorOut, json_bytes
 
 router = APIRouter(tags=["compare"])
-
-
-class PlanOut(BaseModel):
-    id: str
-    unit: str | None = None
-    province: str | None = None
-    year: int | None = None
-    title: str | None = None
-    number: str | None = None
-    date: str | None = None
-    n_paragraphs: int = 0
-
-
-class DiffOpOut(BaseModel):
-    op: Literal["equal", "insert", "delete", "replace"]
-    a: str = Field(description="Words of plan a in this step (empty for insert).")
-    b: str = Field(description="Words of plan b in this step (empty for delete).")
-
-
-class PairOut(BaseModel):
-    status: Literal["same", "changed", "only_a", "only_b"]
-    a_id: str | None = None
-    b_id: str | None = None
-    a_text: str | None = None
-    b_text: str | None = None
-    a_section: list[str] | None = None
-    b_section: list[str] | None = None
-    kind: str
-    similarity: float | None = Field(None, description="Pair score (0–1); none for only_*.")
-    cosine: float | None = Field(None, description="Embedding cosine (best one for only_*).")
-    lexical: float | None = Field(None, description="IDF-weighted word overlap (0–1).")
-    diff: list[DiffOpOut] | None = Field(None, description="Word-level diff for changed pairs.")
-
-
-class SectionOut(BaseModel):
-    side: Literal["a", "b"]
-    section: str
-    same: int
-    changed: int
-    only: int = Field(description="Paragraphs of this section found in this plan only.")
-    total: int
-    shared: float = Field(description="Share of the section's paragraphs with a counterpart.")
-    counterpart: str | None = None
-
-
-class TopicOut(BaseModel):
-    phrase: str
-    count: int
-
-
-class SummaryOut(BaseModel):
-    counts: dict[str, int]
-    shared_a: float
-    shared_b: float
-    sections: list[SectionOut]
-    topics_only_a: list[TopicOut]
-    topics_only_b: list[TopicOut]
-
-
-class CompareOut(BaseModel):
-    a: PlanOut
-    b: PlanOut
-    summary: SummaryOut
-    thresholds: dict[str, float]
-    pairs: list[PairOut]
 
 
 @router.get(

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from indexer.errors import InvalidQueryError
 from service.coverage import citation_matrix, coverage_matrix
@@ -28,7 +28,7 @@ from service.exports import FORMATS
 from service.live.holder import Snapshot
 from service.web.deps import OnIndex, RunOnIndex
 from service.web.routes.downloads import base_url, download
-from service.web.schemas import ErrorOut, json_bytes
+from service.web.schemas import CitationsOut, CoverageOut, ErrorOut, UnitChangesOut, json_bytes
 
 router = APIRouter(tags=["coverage"])
 
@@ -53,91 +53,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "No plan matches, or too many; bad filter."},
     503: {"model": ErrorOut, "description": "No index, or over the time budget."},
 }
-
-
-class PlanCoverageOut(BaseModel):
-    doc_id: str
-    unit: str | None
-    year: int | None
-    province: str | None
-    kind: str | None
-    title: str | None
-    number: str | None
-    covered: int
-    partial: int
-    missing: int
-    share: float = Field(description="(covered + ½ partial) / requirements.")
-
-
-class RequirementOut(BaseModel):
-    id: str = Field(description="The reference paragraph's id (or checklist:N).")
-    text: str
-    section: list[str]
-    kind: str
-    rowid: int | None = None
-    covered_by: int = Field(description="How many plans cover it.")
-    missing_in: list[str] = Field(description="The plans that do not carry it at all.")
-
-
-class CellOut(BaseModel):
-    status: Literal["covered", "partial", "missing"]
-    score: float = Field(description="Compare's pair score of the best paragraph (0–1).")
-    paragraph_id: str | None = None
-    text: str | None = None
-    section: list[str] = []
-
-
-class CoverageOut(BaseModel):
-    reference: dict[str, Any] | None
-    filters: dict[str, Any]
-    thresholds: dict[str, float]
-    plans: list[PlanCoverageOut]
-    requirements: list[RequirementOut]
-    cells: list[list[CellOut]] = Field(description="cells[i][j]: requirement i in plan j.")
-
-
-class CitedOut(BaseModel):
-    key: str
-    kind: str | None
-    number: str | None
-    issuer: str | None
-    title: str | None
-    required: bool
-    per_plan: dict[str, int]
-    plans_citing: int
-
-
-class PlanOut(BaseModel):
-    doc_id: str
-    unit: str | None
-    year: int | None
-    province: str | None
-    kind: str | None
-    title: str | None
-    number: str | None
-
-
-class CitationsOut(BaseModel):
-    filters: dict[str, Any]
-    plans: list[PlanOut]
-    required: list[str] = Field(description="Canonical keys of the required documents.")
-    omissions: dict[str, list[str]] = Field(description="Per plan: required keys it omits.")
-    rows: list[CitedOut]
-
-
-class ChangeOut(BaseModel):
-    requirement: str
-    text: str
-    before: Literal["covered", "partial", "missing"]
-    after: Literal["covered", "partial", "missing"]
-
-
-class UnitChangesOut(BaseModel):
-    unit: str
-    earlier: PlanCoverageOut
-    later: PlanCoverageOut
-    gained: list[ChangeOut]
-    lost: list[ChangeOut]
 
 
 DOWNLOADS: dict[int | str, dict[str, Any]] = {
@@ -269,7 +184,7 @@ async def coverage_citations(
 
 @router.get(
     "/coverage/changes",
-    response_model=list[UnitChangesOut],
+    response_model=list[UnitChangesOut],  # type: ignore[valid-type]
     summary="Year over year: requirements a unit's plan gained or lost",
     responses=ERRORS,
 )

@@ -6,55 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from service.mentions import MAX_REF_LENGTH, CitedDocument, citation_table, find_mentions
+from service.mentions import CITED_FIELDS, MAX_REF_LENGTH, citation_table, find_mentions
 from service.web.deps import SnapshotDep
-from service.web.schemas import ErrorOut
+from service.web.schemas import ErrorOut, MentionsOut, ReferencesOut
 
 router = APIRouter(tags=["mentions"])
-
-
-class CitedDocumentOut(BaseModel):
-    key: str = Field(description='Canonical key, e.g. "09-NQ/TW" or "LUAT:thuc hien …".')
-    kind: str | None = Field(description="Nghị quyết, Quyết định, Luật, …")
-    number: str | None = Field(description="Number-symbol; null for a law cited by name.")
-    date: str | None = Field(description="ISO date of issue where a plan states it.")
-    issuer: str | None = Field(description="Issuing body where a plan states it.")
-    title: str | None = Field(description="A law's name, for laws cited by name.")
-    total: int = Field(description="Mentions in the (filtered) plans.")
-    per_plan: dict[str, int] = Field(description="Mentions per plan (doc_id → count).")
-
-
-class MentionOut(BaseModel):
-    doc_id: str
-    paragraph_id: str
-    unit: str | None
-    year: int | None
-    section: list[str] = Field(description="Heading path, outermost first.")
-    text: str = Field(description="The paragraph's full text.")
-    span: tuple[int, int] = Field(description="Character span of the citation in text.")
-    key: str
-    raw: str = Field(description="The citation as written.")
-    date: str | None
-    issuer: str | None
-
-
-class MentionsOut(BaseModel):
-    ref: str = Field(description="The query as given (whitespace collapsed).")
-    keys: list[str] = Field(description="Canonical keys it denotes; several when ambiguous.")
-    total: int = Field(description="Number of mentions returned.")
-    candidates: list[CitedDocumentOut] = Field(description="Each document the query denotes.")
-    mentions: list[MentionOut]
-
-
-class ReferencesOut(BaseModel):
-    total: int = Field(description="Number of cited documents.")
-    references: list[CitedDocumentOut]
-
-
-def _cited(d: CitedDocument) -> CitedDocumentOut:
-    return CitedDocumentOut(**_fields(d))
 
 
 Unit = Annotated[str | None, Query(description="Only plans of this unit.")]
@@ -84,15 +42,8 @@ def mentions(
     ],
     unit: Unit = None,
     year: Year = None,
-) -> MentionsOut:
-    result = find_mentions(snap.reader, ref, unit=unit, year=year)
-    return MentionsOut(
-        ref=result.ref,
-        keys=result.keys,
-        total=result.total,
-        candidates=[_cited(c) for c in result.candidates],
-        mentions=[MentionOut(**_fields(m)) for m in result.mentions],
-    )
+) -> BaseModel:
+    return MentionsOut(**find_mentions(snap.reader, ref, unit=unit, year=year).to_dict())
 
 
 @router.get(
@@ -102,8 +53,4 @@ def mentions(
 )
 def references(snap: SnapshotDep, unit: Unit = None, year: Year = None) -> ReferencesOut:
     table = citation_table(snap.reader, unit=unit, year=year)
-    return ReferencesOut(total=len(table), references=[_cited(d) for d in table])
-
-
-def _fields(m) -> dict:
-    return {name: getattr(m, name) for name in m.__slots__}
+    return ReferencesOut(total=len(table), references=[d.view(CITED_FIELDS) for d in table])
