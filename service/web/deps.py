@@ -9,7 +9,6 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 
 from service.live.holder import IndexHolder, Snapshot
-from service.search import Searcher
 from service.settings import Settings
 from service.web.timeout import run_bounded
 
@@ -28,10 +27,6 @@ def get_snapshot(holder: Annotated[IndexHolder, Depends(get_holder)]) -> Iterato
     """The generation this request uses from start to end (even if a swap happens meanwhile)."""
     with holder.lease() as snap:
         yield snap
-
-
-def get_searcher(snap: Annotated[Snapshot, Depends(get_snapshot)]) -> Searcher:
-    return snap.searcher
 
 
 class RunOnIndex:
@@ -69,7 +64,5 @@ def get_on_index(
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-HolderDep = Annotated[IndexHolder, Depends(get_holder)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
-SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 OnIndex = Annotated[RunOnIndex, Depends(get_on_index)]
