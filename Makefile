@@ -6,6 +6,7 @@ CORPUS  ?= corpus
 INDEX   ?= var/index
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
+CLUSTER ?=
 
 .PHONY: install lint format test index serve eval bench loadtest browser converters fixtures clean
 
@@ -14,7 +15,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,bench]'  # make test runs a bench smoke test
+	$(BIN)/pip install --quiet -e '.[dev,bench,cluster]'  # make test runs a bench smoke test and a Ray cluster
 	@touch $@
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
@@ -47,7 +48,7 @@ test-fast: install
 	$(BIN)/python -m pytest -q -m "not (browser or converters or real_corpus or bench or slow)"
 
 index: install converters
-	$(BIN)/python -m indexer build --corpus $(CORPUS) --index $(INDEX)
+	$(BIN)/python -m indexer build --corpus $(CORPUS) --index $(INDEX) $(if $(CLUSTER),--cluster $(CLUSTER))
 
 serve: index
 	$(BIN)/python -m service serve --index $(INDEX) --host $(HOST) --port $(PORT)

@@ -100,8 +100,16 @@ def build(
         bool,
         typer.Option(help="Read files that symbolic links lead to outside the corpus folder"),
     ] = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            help="Address of a Ray cluster (host:port, or ray://host:10001) whose workers "
+            "read and embed; the index is still written here"
+        ),
+    ] = None,
 ) -> None:
-    """Build or update the index from a corpus folder (incremental; one-line summary)."""
+    """Build or update the index from a corpus folder (incremental and resumable: a build
+    stopped part-way keeps its finished work for the next one; one-line summary)."""
     from indexer.build import build_index
 
     err = Console(stderr=True)
@@ -110,12 +118,22 @@ def build(
         raise typer.Exit(2)
     try:
         result = build_index(
-            corpus, index, model, rebuild=rebuild, quiet=quiet, follow_links=follow_links
+            corpus,
+            index,
+            model,
+            rebuild=rebuild,
+            quiet=quiet,
+            follow_links=follow_links,
+            cluster=cluster,
         )
     except IndexerError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        err.print("interrupted: the index was left as it was before this build", markup=False)
+        err.print(
+            "interrupted: the index was left as it was before this build; the files and "
+            "batches already done are kept — run the build again to go on",
+            markup=False,
+        )
         raise typer.Exit(130) from None
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False) if as_json else result.summary())

@@ -138,3 +138,22 @@ class Reference:
     start: int  # character span in the text it was found in
     end: int
     raw: str  # the text as written
+
+
+def document_record(doc: Document) -> dict:
+    """Every field of a document as plain JSON data (``document_from_record`` reads it back);
+    what a build keeps of a parsed file between runs (``indexer.store.staging``)."""
+    return asdict(doc)
+
+
+def document_from_record(data: dict) -> Document:
+    """The ``Document`` a ``document_record`` holds."""
+    return Document(
+        doc_id=data["doc_id"],
+        path=data["path"],
+        sha256=data["sha256"],
+        meta=DocumentMeta(**data["meta"]),
+        paragraphs=[Paragraph(**p) for p in data["paragraphs"]],
+        tasks=[TaskRow(**t) for t in data.get("tasks", [])],
+        reading=Reading.from_dict(data.get("reading")),
+    )

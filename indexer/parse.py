@@ -16,7 +16,15 @@ from indexer.sidecar import SIDECAR_SUFFIX, apply_sidecar, sidecar_path
 from indexer.structure import build_document
 
 SUPPORTED_SUFFIXES = set(READERS)
-__all__ = ["SIDECAR_SUFFIX", "SUPPORTED_SUFFIXES", "discover", "parse_file", "sidecar_path"]
+__all__ = [
+    "SIDECAR_SUFFIX",
+    "SUPPORTED_SUFFIXES",
+    "corpus_name",
+    "discover",
+    "parse_data",
+    "parse_file",
+    "sidecar_path",
+]
 
 
 def slugify(stem: str) -> str:
@@ -34,19 +42,35 @@ def discover(corpus: Path, follow_links: bool = False) -> list[Path]:
 
 def parse_file(path: Path, corpus_root: Path | None = None, data: bytes | None = None) -> Document:
     """Read, clean and structure one plan (from ``data``, its bytes, when already read: the
-    hash and the text then come from one read); UnreadableFileError if it cannot be read."""
+    hash and the text then come from one read), with its sidecar applied;
+    UnreadableFileError if it cannot be read, SidecarError for a bad sidecar."""
     path = Path(path)
     data = read_bytes(path) if data is None else data
-    raw = read_document(path, data)
-    rel = path.name
+    doc = parse_data(path, corpus_name(path, corpus_root), data)
+    doc.meta = apply_sidecar(doc.meta, path)
+    return doc
+
+
+def corpus_name(path: Path, corpus_root: Path | None) -> str:
+    """The file's name in the corpus (a link keeps its own name); its file name alone when
+    it is not under ``corpus_root``."""
     if corpus_root is not None:
-        try:  # the name in the corpus (a link keeps its own name)
-            rel = path.relative_to(corpus_root).as_posix()
+        try:
+            return path.relative_to(corpus_root).as_posix()
         except ValueError:
             try:
-                rel = path.resolve().relative_to(Path(corpus_root).resolve()).as_posix()
+                return path.resolve().relative_to(Path(corpus_root).resolve()).as_posix()
             except ValueError:
-                rel = path.name
+                pass
+    return path.name
+
+
+def parse_data(path: Path, rel: str, data: bytes) -> Document:
+    """A plan's bytes → its Document, without its sidecar: touches no file (``path`` names
+    the file in messages and gives its suffix and id), so a worker of another machine can
+    run it on bytes it was sent; UnreadableFileError if it cannot be read."""
+    path = Path(path)
+    raw = read_document(path, data)
     doc_id = slugify(path.stem)
     doc = build_document(raw, doc_id, rel, hashlib.sha256(data).hexdigest())
     if not doc.paragraphs:
@@ -58,5 +82,4 @@ def parse_file(path: Path, corpus_root: Path | None = None, data: bytes | None =
             f"{len(doc.paragraphs)} paragraphs (the {limits.PARAGRAPHS.what} limit is {cap:g})",
             limits.PARAGRAPHS.advice(),
         )
-    doc.meta = apply_sidecar(doc.meta, path)
     return doc

@@ -150,16 +150,16 @@ def test_one_bad_input_never_stops_the_build(tmp_path, monkeypatch):
     monkeypatch.setenv("CCHC_MAX_UNCOMPRESSED_MB", "2")
     monkeypatch.setenv("CCHC_MAX_PARAGRAPHS", "60")
 
-    import indexer.build as build_module
+    import indexer.parse as parse_module
 
-    real_parse = build_module.parse_file
+    real_parse = parse_module.parse_data
 
     def parse(path, *args, **kw):
         if path.name == "crashes.txt":
             raise KeyError("a bug in a reader")
         return real_parse(path, *args, **kw)
 
-    monkeypatch.setattr(build_module, "parse_file", parse)
+    monkeypatch.setattr(parse_module, "parse_data", parse)
     result, lines = _warned(tmp_path, corpus)
 
     assert sorted(d for d in result.to_dict()["skipped_files"]) == sorted(
