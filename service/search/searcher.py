@@ -282,6 +282,7 @@ class Searcher:
             grouped = group_duplicates(ranked, lambda h: h[2].text, lambda h: h[2].doc_id, k)
         else:
             grouped = [(h, []) for h in ranked[:k]]
+        checkpoint()  # snippets next: an abandoned request stops here (and between hits)
         hits = self._hits(expanded, grouped, dict(dense), dict(lexical))
         answered = self._rate(hits, vec, query, candidates)
         return SearchResult(
@@ -320,6 +321,7 @@ class Searcher:
     ) -> list[SearchHit]:
         hits = []
         for (rowid, score, p), members in grouped:
+            checkpoint()
             also = [
                 {"paragraph_id": m.id, "doc_id": m.doc_id, "unit": m.unit, "year": m.year}
                 for _r, _s, m in members

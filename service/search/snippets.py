@@ -20,6 +20,9 @@ from indexer.text.vietnamese import fold_keeping_length as fold_text
 
 WORD_RE = re.compile(r"\w+")
 ELLIPSIS = "…"
+# Only the start of a paragraph is searched for the window (old indexes may hold paragraphs of
+# any length; new ones cut them at indexer.limits' maximum): a snippet's cost is bounded.
+MAX_SNIPPET_SOURCE = 20_000
 
 # Function words marked only when the query has nothing else to mark.
 STOPWORDS = frozenset(
@@ -83,13 +86,27 @@ def _merge(matches: list[tuple[int, int, str]], text: str) -> list[tuple[int, in
 
 
 def _best_window(matches: list[tuple[int, int, str]], width: int) -> int:
-    """Start offset of the window of ``width`` characters with the most distinct query words."""
+    """Start offset of the window of ``width`` characters with the most distinct query words
+    (then the most matches; the first such window): a window starts at a match and holds the
+    matches that end within ``width`` characters of it. Two pointers over the matches, in
+    order, and a count of each word in the window: linear in the number of matches."""
     best_start, best_key = 0, (-1, -1)
+    counts: dict[str, int] = {}
+    j = 0  # matches[i:j] are in the window of matches[i]
     for i, (start, _, _) in enumerate(matches):
-        inside = [m for m in matches[i:] if m[1] <= start + width]
-        key = (len({m[2] for m in inside}), len(inside))
+        limit = start + width
+        j = max(j, i)
+        while j < len(matches) and matches[j][1] <= limit:
+            counts[matches[j][2]] = counts.get(matches[j][2], 0) + 1
+            j += 1
+        key = (len(counts), j - i)
         if key > best_key:
             best_start, best_key = start, key
+        if j > i:  # matches[i] leaves the window
+            term = matches[i][2]
+            counts[term] -= 1
+            if not counts[term]:
+                del counts[term]
     return best_start
 
 
@@ -109,8 +126,21 @@ def _trim(text: str, start: int, width: int) -> tuple[int, int]:
     return a, b
 
 
+def _source(text: str) -> str:
+    """The part of ``text`` a snippet is taken from: its first ``MAX_SNIPPET_SOURCE``
+    characters, cut after the last whole word (a word cut in two would match as another)."""
+    if len(text) <= MAX_SNIPPET_SOURCE:
+        return text
+    head = text[:MAX_SNIPPET_SOURCE]
+    cut = max(head.rfind(" "), head.rfind("\n"))
+    return head[:cut] if cut > MAX_SNIPPET_SOURCE // 2 else head
+
+
 def make_snippet(text: str, query: str, width: int = 240) -> str:
-    """HTML-escaped excerpt of ``text`` (about ``width`` characters) with query words marked."""
+    """HTML-escaped excerpt of ``text`` (about ``width`` characters) with query words marked;
+    the excerpt is taken from the paragraph's first ``MAX_SNIPPET_SOURCE`` characters (the
+    cost is linear in them, whatever the paragraph's length)."""
+    whole, text = len(text), _source(text)
     matches = find_matches(text, query_terms(query))
     a, b = _trim(text, _best_window(matches, width) if matches else 0, width)
     spans = [(max(s, a), min(e, b)) for s, e in _merge(matches, text) if e > a and s < b]
@@ -121,6 +151,6 @@ def make_snippet(text: str, query: str, width: int = 240) -> str:
         out.append(f"<mark>{html.escape(text[s:e])}</mark>")
         pos = e
     out.append(html.escape(text[pos:b]))
-    if b < len(text):
+    if b < whole:
         out.append(ELLIPSIS)
     return "".join(out)
