@@ -5,6 +5,9 @@ every refusal names the limit and the variable that raises it.
     CCHC_MAX_UNCOMPRESSED_MB  200    total uncompressed size of a DOCX's parts (zip bombs)
     CCHC_MAX_PARAGRAPHS       20000  paragraphs of one document (the largest of the 124 real
                                      documents of corpus-real has 547)
+    CCHC_CONVERT_MAX_SECONDS  120    seconds LibreOffice may take to convert one .doc/.rtf
+    CCHC_CONVERT_MAX_MB       2048   address space of LibreOffice converting one .doc/.rtf
+                                     (the real plan's .doc and .rtf map about 450 MB)
 """
 
 from __future__ import annotations
@@ -34,4 +37,6 @@ class Limit:
 FILE_MB = Limit("CCHC_MAX_FILE_MB", 50.0, "file size in MB")
 UNCOMPRESSED_MB = Limit("CCHC_MAX_UNCOMPRESSED_MB", 200.0, "uncompressed size in MB")
 PARAGRAPHS = Limit("CCHC_MAX_PARAGRAPHS", 20000, "paragraphs per document")
-ALL = (FILE_MB, UNCOMPRESSED_MB, PARAGRAPHS)
+CONVERT_SECONDS = Limit("CCHC_CONVERT_MAX_SECONDS", 120.0, "conversion time")
+CONVERT_MB = Limit("CCHC_CONVERT_MAX_MB", 2048.0, "converter memory")
+ALL = (FILE_MB, UNCOMPRESSED_MB, PARAGRAPHS, CONVERT_SECONDS, CONVERT_MB)
