@@ -2,9 +2,11 @@
 (python-docx) holding one table — the search results or a comparison — with the unit, year,
 section and a link back to each paragraph.
 
-Cells are spreadsheet-safe (``safe_cell``: control characters dropped, a leading formula
-character quoted). ``base`` is the service's address the links start with (the request's own
-base URL in the API; empty gives site-relative links).
+Every string that reaches a file passes ``xml_safe`` (what XML 1.0 cannot hold dropped:
+control characters, U+FFFE/U+FFFF, lone surrogates — openpyxl and python-docx refuse them):
+spreadsheet cells through ``safe_cell`` (which also quotes a leading formula character), Word
+text through ``word_text``. ``base`` is the service's address the links start with (the
+request's own base URL in the API; empty gives site-relative links).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from service.cancel import checkpoint
 from service.search.relevance import LEVEL_LABELS
 
 FORMATS = {
@@ -23,7 +26,9 @@ FORMATS = {
 }
 # a cell a spreadsheet would run as a formula ("=HYPERLINK(…)", "- Phối hợp …" → #NAME?)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what XLSX and DOCX cannot hold
+# what XML 1.0 (so XLSX and DOCX) cannot hold: C0 controls but tab, newline and CR; the
+# surrogates (a lone one can come from a file name or a decoded byte string); U+FFFE, U+FFFF
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 STATUS_VI = {
     "same": "Giống nhau",
     "changed": "Có thay đổi",
@@ -32,12 +37,19 @@ STATUS_VI = {
 }
 
 
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold (see ``_ILLEGAL``): the one
+    cleaning every string gets before openpyxl or python-docx sees it."""
+    return _ILLEGAL.sub("", text)
+
+
 def safe_cell(value: Any) -> Any:
-    """Document text as a spreadsheet shows it and never runs: control characters dropped, a
-    leading formula character quoted with an apostrophe (the OWASP CSV-injection advice)."""
+    """Document text as a spreadsheet shows it and never runs: what XML cannot hold dropped
+    (``xml_safe``), a leading formula character quoted with an apostrophe (the OWASP
+    CSV-injection advice). Idempotent; numbers and None unchanged."""
     if not isinstance(value, str):
         return value
-    value = _ILLEGAL.sub("", value)
+    value = xml_safe(value)
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
@@ -166,12 +178,13 @@ def to_xlsx(table: ExportTable) -> bytes:
     ws.title = "Kết quả"
     ws.append([safe_cell(table.title)])
     ws.append([safe_cell(table.subtitle)])
-    ws.append(table.header)
+    ws.append(safe_row(table.header))
     ws["A1"].font = Font(bold=True, size=13)
     for cell in ws[3]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        ws.append(row)
+        checkpoint()
+        ws.append(safe_row(row))  # again: a caller's row may not have been made safe
     link_columns = [j for j, h in enumerate(table.header) if h.startswith("Liên kết")]
     for row in ws.iter_rows(min_row=4):
         for cell in row:
@@ -182,7 +195,7 @@ def to_xlsx(table: ExportTable) -> bytes:
     for j, width in enumerate(table.widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
     ws.freeze_panes = "A4"
-    wb.properties.title = table.title[:250]
+    wb.properties.title = xml_safe(table.title)[:250]
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -203,23 +216,24 @@ def to_docx(table: ExportTable) -> bytes:
     section.page_width, section.page_height = Mm(297), Mm(210)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Mm(12))
-    document.add_heading(_text(table.title), level=1)
+    document.add_heading(word_text(table.title), level=1)
     if table.subtitle:
-        document.add_paragraph(_text(table.subtitle))
+        document.add_paragraph(word_text(table.subtitle))
     grid = document.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
     head = grid.rows[0]
     for cell, name in zip(head.cells, table.header, strict=True):
-        cell.text = name
+        cell.text = word_text(name)
         for run in cell.paragraphs[0].runs:
             run.bold = True
     flag = OxmlElement("w:tblHeader")  # the header row repeats on each printed page
     flag.set(qn("w:val"), "true")
     head._tr.get_or_add_trPr().append(flag)
     for values in table.rows:
+        checkpoint()  # a large table: an abandoned request stops between rows
         cells = grid.add_row().cells
         for cell, value in zip(cells, values, strict=True):
-            cell.text = _text(value)
+            cell.text = word_text(value)
             for run in cell.paragraphs[0].runs:
                 run.font.size = Pt(9)
     buf = io.BytesIO()
@@ -227,10 +241,10 @@ def to_docx(table: ExportTable) -> bytes:
     return buf.getvalue()
 
 
-def _text(value: Any) -> str:
-    """A cell's text for Word (no formula quoting needed: Word runs nothing)."""
-    text = "" if value is None else str(value)
-    text = _ILLEGAL.sub("", text)
+def word_text(value: Any) -> str:
+    """A value as Word text: ``xml_safe``, and a cell's formula quote removed (Word runs
+    nothing, so the apostrophe ``safe_cell`` added is not needed)."""
+    text = xml_safe("" if value is None else str(value))
     return text[1:] if text.startswith("'") and text[1:2] in _FORMULA_START else text
 
 

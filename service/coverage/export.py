@@ -11,7 +11,7 @@ from typing import Any
 
 from service.cancel import checkpoint
 from service.coverage.model import CitationMatrix, CoverageMatrix, PlanColumn
-from service.exports import ExportTable, paragraph_link, safe_row, to_docx
+from service.exports import ExportTable, paragraph_link, safe_row, to_docx, xml_safe
 
 STATUS_VI = {"covered": "Có", "partial": "Một phần", "missing": "Không có"}
 FILL = {"covered": "C6EFCE", "partial": "FFEB9C", "missing": "FFC7CE"}
@@ -145,7 +145,7 @@ def coverage_xlsx(
     wd.freeze_panes = "A2"
     if citations is not None:
         _citations_sheet(wb.create_sheet("Trích dẫn"), citations)
-    wb.properties.title = f"Bao phủ — {title}"[:250]
+    wb.properties.title = xml_safe(f"Bao phủ — {title}")[:250]
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
