@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from service.exports import FORMATS, filters_in_words, render, search_table
+from service.live.holder import Snapshot
 from service.search import SearchFilters, validate_query
 from service.web.deps import OnIndex, SettingsDep
 from service.web.routes.downloads import FileFormat, base_url, download
@@ -84,20 +85,27 @@ async def search(
         year_from=year_from,
         year_to=year_to,
     )
-    result = await on_index(
-        lambda snap: snap.searcher.search(
+    base, searched = base_url(request), filters_in_words(filters)
+
+    def work(snap: Snapshot) -> tuple[str, bytes]:
+        """The search and its answer shaped (JSON, or the file rendered) on the worker
+        thread, within the request's time limit: never on the event loop."""
+        result = snap.searcher.search(
             query, k or settings.default_k, filters, group=group, collapse=collapse
         )
-    )
+        if format != "json":
+            return result.query, render(search_table(result, searched, base), format)
+        answer = SearchOut(
+            query=result.query,
+            total=result.total,
+            answered=result.answered,
+            results=[SearchHitOut(**h.to_dict()) for h in result.hits],
+            facets=result.facets,
+        )
+        # served as its JSON: the model was validated just now (FastAPI would validate it again)
+        return result.query, answer.model_dump_json().encode()
+
+    searched_query, body = await on_index(work)
     if format != "json":
-        table = search_table(result, filters_in_words(filters), base_url(request))
-        return download(render(table, format), f"tim-kiem-{result.query}", format)
-    answer = SearchOut(
-        query=result.query,
-        total=result.total,
-        answered=result.answered,
-        results=[SearchHitOut(**h.to_dict()) for h in result.hits],
-        facets=result.facets,
-    )
-    # served as its JSON: the model was validated just now (FastAPI would validate it again)
-    return Response(answer.model_dump_json(), media_type="application/json")
+        return download(body, f"tim-kiem-{searched_query}", format)
+    return Response(body, media_type="application/json")
