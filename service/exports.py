@@ -60,7 +60,7 @@ def safe_row(values: list[Any]) -> list[Any]:
 def paragraph_link(base: str, doc_id: str, paragraph_id: str | None) -> str:
     """The plan page's address of a paragraph: ``/doc/{doc_id}#p-<ordinal>``."""
     ordinal = paragraph_id.rsplit(":", 1)[-1] if paragraph_id else ""
-    anchor = f"#p-{int(ordinal)}" if ordinal.isdigit() else ""
+    anchor = f"#p-{int(ordinal)}" if ordinal.isascii() and ordinal.isdigit() else ""
     return f"{base.rstrip('/')}/doc/{quote(doc_id, safe='')}{anchor}"
 
 

@@ -112,8 +112,7 @@ def ordinal_of(paragraph_id: str | None) -> int | None:
     """``"2025-…:0042"`` → 42."""
     if not paragraph_id or ":" not in paragraph_id:
         return None
-    tail = paragraph_id.rsplit(":", 1)[1]
-    return int(tail) if tail.isdigit() else None
+    return number_in(paragraph_id.rsplit(":", 1)[1], 0, 10**MAX_DIGITS - 1)
 
 
 def paragraph_href(doc_id: str, paragraph_id: str | None, **params: str) -> str:
@@ -137,12 +136,31 @@ def filter_choices(reader: Reader) -> tuple[list[DocumentRow], list[str], list[i
     return docs, units, years
 
 
+MAX_DIGITS = 9  # a page parameter's number: never more digits than this
+
+
+def number_in(value: str | None, low: int, high: int) -> int | None:
+    """The whole number ``value`` writes when it is 1–``MAX_DIGITS`` ASCII digits (blanks
+    around allowed) between ``low`` and ``high``; None for anything else. Every number a page
+    reads from its address goes through here: ``str.isdigit()`` also accepts "²" or "٣",
+    which ``int()`` refuses or reads, and ``int()`` refuses more than 4,300 digits."""
+    text = (value or "").strip()
+    if not text or len(text) > MAX_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
 def parse_year(year: str) -> tuple[int | None, dict[str, str] | None]:
+    """A year filter from the address: (the year, None), (None, None) when blank, or (None,
+    a warning the page shows) when it is not a year between 1900 and 2100."""
     year = (year or "").strip()
     if not year:
         return None, None
-    if year.isdigit() and 1900 <= int(year) <= 2100:
-        return int(year), None
+    value = number_in(year, 1900, 2100)
+    if value is not None:
+        return value, None
+    year = year[:40] + ("…" if len(year) > 40 else "")  # the warning quotes it, shortened
     return None, {
         "level": "warn",
         "text": f"Năm «{year}» không hợp lệ nên chưa được dùng để lọc. "

@@ -14,6 +14,7 @@ from service.web.pages.common import (
     Result,
     doc_label,
     filter_choices,
+    number_in,
     paragraph_href,
     parse_year,
 )
@@ -71,7 +72,7 @@ def search_view(
     year_int, message = parse_year(year)
     unit, kind, doc = (unit or "").strip(), (kind or "").strip(), (doc or "").strip()
     by_plan = (theo or "").strip() == BY_PLAN
-    page_n = int(page) if page.isdigit() and 1 <= int(page) <= MAX_PAGES and not by_plan else 1
+    page_n = (number_in(page, 1, MAX_PAGES) or 1) if not by_plan else 1  # else: the first
     plan = next((d for d in docs if d.doc_id == doc), None)
     ctx: dict[str, Any] = {
         "title": "Tìm kiếm",
