@@ -113,6 +113,10 @@ def known_references(reader: Reader) -> list[tuple[str | None, ...]]:
     ]
 
 
+class NotAReferenceError(InvalidQueryError):
+    """A text that is not written as a document reference (422 ``not_a_reference``)."""
+
+
 def resolve_ref(reader: Reader, ref: str) -> list[str]:
     """The canonical keys ``ref`` denotes in this index; our own errors when there are none."""
     ref = " ".join((ref or "").split())
@@ -122,7 +126,7 @@ def resolve_ref(reader: Reader, ref: str) -> list[str]:
         raise InvalidQueryError(f"ref: longer than {MAX_REF_LENGTH} characters")
     parsed = parse_query(ref)
     if parsed is None:
-        raise InvalidQueryError(
+        raise NotAReferenceError(
             f"ref: {ref!r} is not a document reference; write its number-symbol "
             "(09-NQ/TW, 118/2025/NĐ-CP), a kind and number (Nghị quyết 09) or a law's name"
         )

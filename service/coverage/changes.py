@@ -10,11 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from indexer.errors import InvalidQueryError
 from service.coverage.matrix import match_plans, resolve_requirements, select_plans
 from service.coverage.model import STATUSES, Change, CoverageMatrix, PlanColumn, YearChanges
 
 if TYPE_CHECKING:
     from indexer.store import Reader
+
+
+class SameYearsError(InvalidQueryError):
+    """``earlier`` and ``later`` are the same year: nothing to compare (422 ``same_years``)."""
+
 
 _RANK = {s: len(STATUSES) - i for i, s in enumerate(STATUSES)}  # covered 3, partial 2, missing 1
 

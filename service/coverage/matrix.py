@@ -44,6 +44,10 @@ def column(doc: DocumentRow) -> PlanColumn:
     return PlanColumn(doc.doc_id, doc.unit, doc.year, doc.province, doc.kind, doc.title, doc.number)
 
 
+class TooManyPlansError(InvalidQueryError):
+    """More plans match than one matrix holds (422 ``too_many_plans``)."""
+
+
 def select_plans(reader: Reader, exclude: str | None = None, **filters: Any) -> list[DocumentRow]:
     """The plans the filters select (unit, year, province, kind, year_from, year_to), without
     the reference itself (none is an answer: an empty matrix); InvalidQueryError when more
@@ -51,7 +55,7 @@ def select_plans(reader: Reader, exclude: str | None = None, **filters: Any) -> 
     given = {k: v for k, v in filters.items() if k in FILTERS and v not in (None, "")}
     docs = [d for d in reader.documents(**given) if d.doc_id != exclude]
     if len(docs) > MAX_PLANS:
-        raise InvalidQueryError(
+        raise TooManyPlansError(
             f"{len(docs)} plans match; at most {MAX_PLANS} in one matrix — narrow it by year, "
             "province, kind or unit"
         )

@@ -12,9 +12,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from indexer.errors import InvalidQueryError
 from service.coverage import citation_matrix, coverage_matrix
-from service.coverage.changes import changes_payload, unit_changes
+from service.coverage.changes import SameYearsError, changes_payload, unit_changes
 from service.coverage.citations import MAX_REQUIRED
 from service.coverage.export import (
     citations_csv,
@@ -198,7 +197,7 @@ async def coverage_changes(
     kind: Kind = None,
 ) -> Any:
     if earlier == later:
-        raise InvalidQueryError(f"earlier and later are both {earlier}: give two different years")
+        raise SameYearsError(f"earlier and later are both {earlier}: give two different years")
     filters: dict[str, Any] = {"province": province, "kind": kind, "unit": unit}
     key = _key("changes", reference, earlier, later, filters=filters)
 

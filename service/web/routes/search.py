@@ -39,8 +39,9 @@ async def search(
         Query(
             min_length=1,
             description="The question, with or without diacritics. Control and invisible "
-            "characters are dropped and what remains must not be blank; a query that would cost "
-            "the embedding model more than `max_query_tokens` tokens is refused (422).",
+            "characters are dropped and what remains must hold a letter or a digit; a query "
+            "that would cost the embedding model more than `max_query_tokens` tokens is "
+            "refused (422 `query_too_costly`).",
         ),
     ],
     k: Annotated[int | None, Query(ge=1, le=100, description="Number of results (1–100).")] = None,
