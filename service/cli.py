@@ -132,15 +132,59 @@ def serve(
 ) -> None:
     """Serve the HTTP API (and /docs) on the index; it swaps to new generations by itself."""
     from service.web import server
+    from service.web.access import Access, exposure_warning
     from service.web.app import create_app
 
     with cli_errors():
         settings = settings_for(index, host=host, port=port)
+        warning = exposure_warning(settings, Access.from_settings(settings))  # a bad hash: fail
+        if warning:
+            Console(stderr=True, highlight=False, soft_wrap=True).print(warning, markup=False)
         holder = IndexHolder(settings).open()  # fail here, in one line, before binding
     try:
         server.run(create_app(settings, holder), settings)
     finally:
         holder.close()
+
+
+@app.command("token")
+def token_cmd(
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="Also write the hash line to this file (created with mode 600) for "
+            "CCHC_TOKEN_FILE.",
+        ),
+    ] = None,
+) -> None:
+    """Make an access token: print it once, and the hash line the service needs
+    (CCHC_TOKEN_HASH=…, in its environment or in a file named by CCHC_TOKEN_FILE)."""
+    import os
+
+    from service.web.access import hash_token, new_token
+
+    token = new_token()
+    line = f"CCHC_TOKEN_HASH={hash_token(token)}"
+    if file is not None:
+        try:
+            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(line + "\n")
+            os.chmod(file, 0o600)
+        except OSError as exc:
+            fail(f"cannot write {file} ({exc.strerror or exc}): choose a writable path", 2)
+    print(f"token: {token}")
+    print(line)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err.print(
+        "The token is shown only now: give it to the people who may use the service (API: "
+        "Authorization: Bearer <token>; pages: the sign-in form). The service keeps only the "
+        "hash: put the CCHC_TOKEN_HASH line in its environment"
+        + (f", or set CCHC_TOKEN_FILE={file}" if file is not None else "")
+        + ", then restart it.",
+        markup=False,
+    )
 
 
 LEVEL_WORDS = {"high": "highly relevant", "medium": "relevant", "low": "close (below the floor)"}

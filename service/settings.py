@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 FusionMethod = Literal["rrf", "weighted"]
@@ -57,6 +57,58 @@ class Settings(BaseSettings):
         "answer is 503 and the work stops at its next checkpoint, as it does when the client "
         "disconnects. 0 = no limit.",
     )
+
+    # Access control (service.web.access); off unless a token or a trusted proxy is set.
+    token_hash: str | None = Field(
+        None,
+        description="Hash of the access token (scrypt:N:r:p:salt:hash, as `python -m service "
+        "token` prints it; never the token itself). Set, every request but /health, the "
+        "sign-in page and the static files needs the token: `Authorization: Bearer <token>` "
+        "for the API, a session from the sign-in page (/dang-nhap) for the pages. None = no "
+        "token.",
+    )
+    token_file: Path | None = Field(
+        None,
+        description="A file holding the token hash (the line `python -m service token --file` "
+        "writes), read at start-up; used when token_hash is not set.",
+    )
+    session_secret: SecretStr | None = Field(
+        None,
+        description="Key that signs the pages' session cookies. None = derived from the token "
+        "hash, so a new token ends every session; set it to keep sessions across token "
+        "changes, or to end them all by changing it.",
+    )
+    session_hours: float = Field(
+        12.0,
+        gt=0,
+        le=24 * 366,
+        description="Hours a sign-in lasts; then the pages ask for the token again.",
+    )
+    session_cookie_secure: bool | None = Field(
+        None,
+        description="Mark the session cookie Secure (sent over https only). None = when the "
+        "request came over https (directly, or as a trusted proxy's X-Forwarded-Proto says).",
+    )
+    rate_limit: int | None = Field(
+        None,
+        ge=0,
+        description="Requests a minute one client address may send (a token bucket holding a "
+        "minute's worth); past it 429 with Retry-After. None = 600 when access control is on "
+        "or `host` is not the loopback, off otherwise; 0 = off.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For, "
+        "X-Forwarded-Proto and proxy_user_header are believed (from anywhere else they are "
+        "ignored). Set, access control is on: a request from such a proxy naming a user is "
+        "let in. JSON: CCHC_TRUSTED_PROXIES='[\"127.0.0.1\"]'.",
+    )
+    proxy_user_header: str = Field(
+        "X-Forwarded-User",
+        min_length=1,
+        description="Header in which a trusted proxy names the user it authenticated.",
+    )
+
     model: str | None = Field(
         None,
         description="Embedding model for queries; None = the model the index was built with "

@@ -35,9 +35,16 @@ GETS = [
     "/",
     f"/doc/{KKT}",
     "/trich-dan",
+    f"/so-sanh?a={KKT}&b={KKT}",
+    f"/bao-phu?reference={KKT}",
+    f"/coverage?reference={KKT}",
+    "/coverage/citations",
+    f"/coverage/changes?reference={KKT}&earlier=2025&later=2026",
     "/static/style.css",
     "/openapi.json",
     "/docs",
+    "/docs/assets/swagger-ui.css",
+    "/dang-nhap",  # a redirect to / without a token
     "/documents/khong-co",  # 404
     "/search?q=x&k=0",  # 422
 ]
@@ -45,15 +52,35 @@ GETS = [
 
 def assert_security_headers(resp) -> None:
     for name, value in SECURITY_HEADERS.items():
-        assert resp.headers.get(name) == value, (resp.request.url, name, resp.headers)
+        got = resp.headers.get(name)
+        if name == "Content-Security-Policy" and resp.request.url.path == "/docs":
+            assert got and value in got, (name, got)  # a stricter policy that keeps this rule
+            continue
+        assert got == value, (resp.request.url, name, resp.headers)
+
+
+def get_paths(app) -> set[str]:
+    """The path of every GET route, those of included routers too (FastAPI keeps them in
+    an included router, not in ``app.routes``)."""
+    paths: set[str] = set()
+
+    def walk(routes) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute) and "GET" in route.methods:
+                paths.add(route.path)
+            elif hasattr(route, "original_router"):
+                walk(route.original_router.routes)
+
+    walk(app.routes)
+    return paths
 
 
 # -- in process --------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_every_get_route_is_listed_here(client):
     """So a new GET route is added to GETS (and so checked for HEAD and headers)."""
-    app = client.app
-    paths = {r.path for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods}
+    paths = get_paths(client.app)
+    assert len(paths) > 15  # every route is seen
     listed = {p.split("?")[0] for p in GETS}
     for path in paths:
         prefix = path.split("{")[0]

@@ -149,3 +149,35 @@ def _drop_unused_schemas(schema: dict, names: tuple[str, ...]) -> None:
     for name in names:
         if f"#/components/schemas/{name}" not in text:
             components.pop(name, None)
+
+
+def state_access(schema: dict, access: Any) -> dict:
+    """With access control on, every operation but /health needs the token (a bearer
+    scheme Swagger UI's "Authorize" fills in) and may answer 401; with a rate limit, 429."""
+    if access.limiter is None and not access.enabled:
+        return schema
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    if access.token is not None:
+        schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The access token (`python -m service token` makes one).",
+        }
+    for path, item in schema["paths"].items():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            if access.limiter is not None:
+                responses["429"] = {
+                    "description": "Too many requests from this address (`rate_limited`); "
+                    "try again after Retry-After seconds.",
+                    "content": error,
+                }
+            if path == "/health" or not access.enabled:
+                continue
+            responses["401"] = {
+                "description": "No valid token (`unauthorized`).",
+                "content": error,
+            }
+            if access.token is not None:
+                operation["security"] = [{"bearer": []}]
+    return schema

@@ -113,6 +113,9 @@ def server_config(app, settings: Settings) -> uvicorn.Config:
         timeout_keep_alive=settings.keep_alive_timeout,
         h11_max_incomplete_event_size=settings.max_header_bytes,
         server_header=False,
+        # X-Forwarded-For/-Proto are believed from settings.trusted_proxies only, by the app
+        # (service.web.access), not from the loopback as uvicorn would by default
+        proxy_headers=False,
         log_config=log_config(),
     )
 
