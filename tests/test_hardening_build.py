@@ -160,6 +160,7 @@ def test_one_bad_input_never_stops_the_build(tmp_path, monkeypatch):
         return real_parse(path, *args, **kw)
 
     monkeypatch.setattr(parse_module, "parse_data", parse)
+    _read_in_this_process(monkeypatch)
     result, lines = _warned(tmp_path, corpus)
 
     assert sorted(d for d in result.to_dict()["skipped_files"]) == sorted(
@@ -200,6 +201,29 @@ def test_sidecar_model_has_every_field_of_the_metadata():
 
 
 @pytest.mark.slow
+class _InThisProcess:
+    """A build's files read in the test's own process, so that what a test plants in the
+    readers is met (a worker process imports the real readers; the worker itself is tested
+    in tests/test_bounded_reading.py)."""
+
+    def __init__(self, *args, **kw):
+        pass
+
+    def __enter__(self):
+        from indexer.pipeline.jobs import parse_job
+
+        return lambda job, progress=None: parse_job(job)
+
+    def __exit__(self, *exc):
+        return None
+
+
+def _read_in_this_process(monkeypatch) -> None:
+    import indexer.pipeline.local as local_executor
+
+    monkeypatch.setattr(local_executor, "BoundedReader", _InThisProcess)
+
+
 def test_a_file_replaced_while_parsed_is_stored_as_parsed(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -216,6 +240,7 @@ def test_a_file_replaced_while_parsed_is_stored_as_parsed(tmp_path, monkeypatch)
         return real(p, data)
 
     monkeypatch.setitem(READERS, ".txt", replaced_meanwhile)
+    _read_in_this_process(monkeypatch)
     build_index(corpus, tmp_path / "index", quiet=True, warn=lambda _: None)
     monkeypatch.setitem(READERS, ".txt", real)
     with IndexReader.open(tmp_path / "index") as reader:

@@ -74,6 +74,8 @@ def parse_job(job: FileJob) -> Parsed:
         return Parsed(job.rel, job.sha256, doc, segmented)
     except UnreadableFileError as exc:
         return Parsed(job.rel, job.sha256, lines=[str(exc)])
+    except MemoryError:
+        return out_of_memory(job)
     except Exception as exc:  # a bug or an OS error on one file is not a failed build
         detail = " ".join(str(exc).split())[:160]
         line = (
@@ -81,6 +83,22 @@ def parse_job(job: FileJob) -> Parsed:
             f"{detail}) — check the file; report it if it opens normally"
         )
         return Parsed(job.rel, job.sha256, lines=[line], unexpected=True)
+
+
+def out_of_memory(job: FileJob, memory_mb: float | None = None) -> Parsed:
+    """A file whose reader failed for memory (libraries say so in many ways: a MemoryError,
+    an "unknown error" of the XML parser, an abort); ``memory_mb``: the limit it ran under
+    (None: the setting's value)."""
+    from indexer import limits
+
+    limit = limits.FILE_MEMORY_MB
+    mb = limit.value() if memory_mb is None else memory_mb
+    line = (
+        f"{_shown(job.rel)}: reading it needed more than {mb:g} MB of memory (the limit per "
+        f"file) and was stopped — check the file; raise the limit with {limit.env}={mb * 2:g} "
+        "if it is genuine"
+    )
+    return Parsed(job.rel, job.sha256, lines=[line], unexpected=True)
 
 
 _MODELS: dict[str, Embedder] = {}  # one per process and model: a worker loads it once

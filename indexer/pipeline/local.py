@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from indexer import progress
-from indexer.pipeline.jobs import FileJob, Parsed, parse_job
+from indexer.pipeline.bounded import BoundedReader
+from indexer.pipeline.jobs import FileJob, Parsed
 
 if TYPE_CHECKING:
     from indexer.embeddings import Embedder
 
 
 class LocalExecutor:
-    """Parses and embeds in the calling process; OCR pages get their own progress bar."""
+    """Reads each file in a bounded worker process (``bounded``: a time and a memory limit
+    per file) and embeds in the calling process; OCR pages get their own progress bar."""
 
     workers = 1
 
@@ -24,13 +26,11 @@ class LocalExecutor:
         self.quiet = quiet
 
     def parse(self, jobs: Iterable[FileJob]) -> Iterator[Parsed]:
-        from indexer.readers import ocr
-
         pages = progress.OcrPages(self.quiet)
         try:
-            with ocr.reporting(pages):
+            with BoundedReader() as read:
                 for job in jobs:
-                    yield parse_job(job)
+                    yield read(job, pages)
         finally:
             pages.close()
 

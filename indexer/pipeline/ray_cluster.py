@@ -1,10 +1,11 @@
 """The build's work on the workers of a Ray cluster (``--cluster ADDRESS``).
 
 Reading (with OCR and conversion), segmentation and embedding run as Ray tasks, one CPU
-each, wherever the cluster has a free CPU; the build that started them stays the one writer
-of the index (catalog, FAISS, tantivy), so a cluster build writes the same index as a local
-one. A file's bytes travel with its task (the workers need no access to the corpus); each
-worker process loads the model once (``jobs.embed_job``) and keeps it for the next tasks.
+each, wherever the cluster has a free CPU (a file is read in a bounded process there too,
+``bounded``: the same limits per file as a local build); the build that started them stays
+the one writer of the index (catalog, FAISS, tantivy), so a cluster build writes the same
+index as a local one. A file's bytes travel with its task (the workers need no access to the
+corpus); each worker process loads the model once (``jobs.embed_job``) and keeps it.
 
 Failures: a task whose worker process or machine dies is run again elsewhere (Ray's
 ``max_retries``), so a lost worker costs only the files and batches it had in flight; a file
@@ -26,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from indexer.errors import IndexerError
-from indexer.pipeline.jobs import FileJob, Parsed, embed_job, parse_job
+from indexer.pipeline.bounded import read_bounded
+from indexer.pipeline.jobs import FileJob, Parsed, embed_job
 
 RETRIES = 3  # times a task is run again after its worker or its machine died
 IN_FLIGHT = 2  # tasks sent per CPU of the cluster before waiting for one to finish
@@ -77,7 +79,7 @@ class RayExecutor:
             ) from None
         try:
             self.workers = max(1, int(ray.cluster_resources().get("CPU", 0)))
-            self._parse = ray.remote(num_cpus=1, max_retries=RETRIES)(parse_job)
+            self._parse = ray.remote(num_cpus=1, max_retries=RETRIES)(read_bounded)
             self._embed = ray.remote(num_cpus=1, max_retries=RETRIES)(embed_job)
             self._check_workers()
         except BaseException:

@@ -9,6 +9,12 @@ A page costs seconds, so results are cached per file content and page (``cache_d
 ``$CCHC_OCR_CACHE``, else ``~/.cache/cchc-search/ocr``): a rebuild never reads a page twice.
 ``CCHC_OCR=0`` turns OCR off (such pages are then skipped as before). A caller that shows
 progress (the build) passes a callback through ``reporting``: it hears of each page read.
+
+Bounded: at most ``CCHC_OCR_MAX_PAGES`` scanned pages a file, ``PAGE_TIMEOUT`` seconds a page,
+``CCHC_OCR_FILE_SECONDS`` seconds for all of a file's pages (``OcrTooLongError`` beyond: the
+pages read so far stay cached), a page rendered at no more than ``MAX_PIXELS``; a page whose
+words Tesseract rates below ``NOISE_CONFIDENCE`` on average is noise (strokes, a photo, a
+pattern), not text, and gives no text.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -25,6 +32,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from indexer import limits
+
 DPI = 300
 LANG = "vie"
 OFF_VALUES = ("0", "false", "off", "no")
@@ -32,6 +41,11 @@ MAX_PAGES = 100  # scanned pages read in one file (CCHC_OCR_MAX_PAGES): seconds 
 MAX_PIXELS = 40_000_000  # a page rendered larger (an oversized MediaBox) is scaled down
 PAGE_TIMEOUT = 180  # seconds Tesseract may spend on one page
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # pages read at once, one Tesseract each
+NOISE_CONFIDENCE = 30.0  # a page's mean word confidence below which its "text" is noise
+
+
+class OcrTooLongError(RuntimeError):
+    """A file's scanned pages took longer than ``CCHC_OCR_FILE_SECONDS`` to read."""
 
 
 # (file name, pages read so far, pages to read): called before the first page and after each
@@ -130,17 +144,34 @@ def _read_missing(data: bytes, digest: str, todo: list[int], name: str) -> dict[
     report(name, 0, len(todo))
     read: dict[int, PageText] = {}
     pending: dict[Future, int] = {}
+    budget = limits.OCR_FILE_SECONDS.value()
+    deadline = time.monotonic() + budget
+
+    def left() -> float:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            for future in pending:
+                future.cancel()
+            raise OcrTooLongError(
+                f"reading {len(todo)} scanned pages took longer than {budget:g} s "
+                f"({len(read)} read, kept for the next try)"
+            )
+        return remaining
+
     pdf = pypdfium2.PdfDocument(data)
     try:
         with ThreadPoolExecutor(WORKERS, thread_name_prefix="ocr") as pool, _one_thread_each():
             for page in todo:
-                if len(pending) >= WORKERS:
-                    finish(wait(pending, return_when=FIRST_COMPLETED).done)
+                while len(pending) >= WORKERS:
+                    done = wait(pending, timeout=left(), return_when=FIRST_COMPLETED).done
+                    finish(done)
+                left()
                 width, height = pdf[page].get_size()  # points
                 scale = min(DPI / 72, (MAX_PIXELS / max(1.0, width * height)) ** 0.5)
                 image = pdf[page].render(scale=scale, grayscale=True).to_pil()
                 pending[pool.submit(recognize, image)] = page
-            finish(set(pending))
+            while pending:
+                finish(wait(pending, timeout=left(), return_when=FIRST_COMPLETED).done)
     finally:
         pdf.close()
     return read
@@ -180,6 +211,8 @@ def recognize(image) -> PageText:
         confidences.append(conf)
     text = "\n".join(" ".join(words) for _, words in sorted(lines.items()))
     mean = sum(confidences) / len(confidences) if confidences else 0.0
+    if mean < NOISE_CONFIDENCE:
+        text = ""  # strokes, a photo or a pattern read as letters: not the plan's text
     return PageText(text, round(mean, 1))
 
 

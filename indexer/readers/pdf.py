@@ -6,6 +6,7 @@ import io
 import logging
 from pathlib import Path
 
+from indexer import limits
 from indexer.errors import UnreadableFileError
 from indexer.readers.base import PAGE_BREAK, RawDocument
 
@@ -79,6 +80,12 @@ def _with_ocr(
         )
     try:
         read = ocr.read_pages(path.read_bytes() if data is None else data, scanned, name=path.name)
+    except ocr.OcrTooLongError as exc:
+        raise UnreadableFileError(
+            path,
+            f"OCR stopped: {exc} (the OCR limit per file)",
+            f"check the scan; {limits.OCR_FILE_SECONDS.advice()}",
+        ) from None
     except RuntimeError as exc:  # pytesseract's timeout and Tesseract's own failures
         raise UnreadableFileError(
             path, f"OCR failed ({' '.join(str(exc).split())[:100]})", "check the scan"

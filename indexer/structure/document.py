@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from indexer import limits
 from indexer.cleaning import Line, split_lines
 from indexer.model import Document, Paragraph, TaskRow
 from indexer.readers.base import RawDocument
@@ -62,6 +65,45 @@ def table_passages(lines: list[Line]) -> list[Line]:
     return out
 
 
+_BREAK = re.compile(r"(?<=[.;:!?…])\s+|\n")  # where a long paragraph is best cut
+
+
+def split_long(paragraphs: list[Paragraph], cap: int | None = None) -> list[Paragraph]:
+    """Paragraphs of at most ``cap`` characters (``CCHC_MAX_PARAGRAPH_CHARS``): a longer one
+    is cut into consecutive paragraphs of the same section and kind — at the last sentence
+    end before the cap, else the last space, else the cap itself — and the ordinals and ids
+    are numbered again. Nothing is dropped; what a paragraph costs to embed, snippet and send
+    stays bounded whatever a file holds (a 47 MB one-line text was one 34M-character
+    paragraph)."""
+    cap = int(cap or limits.PARAGRAPH_CHARS.value())
+    if all(len(p.text) <= cap for p in paragraphs):
+        return paragraphs
+    out: list[Paragraph] = []
+    for p in paragraphs:
+        for piece in _pieces(p.text, cap):
+            ordinal = len(out)
+            out.append(
+                Paragraph(f"{p.doc_id}:{ordinal:04d}", p.doc_id, ordinal, p.section, p.kind, piece)
+            )
+    return out
+
+
+def _pieces(text: str, cap: int) -> list[str]:
+    pieces = []
+    while len(text) > cap:
+        window = text[: cap + 1]
+        cut = max((m.end() for m in _BREAK.finditer(window) if m.end() <= cap), default=0)
+        if cut < cap // 2:  # no sentence end in the second half: the last space will do
+            cut = window.rfind(" ") + 1
+        if cut < cap // 2:
+            cut = cap
+        pieces.append(text[:cut].strip())
+        text = text[cut:].strip()
+    if text or not pieces:
+        pieces.append(text)
+    return [piece for piece in pieces if piece] or [text]
+
+
 def build_document(raw: RawDocument, doc_id: str, path: str, sha256: str) -> Document:
     lines = split_lines(raw.text)
     layout = split_layout(lines)
@@ -102,4 +144,4 @@ def build_document(raw: RawDocument, doc_id: str, path: str, sha256: str) -> Doc
             paragraphs.append(
                 Paragraph(f"{doc_id}:{ordinal:04d}", doc_id, ordinal, sec, "task", task_text(row))
             )
-    return Document(doc_id, path, sha256, meta, paragraphs, tasks, raw.reading())
+    return Document(doc_id, path, sha256, meta, split_long(paragraphs), tasks, raw.reading())
