@@ -16,6 +16,7 @@ every refusal names the limit and the variable that raises it.
                                      100-page scan takes about 2–4 minutes here)
     CCHC_FILE_MEMORY_MB       4096   memory (address space) of the process reading one file,
                                      and of each converter it starts
+    CCHC_OCR_PAGE_SECONDS     180    seconds of Tesseract for one scanned page
     CCHC_OCR_FILE_SECONDS     600    seconds of OCR for one file's scanned pages
     CCHC_MAX_PARAGRAPH_CHARS  4000   characters of one paragraph: a longer one is split (the
                                      longest real paragraph is a 30,000-character table row)
@@ -54,6 +55,7 @@ HTML_DEPTH = Limit("CCHC_MAX_HTML_DEPTH", 4096, "element nesting")
 HTML_NODES = Limit("CCHC_MAX_HTML_NODES", 400_000, "elements per page")
 FILE_SECONDS = Limit("CCHC_FILE_SECONDS", 900.0, "seconds to read one file")
 FILE_MEMORY_MB = Limit("CCHC_FILE_MEMORY_MB", 4096.0, "memory in MB to read one file")
+OCR_PAGE_SECONDS = Limit("CCHC_OCR_PAGE_SECONDS", 180.0, "seconds of OCR per page")
 OCR_FILE_SECONDS = Limit("CCHC_OCR_FILE_SECONDS", 600.0, "seconds of OCR per file")
 PARAGRAPH_CHARS = Limit("CCHC_MAX_PARAGRAPH_CHARS", 4000, "characters per paragraph")
 ALL = (
@@ -66,6 +68,7 @@ ALL = (
     HTML_NODES,
     FILE_SECONDS,
     FILE_MEMORY_MB,
+    OCR_PAGE_SECONDS,
     OCR_FILE_SECONDS,
     PARAGRAPH_CHARS,
 )

@@ -16,6 +16,7 @@ minute; ``make test`` runs them all.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -69,16 +70,34 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def patient_converters():
-    """Tesseract and LibreOffice are bounded in time (``ocr.PAGE_TIMEOUT``, 180 s a page;
-    ``legacy_word.TIMEOUT``, 120 s a conversion): ample for a user, yet a page read with
-    OpenMP on cores that other work holds once outlasted it. In the tests (this process) the
-    bounds are ten times longer, so what a test checks never depends on the machine's load."""
+    """Reading a file is bounded in time — Tesseract a page (``CCHC_OCR_PAGE_SECONDS``, 180 s),
+    OCR a file (``CCHC_OCR_FILE_SECONDS``, 600 s), LibreOffice a conversion
+    (``CCHC_CONVERT_MAX_SECONDS``, 120 s), a whole file (``CCHC_FILE_SECONDS``, 900 s): ample
+    for a user, yet a page read with OpenMP on cores that other work holds once outlasted
+    it. In the tests the bounds are ten times longer — in this process and, through the
+    environment, in the worker processes a build reads its files in — so what a test checks
+    never depends on the machine's load (tests of the bounds set their own)."""
+    from indexer import limits
     from indexer.readers import legacy_word, ocr
 
     saved = ocr.PAGE_TIMEOUT, legacy_word.TIMEOUT
     ocr.PAGE_TIMEOUT, legacy_word.TIMEOUT = 10 * saved[0], 10 * saved[1]
+    bounds = (
+        limits.OCR_PAGE_SECONDS,
+        limits.OCR_FILE_SECONDS,
+        limits.CONVERT_SECONDS,
+        limits.FILE_SECONDS,
+    )
+    before = {b.env: os.environ.get(b.env) for b in bounds}
+    for b in bounds:
+        os.environ[b.env] = f"{10 * b.value():g}"
     yield
     ocr.PAGE_TIMEOUT, legacy_word.TIMEOUT = saved
+    for env, value in before.items():
+        if value is None:
+            os.environ.pop(env, None)
+        else:
+            os.environ[env] = value
 
 
 @pytest.fixture(scope="session")

@@ -170,6 +170,7 @@ def docx_bomb(megabytes: int) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow  # a worker parses half a gigabyte of XML
 def test_a_reader_that_runs_out_of_memory_costs_one_file(tmp_path):
     bomb = tmp_path / "2025-bom.docx"
     bomb.write_bytes(docx_bomb(150))
@@ -185,6 +186,7 @@ def test_a_reader_that_runs_out_of_memory_costs_one_file(tmp_path):
     assert _children_since(start) == []
 
 
+@pytest.mark.slow  # a worker parses half a gigabyte of XML
 def test_a_reader_killed_under_a_file_costs_that_file_only(tmp_path):
     bomb = tmp_path / "2025-bom.docx"
     bomb.write_bytes(docx_bomb(150))  # seconds of parsing, under a generous limit

@@ -10,7 +10,7 @@ A page costs seconds, so results are cached per file content and page (``cache_d
 ``CCHC_OCR=0`` turns OCR off (such pages are then skipped as before). A caller that shows
 progress (the build) passes a callback through ``reporting``: it hears of each page read.
 
-Bounded: at most ``CCHC_OCR_MAX_PAGES`` scanned pages a file, ``PAGE_TIMEOUT`` seconds a page,
+Bounded: at most ``CCHC_OCR_MAX_PAGES`` scanned pages a file, ``CCHC_OCR_PAGE_SECONDS`` a page,
 ``CCHC_OCR_FILE_SECONDS`` seconds for all of a file's pages (``OcrTooLongError`` beyond: the
 pages read so far stay cached), a page rendered at no more than ``MAX_PIXELS``; a page whose
 words Tesseract rates below ``NOISE_CONFIDENCE`` on average is noise (strokes, a photo, a
@@ -39,7 +39,7 @@ LANG = "vie"
 OFF_VALUES = ("0", "false", "off", "no")
 MAX_PAGES = 100  # scanned pages read in one file (CCHC_OCR_MAX_PAGES): seconds each
 MAX_PIXELS = 40_000_000  # a page rendered larger (an oversized MediaBox) is scaled down
-PAGE_TIMEOUT = 180  # seconds Tesseract may spend on one page
+PAGE_TIMEOUT = limits.OCR_PAGE_SECONDS.default  # seconds a page (tests lengthen it)
 WORKERS = max(1, min(4, os.cpu_count() or 1))  # pages read at once, one Tesseract each
 NOISE_CONFIDENCE = 30.0  # a page's mean word confidence below which its "text" is noise
 
@@ -72,6 +72,13 @@ class PageText:
 def enabled() -> bool:
     """OCR is on unless ``CCHC_OCR`` says otherwise."""
     return os.environ.get("CCHC_OCR", "1").strip().lower() not in OFF_VALUES
+
+
+def page_seconds() -> float:
+    """Seconds Tesseract may spend on one page: $CCHC_OCR_PAGE_SECONDS, else PAGE_TIMEOUT."""
+    if os.environ.get(limits.OCR_PAGE_SECONDS.env):
+        return limits.OCR_PAGE_SECONDS.value()
+    return PAGE_TIMEOUT
 
 
 def max_pages() -> int:
@@ -198,7 +205,7 @@ def recognize(image) -> PageText:
     import pytesseract
 
     found = pytesseract.image_to_data(
-        image, lang=LANG, output_type=pytesseract.Output.DICT, timeout=PAGE_TIMEOUT
+        image, lang=LANG, output_type=pytesseract.Output.DICT, timeout=page_seconds()
     )
     lines: dict[tuple[int, int, int], list[str]] = {}
     confidences = []
