@@ -39,6 +39,14 @@ _BLOCK = {
     "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "main",
     "blockquote", "pre", "dd", "dt", "center", "ul", "ol", "dl", "body",
 }  # fmt: skip
+# shown by no browser: a template's content, a text box's initial text, what stands in for an
+# embedded object or applet that the page loads (the reader loads nothing)
+_HIDDEN_TAGS = _names("template textarea object applet")
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse))\s*"
+    r"(?:!\s*important\s*)?(?:;|$)",
+    re.IGNORECASE,
+)
 _CANDIDATES = frozenset({"div", "article", "main", "section", "td"})  # the main content
 _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 
@@ -219,7 +227,17 @@ class _Survey:
 
     @staticmethod
     def _never_shown(node: Node, tag: str) -> bool:
-        return tag in _DROP
+        """Dropped (scripts, navigation …), or hidden by the page's author: what a browser
+        never shows is not the document's visible text."""
+        if tag in _DROP or tag in _HIDDEN_TAGS:
+            return True
+        attributes = node.attributes
+        if not attributes:
+            return False
+        if "hidden" in attributes:
+            return True
+        style = attributes.get("style")
+        return bool(style and _HIDDEN_STYLE.search(style))
 
 
 def _text(node) -> str:
