@@ -451,3 +451,30 @@ def test_serve_beyond_the_loopback_without_access_control_warns(monkeypatch, tmp
 def test_every_setting_is_documented():
     for name, field in Settings.model_fields.items():
         assert field.description and len(field.description) > 20, name
+
+
+def test_a_token_is_hashed_off_the_event_loop(guarded, monkeypatch):
+    """scrypt (~50 ms) runs on a worker thread, for the API and for the sign-in form, so
+    wrong tokens cannot stall every other request; a token seen once is not hashed again."""
+    import asyncio
+
+    where: list[bool] = []
+    real = TokenHash.matches
+
+    def recording(self, token):
+        try:
+            asyncio.get_running_loop()
+            where.append(True)
+        except RuntimeError:
+            where.append(False)
+        return real(self, token)
+
+    monkeypatch.setattr(TokenHash, "matches", recording)
+    assert_unauthorized(guarded.get("/documents", headers={"Authorization": "Bearer wrong-1"}))
+    assert guarded.get("/documents", headers=BEARER).status_code == 503
+    assert sign_in(guarded, "wrong-2").status_code == 401
+    assert where == [False, False, False]
+    for _ in range(3):  # known now: no more hashing
+        guarded.get("/documents", headers=BEARER)
+        guarded.get("/documents", headers={"Authorization": "Bearer wrong-1"})
+    assert len(where) == 3

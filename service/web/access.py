@@ -33,6 +33,7 @@ import json
 import logging
 import math
 import secrets
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import anyio.to_thread
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -63,6 +65,9 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 # scrypt: 2^14 × 8 × 128 B = 16 MB and ~50 ms a check; a token is 32 random bytes anyway
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 HASH_SCHEME = "scrypt"
+
+
+_SCRYPT_SLOTS = threading.BoundedSemaphore(2)  # tokens hashed at once (CPU, 16 MB each)
 
 
 class AccessConfigError(IndexerError):
@@ -287,16 +292,21 @@ class Access:
             return False
         return any(ip in net for net in self.proxies)
 
+    def _known(self, token: str) -> tuple[bytes, bool | None]:
+        """The token's SHA-256, and whether it is known to match (None: not known)."""
+        digest = hashlib.sha256(token.encode()).digest()
+        if self._good is not None and hmac.compare_digest(digest, self._good):
+            return digest, True
+        return digest, (False if digest in self._bad else None)
+
     def token_matches(self, token: str) -> bool:
         """Constant-time check of a presented token; a token seen to match is remembered by
         its SHA-256 (so scrypt runs once, not per request), a few wrong ones too."""
         if self.token is None or not token or len(token) > 512:
             return False
-        digest = hashlib.sha256(token.encode()).digest()
-        if self._good is not None and hmac.compare_digest(digest, self._good):
-            return True
-        if digest in self._bad:
-            return False
+        digest, known = self._known(token)
+        if known is not None:
+            return known
         if self.token.matches(token):
             self._good = digest
             return True
@@ -304,6 +314,21 @@ class Access:
         while len(self._bad) > 256:
             self._bad.popitem(last=False)
         return False
+
+    async def check_token(self, token: str) -> bool:
+        """``token_matches`` without blocking the event loop: a token not seen before is
+        hashed (scrypt, ~50 ms and 16 MB) on a worker thread, two at a time at most."""
+        if self.token is None or not token or len(token) > 512:
+            return False
+        known = self._known(token)[1]
+        if known is not None:
+            return known
+
+        def hashed() -> bool:
+            with _SCRYPT_SLOTS:
+                return self.token_matches(token)
+
+        return await anyio.to_thread.run_sync(hashed)
 
     def session_valid(self, cookie: str | None) -> bool:
         if not cookie or self.sessions is None:
@@ -396,7 +421,7 @@ class AccessMiddleware:
         if not access.enabled:
             await self.app(scope, receive, send)
             return
-        how = self._authenticated(headers, user)
+        how = await self._authenticated(headers, user)
         path = scope["path"]
         if how is None and not (path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)):
             await self._refuse(scope, send, path)
@@ -404,12 +429,12 @@ class AccessMiddleware:
         scope = {**scope, "cchc_auth": how}
         await self.app(scope, receive, send)
 
-    def _authenticated(self, headers: Headers, user: str | None) -> str | None:
+    async def _authenticated(self, headers: Headers, user: str | None) -> str | None:
         """How the request proves access: ``proxy``, ``token`` or ``session``; None."""
         if user:
             return "proxy"
         scheme, _, token = headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and self.access.token_matches(token.strip()):
+        if scheme.lower() == "bearer" and await self.access.check_token(token.strip()):
             return "token"
         if self.access.session_valid(_cookie(headers, COOKIE)):
             return "session"

@@ -83,7 +83,7 @@ async def sign_in(request: Request) -> Response:
     if form is None:
         return _page(request, 413, {**refused, "text": "Nội dung gửi lên quá lớn."}, form=True)
     target = safe_next(form.get("next"))
-    if not access.token_matches(form.get("token", "").strip()):
+    if not await access.check_token(form.get("token", "").strip()):
         client = request.client.host if request.client else "?"
         log.warning("sign-in refused: wrong token from %s", client)
         message = {**refused, "text": "Mã truy cập không đúng. Hãy kiểm tra lại rồi thử lại."}
