@@ -386,6 +386,11 @@ class _Build:
                     "pipeline": pipeline_version(),
                     "references": references_version(),
                     "corpus": str(self.corpus.resolve()),
+                    # the service reports these (GET /metrics): how long, what was skipped
+                    "build": {
+                        "seconds": round(time.perf_counter() - self.started, 3),
+                        "skipped": len(result.skipped),
+                    },
                 },
                 sidecars=self._sidecars({entry.rel for entry in entries}),
             )

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
         description="Largest request head (request line and headers) `serve` accepts, in "
         "bytes; a larger one gets 400.",
     )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="How `serve` logs: 'text' (uvicorn's lines) or 'json' (one JSON object a "
+        "line: time, level, logger, message, and the request id of the request it belongs "
+        "to; one access line per request with method, path, route, status and duration_ms). "
+        "`serve --log-format` overrides it.",
+    )
     request_timeout: float = Field(
         30.0,
         ge=0,

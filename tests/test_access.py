@@ -58,6 +58,7 @@ API = [
     "/references",
     "/openapi.json",
     "/khong-co-duong-nay",
+    "/metrics",  # a scraper sends the token too (docs/operations.md)
 ]
 OPEN = ["/health", "/dang-nhap", "/static/style.css", "/docs/assets/swagger-ui.css"]
 

@@ -26,6 +26,7 @@ from tests.http import LOCAL, ServeProcess
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 GETS = [
     "/health",
+    "/metrics",
     "/documents",
     f"/documents/{KKT}",
     "/search?q=c%E1%BA%A3i%20c%C3%A1ch&k=2",

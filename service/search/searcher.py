@@ -24,6 +24,7 @@ from indexer.references.canonical import loose
 from indexer.references.resolve import restore_kinds
 from indexer.text.diacritics import restore as restore_diacritics
 from service.cancel import checkpoint
+from service.observe import search_done
 from service.search.abbreviations import expand_query, forms, with_corpus
 from service.search.cache import QueryVectorCache
 from service.search.fusion import FUSIONS, FusionParams, Ranking, _minmax, rank
@@ -243,7 +244,21 @@ class Searcher:
         """The k best paragraphs for ``query`` (mode: hybrid, dense or lexical).
 
         ``group``: near-identical paragraphs of other documents folded into the best one
-        (``SearchHit.also``); ``collapse="doc"``: the best hit of each document only."""
+        (``SearchHit.also``); ``collapse="doc"``: the best hit of each document only.
+        Within a request of the service, the outcome is counted (``service.observe``)."""
+        result = self._search(query, k, filters, mode, group, collapse)
+        search_done(result.answered)
+        return result
+
+    def _search(
+        self,
+        query: str,
+        k: int,
+        filters: SearchFilters | None,
+        mode: str,
+        group: bool,
+        collapse: str | None,
+    ) -> SearchResult:
         if collapse not in (None, "doc"):
             raise InvalidQueryError(f"unknown collapse {collapse!r}; use 'doc' or leave it out")
         if mode not in MODES:

@@ -3,7 +3,8 @@
 ``create_app(settings)`` builds a fresh app; its lifespan opens the index (``IndexHolder``)
 once and closes it at shutdown. Routers come from ``ROUTERS``, the route modules of
 ``service.web.routes`` (each exposes ``router``). Every request passes ``EdgeMiddleware`` first
-(Host check, HEAD, security headers), then ``AccessMiddleware`` (a trusted proxy's client, the
+(Host check, HEAD, security headers) inside ``ObservedMiddleware`` (request id, metrics, the
+access log line), then ``AccessMiddleware`` (a trusted proxy's client, the
 rate limit, the token or session when access control is on). FastAPI's own /docs and /redoc,
 which load from a CDN, are off: ``routes.docs`` serves Swagger UI from the service's files.
 """
@@ -19,6 +20,7 @@ from service.live.holder import IndexHolder
 from service.settings import Settings
 from service.web.access import Access, AccessMiddleware
 from service.web.errors import install_error_handlers
+from service.web.metrics import Metrics, ObservedMiddleware
 from service.web.middleware import EdgeMiddleware, default_allowed_hosts
 from service.web.openapi import state_access, state_run_time_limits
 from service.web.routes import (
@@ -28,12 +30,13 @@ from service.web.routes import (
     documents,
     health,
     mentions,
+    metrics,
     pages,
     search,
     signin,
 )
 
-ROUTERS = [health, documents, search, compare, coverage, mentions, pages, docs, signin]
+ROUTERS = [health, metrics, documents, search, compare, coverage, mentions, pages, docs, signin]
 
 
 class _App(FastAPI):
@@ -42,7 +45,7 @@ class _App(FastAPI):
 
     def build_middleware_stack(self):
         inner = AccessMiddleware(super().build_middleware_stack(), self.state.access)
-        return EdgeMiddleware(inner, self.state.allowed_hosts)
+        return ObservedMiddleware(EdgeMiddleware(inner, self.state.allowed_hosts), self)
 
     def openapi(self) -> dict:
         """The schema, with the patterns and run-time limits routes cannot declare."""
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None, holder: IndexHolder | None = No
     app.state.settings = settings
     app.state.access = Access.from_settings(settings)  # a bad token hash: refused here
     app.state.allowed_hosts = settings.allowed_hosts or default_allowed_hosts(settings.host)
+    app.state.metrics = Metrics(app)  # GET /metrics; one registry per app
     install_error_handlers(app)
     for module in ROUTERS:
         app.include_router(module.router)

@@ -96,10 +96,22 @@ def protocol_for(settings: Settings) -> type[HeadDeadlineProtocol]:
     )
 
 
-def log_config() -> dict:
-    """uvicorn's logging, plus the service's own loggers (``service.*``) at INFO on stderr."""
+def log_config(log_format: str = "text") -> dict:
+    """uvicorn's logging, plus the service's own loggers (``service.*``) at INFO on stderr.
+
+    ``text``: uvicorn's own lines (its access log included; the service's access lines,
+    logger ``service.access``, are not shown). ``json``: every line one JSON object
+    (``service.observe.JsonFormatter``) with the request id of its request; uvicorn's access
+    log is replaced by the service's, which carries the route, status and duration."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["service"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    if log_format != "json":
+        config["loggers"]["service.access"] = {"level": "WARNING"}
+        return config
+    config["formatters"] = {"json": {"()": "service.observe.JsonFormatter"}}
+    for handler in config["handlers"].values():
+        handler["formatter"] = "json"
+    config["loggers"]["uvicorn.access"] = {"handlers": [], "level": "WARNING", "propagate": False}
     return config
 
 
@@ -116,15 +128,17 @@ def server_config(app, settings: Settings) -> uvicorn.Config:
         # X-Forwarded-For/-Proto are believed from settings.trusted_proxies only, by the app
         # (service.web.access), not from the loopback as uvicorn would by default
         proxy_headers=False,
-        log_config=log_config(),
+        log_config=log_config(settings.log_format),
+        access_log=settings.log_format != "json",
     )
 
 
 def run(app, settings: Settings) -> None:
+    config = server_config(app, settings)  # configures logging (text or JSON lines)
     if settings.allowed_hosts is None and settings.host in ("0.0.0.0", "::"):
         log.warning(
             "serving on %s but answering only for the loopback names: set CCHC_ALLOWED_HOSTS "
             "to the names clients use",
             settings.host,
         )
-    uvicorn.Server(server_config(app, settings)).run()
+    uvicorn.Server(config).run()
