@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 import sqlite3
 import sys
@@ -129,16 +130,32 @@ def serve(
         str | None, typer.Option(help="Interface (default: 127.0.0.1, loopback only).")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: 8000).")] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help="text (default: $CCHC_LOG_FORMAT or text) or json: one JSON object a line, "
+            "with the request id of each request.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (and /docs) on the index; it swaps to new generations by itself."""
+    from service.observe import LOG_FORMATS, JsonFormatter
     from service.web import server
     from service.web.access import Access, exposure_warning
     from service.web.app import create_app
 
+    if log_format is not None and log_format not in LOG_FORMATS:
+        fail(f"--log-format {log_format!r}: choose one of {', '.join(LOG_FORMATS)}", 2)
     with cli_errors():
-        settings = settings_for(index, host=host, port=port)
+        settings = settings_for(index, host=host, port=port, log_format=log_format)
         warning = exposure_warning(settings, Access.from_settings(settings))  # a bad hash: fail
-        if warning:
+        if warning and settings.log_format == "json":
+            record = logging.makeLogRecord(
+                {"name": "service.cli", "levelname": "WARNING", "msg": warning}
+            )
+            sys.stderr.write(JsonFormatter().format(record) + "\n")
+        elif warning:
             Console(stderr=True, highlight=False, soft_wrap=True).print(warning, markup=False)
         holder = IndexHolder(settings).open()  # fail here, in one line, before binding
     try:
@@ -534,3 +551,39 @@ def citations_cmd(
         table = citation_matrix(snap.reader, required or (), reference, cited_kind, issuer, filters)
     write_exports(csv_out, xlsx_out, lambda: citations_csv(table), lambda: citations_xlsx(table))
     emit(table, as_json, render_citations)
+
+
+@app.command("backup")
+def backup_cmd(
+    index: Annotated[Path, typer.Argument(help="The index directory (served or not).")],
+    dest: Annotated[Path, typer.Argument(help="A new (or empty) folder for the backup.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy a consistent snapshot of an index while the service runs and builds commit: the
+    catalog through SQLite's online backup, the generation it names, CURRENT last."""
+    from indexer.store.backup import backup_index
+
+    with cli_errors():
+        result = backup_index(index, dest)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        print(result.summary())
+
+
+@app.command("restore")
+def restore_cmd(
+    backup: Annotated[Path, typer.Argument(help="A folder `backup` wrote.")],
+    index: Annotated[Path, typer.Argument(help="The index directory to restore into.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Make a backup's generation the live one of an index directory (a running service
+    swaps to it by itself; refused while a build runs)."""
+    from indexer.store.backup import restore_index
+
+    with cli_errors():
+        result = restore_index(backup, index)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        print(result.summary("restored"))
