@@ -1,22 +1,53 @@
-# Every target installs the project into .venv first (from pyproject.toml alone).
+# Every target installs the project into .venv first, from the lock file of its Python
+# (requirements/py3.X.txt: exact versions with hashes; `make lock` regenerates them).
+# Another Python: make test-fast PY=python3.12 VENV=.venv-3.12 (pyenv's 3.12/3.13 are found
+# even when its shims do not expose them). Only 3.11 installs torch (the models extra).
 PY      ?= python3.11
-VENV    := .venv
+VENV    ?= .venv
 BIN     := $(VENV)/bin
+PYTHON  := $(shell $(PY) -c '' >/dev/null 2>&1 && echo $(PY) || ls -d $(HOME)/.pyenv/versions/$(patsubst python%,%,$(notdir $(PY))).*/bin/python 2>/dev/null | tail -n 1)
+PYVER   := $(shell $(or $(PYTHON),python3) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+LOCK    ?= requirements/py$(PYVER).txt
+WHEELS  ?= /opt/wheels
+UV      := uv==0.13.8
 CORPUS  ?= corpus
 INDEX   ?= var/index
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 CLUSTER ?=
 
-.PHONY: install lint format test index serve eval bench loadtest browser converters fixtures clean
+.PHONY: install lint format test index serve eval bench loadtest browser converters fixtures clean lock
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml Makefile
-	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+# 3.11's lock holds the dev, bench, cluster and models extras (make test runs a bench smoke
+# test, a Ray cluster and a sentence-transformers model); 3.12's and 3.13's the dev extra.
+$(VENV)/.installed: pyproject.toml Makefile $(wildcard $(LOCK))
+	@test -f $(LOCK) || { echo "no lock file $(LOCK) for Python $(PYVER): run make lock"; exit 2; }
+	@test -x $(BIN)/python || $(or $(PYTHON),python3) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,bench,cluster]'  # make test runs a bench smoke test and a Ray cluster
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
+
+# The lock files, from pyproject.toml, with uv (pinned, in .venv-lock). The local CPU wheel
+# of torch 2.13.0 (WHEELS) is passed to uv, which does not read pip's configuration: the
+# 3.11 lock then holds torch==2.13.0+cpu with that file's hash.
+LOCK_EXTRAS_3.11 := --extra dev --extra bench --extra cluster --extra models
+lock:
+	@test -x .venv-lock/bin/uv || { python3 -m venv .venv-lock && .venv-lock/bin/pip install --quiet '$(UV)'; }
+	@mkdir -p requirements
+	@for v in 3.11 3.12 3.13; do \
+	  extras="--extra dev"; [ $$v = 3.11 ] && extras="$(LOCK_EXTRAS_3.11)"; \
+	  .venv-lock/bin/uv pip compile pyproject.toml $$extras --generate-hashes --python-version $$v \
+	    --custom-compile-command "make lock" \
+	    $(if $(wildcard $(WHEELS)),--find-links $(WHEELS) --emit-find-links) \
+	    --quiet -o requirements/py$$v.txt || exit 1; \
+	  echo "requirements/py$$v.txt: $$(grep -c '==' requirements/py$$v.txt) packages"; \
+	done
+	@# what a deployment installs (deploy/Containerfile, docs/operations.md): no extra, 3.11
+	.venv-lock/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
+	  --custom-compile-command "make lock" --quiet -o requirements/service.txt
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 browser:
@@ -48,10 +79,10 @@ test-fast: install
 	$(BIN)/python -m pytest -q -m "not (browser or converters or real_corpus or bench or slow)"
 
 index: install converters
-	$(BIN)/python -m indexer build --corpus $(CORPUS) --index $(INDEX) $(if $(CLUSTER),--cluster $(CLUSTER))
+	$(BIN)/cchc index --corpus $(CORPUS) --index $(INDEX) $(if $(CLUSTER),--cluster $(CLUSTER))
 
 serve: index
-	$(BIN)/python -m service serve --index $(INDEX) --host $(HOST) --port $(PORT)
+	$(BIN)/cchc serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
 eval: install converters
 	$(BIN)/python -m eval.run
