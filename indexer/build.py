@@ -38,6 +38,7 @@ import numpy as np
 
 from indexer import progress
 from indexer.embeddings import Embedder, ensure_same_model, load_embedder
+from indexer.embeddings.context import context_sources, in_context
 from indexer.embeddings.factory import embedder_for_index
 from indexer.errors import IndexerError, UnreadableFileError
 from indexer.model import Document, Reading
@@ -51,7 +52,6 @@ from indexer.store import manifest as mf
 from indexer.store.ann import DEFAULT_ANN_PARAMS
 from indexer.store.catalog import text_hash
 from indexer.store.staging import Staging, model_key
-from indexer.text.analyze import passage_context
 
 EMBED_BATCH = 16  # texts per batch in this process: what a kill can cost, about 1–2 s
 CLUSTER_BATCH = 64  # texts per task on a cluster: fewer round trips, about 5–10 s a task
@@ -88,7 +88,7 @@ class BuildResult:
     documents: int = 0
     paragraphs: int = 0
     embedded: int = 0  # paragraph texts sent to the embedder
-    embedded_context: int = 0  # paragraphs in context (passage_context) sent to it
+    embedded_context: int = 0  # texts for the paragraphs in context (titles…) sent to it
     reused_vectors: int = 0  # new paragraphs whose vector was already in the index
     resumed_files: int = 0  # files read by an unfinished earlier build, taken from its work
     resumed_vectors: int = 0  # texts embedded by an unfinished earlier build, taken likewise
@@ -500,12 +500,10 @@ class _Build:
 
     # -- embedding ----------------------------------------------------------------------------
 
-    def _texts(self, doc: Document) -> tuple[list[str], list[str | None]]:
-        """A document's texts to embed: each paragraph's own, and in its context
-        (``passage_context``; None where it has no title and no heading)."""
-        own = [p.text for p in doc.paragraphs]
-        context = [passage_context(doc.meta.title, p.section, p.text) for p in doc.paragraphs]
-        return own, context
+    def _texts(self, doc: Document) -> tuple[list[str], list[str]]:
+        """A document's texts to embed: each paragraph's own, and what its paragraphs in
+        context are made from besides them (its title; ``indexer.embeddings.context``)."""
+        return [p.text for p in doc.paragraphs], context_sources(doc.meta.title, doc.paragraphs)
 
     def _documents(self, entries: list[_Entry]) -> Iterator[Document]:
         for entry in entries:
@@ -526,8 +524,6 @@ class _Build:
             for doc in self._documents(entries):
                 own, context = self._texts(doc)
                 for text in (*own, *context):
-                    if text is None:
-                        continue
                     h = text_hash(text)
                     if h in pending and h not in sent:
                         sent.add(h)
@@ -564,20 +560,17 @@ class _Build:
             for doc in chunk:
                 texts, contexts = self._texts(doc)
                 own.update((text_hash(t), t) for t in texts)
-                context.update((text_hash(c), c) for c in contexts if c is not None)
+                context.update((text_hash(c), c) for c in contexts)
             own = {h: t for h, t in own.items() if h not in seen}
             context = {h: t for h, t in context.items() if h not in seen and h not in own}
             seen.update(own, context)
             staged = self.staging.lookup(self.key, [*own, *context])
             result.resumed_vectors += sum(not reused for _vec, reused in staged.values())
             result.reused_vectors += sum(staged[h][1] for h in own if h in staged)
-            reuse: dict[str, bytes] = {}
-            for kind, table in ((False, own), (True, context)):
-                missing = [t for h, t in table.items() if h not in staged]
-                found = self.writer.known_vectors(missing, context=kind)
-                reuse.update((text_hash(t), v) for t, v in found.items())
-                if not kind:
-                    result.reused_vectors += len(found)
+            missing = [t for h, t in (own | context).items() if h not in staged]
+            found = self.writer.known_vectors(missing)  # a text any paragraph holds
+            reuse = {text_hash(t): v for t, v in found.items()}
+            result.reused_vectors += sum(h in reuse for h in own)
             if reuse:
                 self.staging.put_vectors(self.key, list(reuse.items()), reused=True)
             for h in own:
@@ -591,25 +584,24 @@ class _Build:
     def _staged_vectors(
         self, doc: Document
     ) -> tuple[np.ndarray, tuple[list[str | None], np.ndarray]]:
-        """A document's own vectors and its texts and vectors in context, from the staging
-        file (where ``_embed_all`` put every one of them)."""
-        own, context = self._texts(doc)
-        hashes = [text_hash(t) for t in own]
-        context_hashes = [text_hash(c) if c is not None else None for c in context]
-        staged = self.staging.vectors(self.key, [*hashes, *(h for h in context_hashes if h)])
-        dim = int(self.model_info()["dim"])
-        missing = [h for h in (*hashes, *(h for h in context_hashes if h)) if h not in staged]
+        """A document's own vectors, and its paragraphs in context (what each was read under
+        and its vector), from the staging file (where ``_embed_all`` put every one)."""
+        own, sources = self._texts(doc)
+        hashes = {t: text_hash(t) for t in (*own, *sources)}
+        staged = self.staging.vectors(self.key, list(hashes.values()))
+        missing = [t for t, h in hashes.items() if h not in staged]
         if missing:
             raise IndexerError(
                 f"{self.staging.path}: {len(missing)} vectors of {doc.path} are missing from "
                 "the staging file — run the build again"
             )
-        mine = np.stack([np.frombuffer(staged[h], dtype=np.float32) for h in hashes])
-        theirs = np.zeros((len(context), dim), dtype=np.float32)
-        for i, h in enumerate(context_hashes):
-            if h is not None:
-                theirs[i] = np.frombuffer(staged[h], dtype=np.float32)
-        return mine.reshape(len(own), dim), (context, theirs)
+
+        def vector_of(text: str) -> np.ndarray:
+            return np.frombuffer(staged[hashes[text]], dtype=np.float32)
+
+        dim = int(self.model_info()["dim"])
+        mine = np.stack([vector_of(t) for t in own]).reshape(len(own), dim)
+        return mine, in_context(doc.meta.title, doc.paragraphs, mine, vector_of)
 
     # -- bookkeeping ----------------------------------------------------------------------
 
