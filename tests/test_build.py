@@ -22,6 +22,7 @@ import pytest
 
 from indexer.build import build_index
 from indexer.embeddings import Embedder, ensure_same_model
+from indexer.embeddings.context import context_sources
 from indexer.errors import IndexLockedError, ModelMismatchError
 from indexer.parse import parse_file
 from indexer.store import IndexReader
@@ -42,6 +43,7 @@ class CountingEmbedder(Embedder):
         self.inner = inner
         self.name, self.backend, self.dim = inner.name, inner.backend, inner.dim
         self.passages = 0
+        self.texts: list[str] = []
         self.fail_with = fail_with
 
     @property
@@ -55,6 +57,7 @@ class CountingEmbedder(Embedder):
         if self.fail_with is not None:
             raise self.fail_with()
         self.passages += len(texts)
+        self.texts.extend(texts)
         return self.inner.embed_passages(texts)
 
 
@@ -287,7 +290,13 @@ def test_changed_file_replaces_its_paragraphs(index_dir, corpus_dir, reader, emb
     counting = CountingEmbedder(embedder)
     r = build_index(corpus, index, embedder=counting, quiet=True)
     assert (r.added, r.updated, r.removed, r.unchanged) == (0, 1, 0, 1)
-    assert counting.passages == r.embedded == 0  # every remaining text already had a vector
+    assert r.embedded == 0  # every remaining paragraph already had a vector
+    # only what its paragraphs in context are mixed from besides them (its title, headings that
+    # are not paragraphs) is embedded again: the index keeps no vector for those
+    parsed = parse_file(path, corpus)
+    sources = set(context_sources(parsed.meta.title, parsed.paragraphs))
+    assert counting.passages == r.embedded_context == len(counting.texts)
+    assert set(counting.texts) <= sources
     assert r.reused_vectors == len(old) - 1
     with IndexReader.open(index) as new:
         paras = new.paragraphs(KKT)
