@@ -484,6 +484,14 @@ def fetch_paragraphs(conn: sqlite3.Connection, doc_id: str) -> list[tuple]:
     ).fetchall()
 
 
+def document_rowids(conn: sqlite3.Connection) -> dict[str, np.ndarray]:
+    """Every document's paragraphs' rowids (int64, sorted), in one statement."""
+    out: dict[str, list[int]] = {}
+    for doc_id, rowid in conn.execute("SELECT doc_id, rowid FROM paragraphs ORDER BY rowid"):
+        out.setdefault(doc_id, []).append(rowid)
+    return {d: np.asarray(r, dtype=np.int64) for d, r in out.items()}
+
+
 def fetch_paragraphs_by_rowid(conn: sqlite3.Connection, rowids: Sequence[int]) -> list[tuple]:
     return conn.execute(
         f"SELECT {_PARAGRAPH_COLUMNS} FROM paragraphs p JOIN documents d USING (doc_id) "

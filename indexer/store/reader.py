@@ -172,6 +172,7 @@ class Reader(Protocol):
     diacritics: dict[str, list]
 
     def documents(self, **filters: Any) -> list[DocumentRow]: ...
+    def document_rowids(self) -> dict[str, np.ndarray]: ...
     def document(self, doc_id: str) -> DocumentRow | None: ...
     def paragraphs(self, doc_id: str) -> list[ParagraphRow]: ...
     def paragraphs_by_rowid(self, rowids: Sequence[int]) -> dict[int, ParagraphRow]: ...
@@ -275,6 +276,11 @@ class IndexReader:
         year_from, year_to; as for search), ordered by year then id."""
         with self._lock:
             return [_document(r) for r in catalog.fetch_documents(self._conn, **filters)]
+
+    def document_rowids(self) -> dict[str, np.ndarray]:
+        """Every document's paragraphs' rowids (what a search may be narrowed to)."""
+        with self._lock:
+            return catalog.document_rowids(self._conn)
 
     def document(self, doc_id: str) -> DocumentRow | None:
         with self._lock:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.structure import gazetteer
+from indexer.text import gazetteer
 from indexer.text.bodies import _HEAD_RX, expand, starts_body
 from indexer.text.vietnamese import fold
 

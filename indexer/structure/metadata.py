@@ -9,7 +9,6 @@ from collections import Counter
 
 from indexer.cleaning import Line, join_lines
 from indexer.model import DocumentMeta
-from indexer.structure import gazetteer
 from indexer.structure.blocks import reflow
 from indexer.structure.header import Header, authority_body, parse_date, parse_number
 from indexer.structure.issuer import (
@@ -22,6 +21,7 @@ from indexer.structure.issuer import (
 )
 from indexer.structure.layout import Layout, is_signer_title, signer_name
 from indexer.structure.markers import BASIS, is_caps
+from indexer.text import gazetteer
 
 __all__ = ["extract_meta", "legal_bases", "parse_date", "parse_number", "plan_year", "signer"]
 

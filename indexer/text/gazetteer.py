@@ -76,3 +76,13 @@ def find_anywhere(text: str) -> str | None:
     if found and found.end() == len(key):
         return _names()[found.group(1)]
     return None
+
+
+def names_pattern() -> re.Pattern[str]:
+    """Every province name (folded), longest first, as whole words: for folded text."""
+    return _pattern()
+
+
+def name_of(folded: str) -> str | None:
+    """The gazetteer's spelling of a folded province name ("dong thap" → "Đồng Tháp")."""
+    return _names().get(folded)
