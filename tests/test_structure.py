@@ -134,7 +134,7 @@ def test_appendix_rows_2025(d25):
     assert r8.timeline == "Trong năm 2025"
     r10 = rows[9]
     assert r10.task == "Tuyên truyền về số hóa hồ sơ, kết quả giải quyết thủ tục hành chính"
-    assert r10.timeline == "Quý III- IV/2025"
+    assert r10.timeline == "Quý III-IV/2025"  # "Quý III-" / "IV/2025" on two lines
     assert r10.responsible.startswith("Văn phòng chủ trì, phối hợp các phòng")
     r13 = rows[12]  # timeline and responsible share a line after the page break
     assert r13.timeline == "Thường xuyên cập nhật quy định, hướng dẫn của Trung ương, của tỉnh"
@@ -183,8 +183,8 @@ def test_task_paragraphs(d25, d26):
     assert t10.text == (
         "Tuyên truyền về số hóa hồ sơ, kết quả giải quyết thủ tục hành chính — Sản phẩm: "
         "- Tham dự hội nghị, hội thảo do Văn phòng UBND tỉnh tổ chức; - Các thông tin, tài "
-        "liệu được đăng tải trên Trang thông tin điện tử của Ban Quản lý. — Tiến độ: Quý III- "
-        "IV/2025 — Thực hiện: Văn phòng chủ trì, phối hợp các phòng, đơn vị trực thuộc thực hiện."
+        "liệu được đăng tải trên Trang thông tin điện tử của Ban Quản lý. — Tiến độ: Quý "
+        "III-IV/2025 — Thực hiện: Văn phòng chủ trì, phối hợp các phòng, đơn vị trực thuộc thực hiện."
     )
 
 

@@ -8,6 +8,7 @@ import re
 # preceding number continues the same token. "kinh tế -" + "xã hội" keeps its spaces.
 _GLUED_HYPHEN = re.compile(r"(?<=[0-9A-Za-zĐđ])[-–]$")
 _URL_TAIL = re.compile(r"https?://\S*[./]$")
+_ROMAN_RANGE = re.compile(r"(?:^|\s)[IVX]{1,4}[-–]$")  # "Quý III-" + "IV/2025"
 
 
 def join_pair(left: str, right: str) -> str:
@@ -24,6 +25,8 @@ def join_pair(left: str, right: str) -> str:
         and re.match(r"[0-9A-ZĐ“\"(]", right)
         and (re.search(r"\d[-–]$", left) or re.match(r"\d", right))
     ):
+        return left + right
+    if _ROMAN_RANGE.search(left) and re.match(r"[IVX]{1,4}\b", right):
         return left + right
     last = left.rsplit(None, 1)[-1]
     if _URL_TAIL.search(last) and re.match(r"[a-z0-9/]", right):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from indexer.cleaning import Line, fix_letter_spacing, join_lines, join_pair
 from indexer.model import TaskRow
+from indexer.structure.assignment import partners_in
 from indexer.structure.columns import (
     BUDGET,
     DEFAULT_ORDER,
@@ -180,7 +181,9 @@ def _row_from_lines(number: int, lines: list[Line], order: tuple[str, ...]) -> T
         for part in parts:
             text = join_pair(text, part)
         joined[col] = _cell(text)
-    return TaskRow(number, joined[TASK], joined[PRODUCTS], joined[TIMELINE], joined[RESPONSIBLE])
+    row = TaskRow(number, joined[TASK], joined[PRODUCTS], joined[TIMELINE], joined[RESPONSIBLE])
+    row.partners = partners_in(row.responsible)  # the text form has no partners column
+    return row
 
 
 def _drop_repeated_header(lines: list[Line], header: list[str]) -> list[Line]:
@@ -210,6 +213,8 @@ def _rows_from_text(lines: list[Line]) -> tuple[list[TaskRow], tuple[str, ...]]:
             break
         end += 1
     header = [ln.text for ln in lines[start:end]]
+    if not _names_a_task_table(" ".join(header)):
+        return [], DEFAULT_ORDER  # a table of figures, a list of areas…: not of tasks
     order = column_order(" ".join(header))
     body = _drop_repeated_header(lines[end:], header)
     rows: list[tuple[int, list[Line]]] = []
@@ -225,15 +230,60 @@ def _rows_from_text(lines: list[Line]) -> tuple[list[TaskRow], tuple[str, ...]]:
     return [_row_from_lines(num, lns, order) for num, lns in rows if lns], order
 
 
+_TASK_HEAD = re.compile(r"nhiệm vụ|nội dung|hoạt động|công việc", re.I)
+_WHO_WHEN_HEAD = re.compile(
+    r"tiến độ|thời gian|thời hạn|phân công|chủ trì|trách nhiệm|thực hiện|triển khai", re.I
+)
+
+
+def _names_a_task_table(header: str) -> bool:
+    """Whether a header read from text names a task column and a who or when column (as a
+    table's header cells must, ``rows_from_table``)."""
+    return bool(_TASK_HEAD.search(header) and _WHO_WHEN_HEAD.search(header))
+
+
 # ---------------------------------------------------------------- table form (DOCX/web)
 
 
+_COLUMN_NUMBER = re.compile(r"\(?\d{1,2}\)?|\d{1,2}\s*=\s*[\d\s()x×*+/-]+")
 _GROUP = re.compile(r"^(?:[IVXLC]{1,6}|[A-ZĐ])\.?$")
 
 
 def _row_number(text: str) -> int | None:
     m = re.match(r"^(\d{1,3})(?:[.)]|\.\d+\.?)?$", text.strip())
     return int(m.group(1)) if m else None
+
+
+_STEP = re.compile(r"^(?:Bước|Giai đoạn)\s+\d", re.I)
+_DURATION = re.compile(r"^\d+(?:[/,.]\d+)?\s*(?:ngày|giờ|tháng)\b|^Giờ hành chính", re.I)
+_PERSON = re.compile(r"^(?:[-+•]\s*)?(?:Lãnh đạo|Chuyên viên|Cán bộ|Trưởng|Phó|Bộ phận|Cơ quan)\b")
+
+
+def _fits(text: str, field: str | None) -> int:
+    """1 when a cell's text looks like what the column holds (0 when it tells nothing)."""
+    text = text.strip()
+    if field == TIMELINE:
+        return int(bool(TIMELINE_START.match(text) or _DURATION.match(text)))
+    if field == RESPONSIBLE:
+        return int(bool(UNIT_START.match(text) or _PERSON.match(text)))
+    if field in ("number", None) and text:
+        return int(_row_number(text) is not None or bool(_STEP.match(text)))
+    return 0
+
+
+def _aligned(cells: list[str], fields: list[str | None]) -> list[str | None]:
+    """A row's cells under the header's columns. A row with fewer cells than the header
+    lost the cells merged with the row above (a web copy drops a cell that spans rows; Word
+    repeats it): the cells it has are placed where their texts fit the columns best (a
+    person's title under who, "1 ngày" under when), the missing ones are None."""
+    n, k = len(fields), len(cells)
+    if k == 0 or k >= n:
+        return list(cells)
+    best = max(
+        range(n - k + 1),
+        key=lambda o: (sum(_fits(c, fields[o + i]) for i, c in enumerate(cells)), -o),
+    )
+    return [None] * best + list(cells) + [None] * (n - k - best)
 
 
 def rows_from_table(table: list[list[str]]) -> list[TaskRow]:
@@ -251,14 +301,25 @@ def rows_from_table(table: list[list[str]]) -> list[TaskRow]:
         return []
     rows: list[TaskRow] = []
     group = ""
+    numbered = "number" in fields
+    merged: dict[str, str] = {}  # the last row's cells, for the cells a row shares with it
     for cells in table[1:]:
         if [c.strip() for c in cells] == [c.strip() for c in table[0]]:
             continue  # header repeated on a new page
-        if all(re.fullmatch(r"\(?\d{1,2}\)?", c.strip()) for c in cells if c.strip()):
-            continue  # a row of column numbers "(1) (2) (3)"
-        values = {f: _clean(" ".join(c.split())) for f, c in zip(fields, cells, strict=False) if f}
-        num = values.get("number", "")
+        if all(_COLUMN_NUMBER.fullmatch(c.strip()) for c in cells if c.strip()):
+            continue  # a row of column numbers "(1) (2) (3)", "8=6x7"
         filled = [c for c in cells if c.strip()]
+        if not numbered and len(filled) == 1 and len(fields) >= 3 and cells[0].strip():
+            group = _clean(" ".join(filled[0].split()))  # one cell across: a heading row
+            continue
+        placed = _aligned(cells, fields)
+        values = {
+            f: _clean(" ".join(c.split())) for f, c in zip(fields, placed, strict=False) if f and c
+        }
+        for f in (PRODUCTS, TIMELINE, RESPONSIBLE, PARTNERS, BUDGET):
+            if f in fields and placed[fields.index(f)] is None and f in merged:
+                values[f] = merged[f]  # a cell merged with the row above
+        num = values.get("number", "")
         if _GROUP.match(num.strip()) or (len(filled) <= 2 and num and _row_number(num) is None):
             group = " ".join(_clean(" ".join(c.split())) for c in filled)
             continue
@@ -277,6 +338,7 @@ def rows_from_table(table: list[list[str]]) -> list[TaskRow]:
                 number = len(rows) + 1
             else:
                 continue
+        merged = values
         rows.append(
             TaskRow(
                 number,
@@ -289,6 +351,9 @@ def rows_from_table(table: list[list[str]]) -> list[TaskRow]:
                 group,
             )
         )
+    if PARTNERS not in fields:  # one assignment column: the partners are in it
+        for row in rows:
+            row.partners = partners_in(row.responsible)
     return rows
 
 
@@ -315,10 +380,9 @@ def parse_appendix(lines: list[Line], tables: list[list[list[str]]] | None = Non
             i += 1
             note.append(lines[i].text)
         app.note = " ".join(" ".join(note).split())
-    for table in tables or []:
-        app.rows = rows_from_table(table)
-        if app.rows:
-            return app
+    app.rows = task_tables(tables or [])  # every task table (a decision may have several)
+    if app.rows:
+        return app
     cell_rows = [ln.cells for ln in lines if ln.cells]
     if cell_rows:
         app.rows = rows_from_table(cell_rows)

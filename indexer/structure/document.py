@@ -29,7 +29,7 @@ def task_text(row: TaskRow) -> str:
         ("Phối hợp", row.partners),
         ("Kinh phí", row.budget),
     ):
-        if value:
+        if value and not (label == "Phối hợp" and value in row.responsible):  # said already
             parts.append(f"{label}: {value}")
     return " — ".join(p for p in parts if p)
 
