@@ -90,6 +90,7 @@ eval: install converters
 	$(BIN)/python -m eval.headers
 	$(BIN)/python -m eval.ocr
 	$(BIN)/python -m eval.floor --sweep
+	$(BIN)/python -m eval.understanding
 
 bench: install
 	$(BIN)/python -m bench.run

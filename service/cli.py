@@ -209,6 +209,12 @@ LEVEL_WORDS = {"high": "highly relevant", "medium": "relevant", "low": "close (b
 
 def render_search(console: Console, result: SearchResult) -> None:
     """Rank, year, unit and section on one line, the snippet (marks in bold) below."""
+    understood = result.understood
+    if understood is not None and understood.line:
+        line = Text(understood.line, style="magenta")
+        if understood.topic != understood.query:
+            line.append(f" — nội dung tìm: «{understood.topic}»", style="dim")
+        console.print(line)
     if not result.hits:
         console.print(f"No results for “{result.query}”.")
         return
@@ -240,6 +246,23 @@ def search(
     doc_id: Annotated[str | None, typer.Option("--doc", help="Only this plan (its id).")] = None,
     k: Annotated[int, typer.Option("--k", "-k", help="Number of results (1–100).")] = 10,
     mode: Annotated[str, typer.Option(help=f"One of {', '.join(MODES)}.")] = "hybrid",
+    understand: Annotated[
+        bool,
+        typer.Option(
+            help="Read the place, unit, year and kind the query names as constraints that "
+            "rank their documents first."
+        ),
+    ] = True,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(help="Leave constraints of this field unread: province, unit, year, kind."),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Apply constraints of this field as a filter: province, unit, year, kind."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     xlsx_out: XlsxOpt = None,
     docx_out: DocxOpt = None,
@@ -252,10 +275,34 @@ def search(
         query = validate_query(query, settings.max_query_chars)
         validate_k(k)
         filters = SearchFilters(unit, year, province, section, doc_id)
+        ignored, only_ = constraint_fields(ignore, "--ignore"), constraint_fields(only, "--only")
         with open_index(settings) as snap:
-            result = snap.searcher.search(query, k, filters, mode=mode)
+            result = snap.searcher.search(
+                query,
+                k,
+                filters,
+                mode=mode,
+                understand=understand,
+                ignore=ignored,
+                only=tuple(f for f in only_ if f not in ignored),
+            )
+            if not understand:
+                result.understood = None
     write_files(search_table(result, filters_in_words(filters)), xlsx_out, docx_out)
     emit(result, as_json, render_search)
+
+
+def constraint_fields(values: list[str] | None, option: str) -> tuple[str, ...]:
+    """``--ignore``/``--only`` values (repeated or comma-separated) → constraint fields."""
+    from service.search.understanding import FIELDS
+
+    fields = [f.strip() for v in values or () for f in v.split(",") if f.strip()]
+    for f in fields:
+        if f not in FIELDS:
+            fail(
+                f"{option} {f!r}: not a field of a query's constraints; use {', '.join(FIELDS)}", 2
+            )
+    return tuple(dict.fromkeys(fields))
 
 
 def write_files(table: Any, xlsx_out: Path | None, docx_out: Path | None) -> None:

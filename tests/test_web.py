@@ -590,3 +590,29 @@ def test_the_citation_table_downloads_as_excel_and_word(any_page, base_url):
     name, body = _download(page, "Word (.docx)")
     table = docx.Document(io.BytesIO(body)).tables[0]
     assert len(table.rows) == shown + 1 and table.rows[0].cells[0].text == "Văn bản"
+
+
+# -- query understanding (issue 30) ---------------------------------------------------------
+def test_the_page_says_what_the_query_was_understood_as_and_each_can_be_dropped_or_kept(
+    any_page, base_url
+):
+    """ "… năm 2026": the year is read as a constraint (the 2026 plan ranks first), the page
+    says "Đang ưu tiên: 2026"; one click makes it a filter (only the 2026 plan), one drops it
+    (both plans answer, the year read as a word), one brings the first reading back."""
+    page = any_page
+    page.goto(f"{base_url}/?q={quote('tuyên truyền cải cách hành chính năm 2026')}")
+    box = page.locator("#da-hieu")
+    expect(box).to_contain_text("Đang ưu tiên: 2026")
+    assert _units(page)[0] == "Trường Cao đẳng Y tế Khánh Hòa"
+    box.get_by_role("link", name="Chỉ tìm trong 2026").click()
+    page.wait_for_url(re.compile(r"chi=nam"))
+    expect(box).to_contain_text("Chỉ tìm trong: 2026")
+    assert set(_units(page)) == {"Trường Cao đẳng Y tế Khánh Hòa"}
+    box.get_by_role("link", name="Bỏ ưu tiên").click()
+    page.wait_for_url(re.compile(r"bo=nam"))
+    expect(box.locator("li.chip")).to_have_count(0)
+    assert len(set(_units(page))) == 2
+    box.get_by_role("link", name="Hiểu lại câu hỏi như ban đầu").click()
+    page.wait_for_url(lambda url: "bo=" not in url)
+    expect(box).to_contain_text("Đang ưu tiên: 2026")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]

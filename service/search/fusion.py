@@ -21,6 +21,15 @@ class FusionParams:
     # each paragraph embedded in its context (title and headings), weighted so
     context_weight: float = 0.25
     context_depth: int = 30
+    # documents that meet the constraints a query names (its place, unit, year, kind) rise
+    # by this × the share of them they meet, in the fused scale (service.search.understanding)
+    prefer_weight: float = 0.25
+    # which documents rise: "all" (those that meet every constraint the index can meet) or
+    # "share" (each by the share of the constraints it meets)
+    prefer_by: str = "all"
+    # what the retrievers read: "query" (the whole query: a constraint's words are often
+    # in the answer too — "tỉnh Lâm Đồng có 124 xã") or "topic" (the query without them)
+    retrieve_text: str = "query"
     expand: bool = True  # add abbreviations / long forms to the query (.abbreviations)
     query_cache: int = 256  # query vectors kept by a Searcher (QueryVectorCache); 0: none
 

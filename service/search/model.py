@@ -4,7 +4,10 @@ edge, in ``service.web.schemas``)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from service.search.understanding import Understanding
 
 
 @dataclass(slots=True)
@@ -62,6 +65,8 @@ class SearchResult:
     # whether any hit is relevant enough to answer the query (service.search.relevance); None when
     # the floor does not apply (lexical mode, or a model without a calibrated floor)
     answered: bool | None = None
+    # what the query was understood as: its constraints and topic (None: not asked)
+    understood: Understanding | None = None
 
     @property
     def relevant(self) -> list[SearchHit]:
@@ -76,4 +81,5 @@ class SearchResult:
             "answered": self.answered,
             "results": [h.to_dict() for h in self.hits],
             "facets": self.facets,
+            "understood": self.understood.to_dict() if self.understood else None,
         }

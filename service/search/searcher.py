@@ -35,6 +35,7 @@ from service.search.query_cost import QueryBudget
 from service.search.questions import strip_question_words
 from service.search.relevance import Floor, cosines, floor_for, rate
 from service.search.snippets import make_snippet
+from service.search.understanding import Understanding, Vocabulary
 
 if TYPE_CHECKING:  # the index's and the model's modules load with the index, not on import
     from indexer.embeddings import Embedder
@@ -76,6 +77,8 @@ class Searcher:
         self._known: list[tuple] | None = None  # the index's cited documents, read once
         self._by_symbol: dict[str, list[str]] = {}  # their keys by loose form
         self._abbreviations: list | None = None  # built-in + learnt from the corpus
+        self._vocabulary: Vocabulary | None = None  # what documents can be asked by
+        self._vocabulary_lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
         self._executor_lock = threading.Lock()
         if self.params.method not in FUSIONS:
@@ -116,8 +119,10 @@ class Searcher:
     def dense(self, query: str, k: int, rowids: np.ndarray | None) -> Ranking:
         return self._dense(query, k, rowids)[0]
 
-    def _dense(self, query: str, k: int, rowids: np.ndarray | None) -> tuple[Ranking, np.ndarray]:
-        vec = self.query_vector(query)
+    def _dense(
+        self, query: str, k: int, rowids: np.ndarray | None, vec: np.ndarray | None = None
+    ) -> tuple[Ranking, np.ndarray]:
+        vec = self.query_vector(query) if vec is None else vec
         return list(self.reader.dense_search(vec, k, rowids)), vec
 
     def in_context(
@@ -205,25 +210,115 @@ class Searcher:
         return restore_diacritics(expanded, self.reader.diacritics or {})
 
     def retrieve(
-        self, query: str, depth: int, rowids: np.ndarray | None, mode: str = "hybrid"
+        self,
+        query: str,
+        depth: int,
+        rowids: np.ndarray | None,
+        mode: str = "hybrid",
+        understood: Understanding | None = None,
     ) -> tuple[Ranking, Ranking]:
-        """(dense, lexical) rankings of up to ``depth`` rowids each (empty when not used)."""
-        dense, lexical, _vec = self._retrieve(self.expanded(query), depth, rowids, mode)
+        """(dense, lexical) rankings of up to ``depth`` rowids each (empty when not used);
+        with ``understood``, of its topic, the preferred documents' best added."""
+        if understood is None:
+            dense, lexical, _vec = self._retrieve(self.expanded(query), depth, rowids, mode)
+            return dense, lexical
+        dense, lexical, _vec = self._understood(understood, depth, rowids, mode)
         return dense, lexical
 
-    def _retrieve(
-        self, expanded: str, depth: int, rowids: np.ndarray | None, mode: str
+    # -- what the query says besides its topic ---------------------------------------------
+
+    def vocabulary(self) -> Vocabulary:
+        """The index's documents as a query can name them (read once per generation)."""
+        with self._vocabulary_lock:
+            if self._vocabulary is None:
+                self._vocabulary = Vocabulary(
+                    self.reader.documents(), self.reader.document_rowids()
+                )
+            return self._vocabulary
+
+    def understand(
+        self, query: str, ignore: tuple[str, ...] = (), only: tuple[str, ...] = ()
+    ) -> Understanding:
+        """The query's constraints and topic (``service.search.understanding``)."""
+        return self.vocabulary().understand(query, ignore, only)
+
+    def _understood(
+        self, understood: Understanding, depth: int, rowids: np.ndarray | None, mode: str
     ) -> tuple[Ranking, Ranking, np.ndarray | None]:
-        """(dense, lexical, the query vector or None when the dense side did not run)."""
+        """The topic's rankings, with the best of the documents that meet the most
+        constraints added: so that they are among the candidates even where the topic's
+        wording is common to many documents."""
+        expanded = self.expanded(self._retrieved_text(understood))
+        dense, lexical, vec = self._retrieve(expanded, depth, rowids, mode)
+        preferred = self._preferred(understood, rowids)
+        if preferred is not None:
+            d2, l2, vec = self._retrieve(expanded, depth, preferred, mode, vec)
+            dense, lexical = _merged(dense, d2), _merged(lexical, l2)
+        return dense, lexical, vec
+
+    def _retrieved_text(self, understood: Understanding) -> str:
+        return understood.topic if self.params.retrieve_text == "topic" else understood.query
+
+    def _preferred(self, understood: Understanding, rowids: np.ndarray | None) -> np.ndarray | None:
+        """Rowids of the documents that meet the most constraints (within ``rowids``), or
+        None when that would not narrow anything."""
+        if not understood.applies:
+            return None
+        if self.params.prefer_by == "all":
+            documents = sorted(understood.matching)
+        else:
+            best = max(understood.partial.values())
+            documents = [d for d, met in understood.partial.items() if met == best]
+        preferred = self.vocabulary().rowids_of(documents)
+        if rowids is not None:
+            preferred = np.intersect1d(preferred, rowids, assume_unique=False)
+        total = len(rowids) if rowids is not None else self.vocabulary().paragraphs
+        if len(preferred) == 0 or len(preferred) >= total:
+            return None
+        return preferred
+
+    def prefer(self, understood: Understanding | None, fused: Ranking) -> Ranking:
+        """The candidates of documents that meet the query's constraints raised by
+        ``params.prefer_weight`` × the share of the constraints they meet (soft: a far better
+        paragraph elsewhere still ranks above a weak one of the right document)."""
+        weight = self.params.prefer_weight
+        if understood is None or not understood.applies or weight <= 0 or not fused:
+            return fused
+        fields = len({c.field for c in understood.constraints})
+        bonus: dict[int, float] = {}
+        by_met: dict[int, list[str]] = {}
+        if self.params.prefer_by == "all":
+            by_met[fields] = sorted(understood.matching)
+        else:
+            for doc, met in understood.partial.items():
+                by_met.setdefault(met, []).append(doc)
+        for met, documents in by_met.items():
+            raise_by = weight * met / fields
+            for rowid in self.vocabulary().rowids_of(documents):
+                bonus[int(rowid)] = raise_by
+        top = max(s for _, s in fused) or 1.0  # in the fused scale (1 after min-max)
+        raised = [(r, s + top * bonus.get(r, 0.0)) for r, s in fused]
+        return sorted(raised, key=lambda h: (-h[1], h[0]))
+
+    def _retrieve(
+        self,
+        expanded: str,
+        depth: int,
+        rowids: np.ndarray | None,
+        mode: str,
+        vec: np.ndarray | None = None,
+    ) -> tuple[Ranking, Ranking, np.ndarray | None]:
+        """(dense, lexical, the query vector or None when the dense side did not run);
+        ``vec``: the query's vector when it is known already (not embedded again)."""
         words = strip_question_words(expanded)  # BM25 reads the question's content words
         if mode == "lexical":
             return [], self.lexical(words, depth, rowids), None
         dense_text = self.for_dense(expanded)
         if mode == "dense":
-            dense, vec = self._dense(dense_text, depth, rowids)
+            dense, vec = self._dense(dense_text, depth, rowids, vec)
             return dense, [], vec
-        if not self.parallel:
-            dense, vec = self._dense(dense_text, depth, rowids)
+        if not self.parallel or vec is not None:
+            dense, vec = self._dense(dense_text, depth, rowids, vec)
             return dense, self.lexical(words, depth, rowids), vec
         future = self._worker().submit(self._dense, dense_text, depth, rowids)
         try:
@@ -240,13 +335,20 @@ class Searcher:
         mode: str = "hybrid",
         group: bool = True,
         collapse: str | None = None,
+        understand: bool = True,
+        ignore: tuple[str, ...] = (),
+        only: tuple[str, ...] = (),
     ) -> SearchResult:
         """The k best paragraphs for ``query`` (mode: hybrid, dense or lexical).
 
         ``group``: near-identical paragraphs of other documents folded into the best one
         (``SearchHit.also``); ``collapse="doc"``: the best hit of each document only.
+        ``understand``: read the place, unit, year and kind the query names as constraints
+        that rank their documents first (``service.search.understanding``); ``ignore``: the
+        fields of those to leave unread ("province", "unit", "year", "kind"); ``only``: the
+        fields of those to apply as filters (only their documents are searched).
         Within a request of the service, the outcome is counted (``service.observe``)."""
-        result = self._search(query, k, filters, mode, group, collapse)
+        result = self._search(query, k, filters, mode, group, collapse, understand, ignore, only)
         search_done(result.answered)
         return result
 
@@ -258,6 +360,9 @@ class Searcher:
         mode: str,
         group: bool,
         collapse: str | None,
+        understand: bool = True,
+        ignore: tuple[str, ...] = (),
+        only: tuple[str, ...] = (),
     ) -> SearchResult:
         if collapse not in (None, "doc"):
             raise InvalidQueryError(f"unknown collapse {collapse!r}; use 'doc' or leave it out")
@@ -268,15 +373,23 @@ class Searcher:
             self.budget.check(query)  # before any work: a refused query costs nothing
         require_words(query)
         rowids = self.reader.filter_rowids(**(filters or SearchFilters()).as_kwargs())
+        understood = (
+            self.understand(query, ignore, only) if understand else Understanding(query, query)
+        )
+        if understood.only is not None:  # constraints asked as filters
+            narrowed = self.vocabulary().rowids_of(understood.only)
+            rowids = narrowed if rowids is None else np.intersect1d(rowids, narrowed)
         if rowids is not None and len(rowids) == 0:
             nothing = False if mode != "lexical" and self._floor() else None
-            return SearchResult(query=query, mode=mode, total=0, hits=[], answered=nothing)
-        expanded = self.expanded(query)
+            return SearchResult(
+                query=query, mode=mode, total=0, hits=[], answered=nothing, understood=understood
+            )
+        expanded = self.expanded(self._retrieved_text(understood))
         checkpoint()
         depth = max(k, self.params.candidates)
-        dense, lexical, vec = self._retrieve(expanded, depth, rowids, mode)
+        dense, lexical, vec = self._understood(understood, depth, rowids, mode)
         checkpoint()
-        fused = rank(dense, lexical, self.params, mode)
+        fused = self.prefer(understood, rank(dense, lexical, self.params, mode))
         # one catalog read for every candidate: rows, facet values and both vectors
         candidates = self.reader.candidates([r for r, _ in fused])
         if mode == "hybrid":
@@ -299,9 +412,15 @@ class Searcher:
             grouped = [(h, []) for h in ranked[:k]]
         checkpoint()  # snippets next: an abandoned request stops here (and between hits)
         hits = self._hits(expanded, grouped, dict(dense), dict(lexical))
-        answered = self._rate(hits, vec, query, candidates)
+        answered = self._rate(hits, vec, self._retrieved_text(understood), candidates)
         return SearchResult(
-            query=query, mode=mode, total=len(hits), hits=hits, facets=found, answered=answered
+            query=query,
+            mode=mode,
+            total=len(hits),
+            hits=hits,
+            facets=found,
+            answered=answered,
+            understood=understood,
         )
 
     def _floor(self) -> Floor | None:
@@ -364,3 +483,12 @@ class Searcher:
 
 def _opt(value: float | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _merged(first: Ranking, second: Ranking) -> Ranking:
+    """Two rankings of one retriever (the same scores) as one, best first."""
+    best: dict[int, float] = dict(first)
+    for rowid, score in second:
+        if score > best.get(rowid, float("-inf")):
+            best[rowid] = score
+    return sorted(best.items(), key=lambda h: (-h[1], h[0]))

@@ -38,6 +38,7 @@ from service.coverage.model import (
 )
 from service.mentions import CITED_FIELDS, CitedDocument, Mention, MentionsResult
 from service.search.model import SearchHit
+from service.search.understanding import Constraint
 
 # a field's spec: Field(...), or (type, Field(...)); Any to mypy, as pydantic types Field(None)
 # as None. (A derived model is a value to mypy, not a type: the file's first line lets the
@@ -223,6 +224,29 @@ SearchHitOut = served(
 )
 
 
+ConstraintOut = served(
+    Constraint,
+    "ConstraintOut",
+    field=Field(description='"province", "unit", "year" or "kind".'),
+    value=Field(description="What it asks for, as the index spells it (Đồng Tháp, Sở Y tế…)."),
+    words=Field(description="The words of the query it was read from."),
+    documents=Field(description="Documents of the index that satisfy it."),
+    applied=Field(
+        description='"preferred": its documents rank first (soft); "filter": only its '
+        'documents were searched (`only`); "unmatched": no document satisfies it, its words '
+        "were read as words."
+    ),
+)
+
+
+class UnderstoodOut(BaseModel):
+    topic: str = Field(description="The query without the constraints' words: what was searched.")
+    constraints: list[ConstraintOut]
+    applied: str = Field(
+        description='"preferred", "unmatched" (no document meets any) or "none" (nothing named).'
+    )
+
+
 class SearchOut(BaseModel):
     query: str
     total: int = Field(description="Number of results returned.")
@@ -236,6 +260,11 @@ class SearchOut(BaseModel):
         default_factory=dict,
         description="Paragraphs per unit, year, province and document kind among the candidates "
         "the results were chosen from (up to `candidates` per retriever), most frequent first.",
+    )
+    understood: UnderstoodOut | None = Field(
+        None,
+        description="What the query names besides its topic (place, unit, year, kind) and how "
+        "it was applied; null with `understand=false`.",
     )
 
 

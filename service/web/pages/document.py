@@ -51,6 +51,6 @@ def document_view(snap: Any, doc_id: str, search: dict[str, str] | None = None) 
 
 def _back(search: dict[str, str]) -> str:
     """The search page with the parameters it had (only the known ones, non-empty)."""
-    known = ("q", "unit", "year", "kind", "doc", "page", "theo")
+    known = ("q", "unit", "year", "kind", "doc", "page", "theo", "bo", "chi")
     params = {k: search[k].strip() for k in known if (search.get(k) or "").strip()}
     return "/?" + urlencode(params) if params else "/"

@@ -32,6 +32,10 @@ KIND_LABELS = {
 FACET_TITLES = {"unit": "Đơn vị", "year": "Năm", "kind": "Loại văn bản"}
 CLOSE_SHOWN = 3  # "gần đúng" hits shown under the relevant ones (or instead of none)
 BY_PLAN = "ke-hoach"  # theo=ke-hoach: the results grouped by plan
+# what the query names (its place, unit, year, kind: service.search.understanding), as the
+# address spells the fields: bo=… leaves them unread, chi=… makes them filters
+FIELD_WORDS = {"province": "tinh", "unit": "don-vi", "year": "nam", "kind": "loai"}
+FIELD_LABELS = {"province": "tỉnh", "unit": "đơn vị", "year": "năm", "kind": "loại văn bản"}
 PER_PLAN = 3  # paragraphs shown for each plan in that view
 
 
@@ -42,12 +46,25 @@ def search_state(
     kind: str = "",
     doc: str = "",
     theo: str = "",
+    bo: str = "",
+    chi: str = "",
 ) -> dict[str, str]:
     """The search's state as query-string parameters (empty ones left out): every link that
     leaves the results carries it, so "back to the search" restores the same search."""
     params = {"q": q, "unit": unit, "year": str(year or ""), "kind": kind, "doc": doc}
-    params["theo"] = theo
+    params |= {"theo": theo, "bo": bo, "chi": chi}
     return {k: v for k, v in params.items() if v}
+
+
+def read_fields(text: str) -> tuple[str, ...]:
+    """``bo``/``chi`` of the address ("tinh,nam") → the fields they name; others ignored."""
+    by_word = {w: f for f, w in FIELD_WORDS.items()}
+    words = [w.strip() for w in (text or "")[:200].split(",")]
+    return tuple(dict.fromkeys(by_word[w] for w in words if w in by_word))
+
+
+def spell_fields(fields: tuple[str, ...] | list[str]) -> str:
+    return ",".join(FIELD_WORDS[f] for f in fields)
 
 
 def search_url(state: dict[str, str], **changes: Any) -> str:
@@ -67,8 +84,12 @@ def search_view(
     doc: str = "",
     page: str = "",
     theo: str = "",
+    bo: str = "",
+    chi: str = "",
 ) -> Result:
     docs, units, years = filter_choices(snap.reader)
+    ignore, only = read_fields(bo), read_fields(chi)
+    only = tuple(f for f in only if f not in ignore)
     year_int, message = parse_year(year)
     unit, kind, doc = (unit or "").strip(), (kind or "").strip(), (doc or "").strip()
     by_plan = (theo or "").strip() == BY_PLAN
@@ -94,6 +115,7 @@ def search_view(
         "by_plan": by_plan,
         "page": page_n,
         "message": message,
+        "understood": None,
     }
     if not clean_query(q[: MAX_QUERY_CHARS + 1]):  # blank, or only invisible characters
         return "search.html", ctx, 200
@@ -104,11 +126,23 @@ def search_view(
             unit=unit or None, year=year_int, kind=kind or None, doc_id=ctx["doc"] or None
         )
         # every candidate the pages can show: the count of relevant ones is then exact
-        result = snap.searcher.search(query, k=SEARCH_K * MAX_PAGES, filters=filters)
+        result = snap.searcher.search(
+            query, k=SEARCH_K * MAX_PAGES, filters=filters, ignore=ignore, only=only
+        )
     except InvalidQueryError as exc:
         ctx["message"] = {"level": "warn", "text": _refusal(exc)}
         return "search.html", ctx, 422
-    state = search_state(query, unit, year_int, kind, ctx["doc"], BY_PLAN if by_plan else "")
+    state = search_state(
+        query,
+        unit,
+        year_int,
+        kind,
+        ctx["doc"],
+        BY_PLAN if by_plan else "",
+        spell_fields(ignore),
+        spell_fields(only),
+    )
+    ctx["understood"] = _understood(result.understood, state, ignore, only)
     back = {**state, **({"page": str(page_n)} if page_n > 1 else {})}
     scanned = {d.doc_id for d in docs if d.reading.method == "ocr"}
     labels = {d.doc_id: doc_label(d) for d in docs}
@@ -174,6 +208,36 @@ def search_view(
             + f"{ctx['searched']}. Hãy thử từ ngữ khác hoặc bỏ bớt bộ lọc.",
         }
     return "search.html", ctx, 200
+
+
+def _understood(
+    understood: Any, state: dict[str, str], ignore: tuple[str, ...], only: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """The line "Đang ưu tiên: Đồng Tháp · 2025" with, for each constraint, a link that
+    drops it (reads its words as words) and one that makes it a filter, or undoes that."""
+    if understood is None or not (understood.constraints or ignore or only):
+        return None
+    chips = []
+    for c in understood.constraints:
+        without = tuple(f for f in only if f != c.field)
+        chip = {"value": c.value, "field": FIELD_LABELS[c.field], "applied": c.applied}
+        chip["drop_href"] = search_url(
+            state,
+            bo=spell_fields([*ignore, c.field]),
+            chi=spell_fields(without),
+            page=None,
+        )
+        if c.applied == "filter":
+            chip["unfilter_href"] = search_url(state, chi=spell_fields(without), page=None)
+        elif c.applied == "preferred":
+            chip["filter_href"] = search_url(state, chi=spell_fields([*only, c.field]), page=None)
+        chips.append(chip)
+    return {
+        "line": understood.line,
+        "chips": chips,
+        "topic": understood.topic if understood.topic != understood.query else "",
+        "restore_href": search_url(state, bo=None, chi=None, page=None) if ignore else "",
+    }
 
 
 def _by_plan(hits: list[Any], labels: dict[str, str], shown: Any) -> list[dict[str, Any]]:

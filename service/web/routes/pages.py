@@ -173,11 +173,17 @@ def search_params(
     doc: str = "",
     page: str = "",
     theo: str = "",
+    bo: str = "",
+    chi: str = "",
 ) -> dict[str, str]:
     """A search as the address holds it (the search page's own, and the one a plan view
-    was opened from: its way back); ``theo=ke-hoach``: the results grouped by plan."""
+    was opened from: its way back); ``theo=ke-hoach``: the results grouped by plan; ``bo``,
+    ``chi``: what the query names that is left unread, or applied as a filter (fields,
+    comma-separated: ``service.web.pages.search``)."""
     return {"q": q, "unit": unit, "year": year, "kind": kind, "doc": doc, "page": page} | {
-        "theo": theo
+        "theo": theo,
+        "bo": bo,
+        "chi": chi,
     }
 
 

@@ -15,6 +15,8 @@ from service.web.schemas import ErrorOut, SearchHitOut, SearchOut
 
 router = APIRouter(tags=["search"])
 
+Field_ = Literal["province", "unit", "year", "kind"]  # what a query's constraint is about
+
 
 @router.get(
     "/search",
@@ -71,9 +73,26 @@ async def search(
     collapse: Annotated[
         Literal["doc"] | None, Query(description="`doc`: only the best hit of each document.")
     ] = None,
+    understand: Annotated[
+        bool,
+        Query(
+            description="Read the place, unit, year and kind the query names as constraints "
+            "that rank their documents first (see `understood` in the answer)."
+        ),
+    ] = True,
+    ignore: Annotated[
+        list[Field_] | None,
+        Query(description="Constraints of these fields are left unread (their words searched)."),
+    ] = None,
+    only: Annotated[
+        list[Field_] | None,
+        Query(description="Constraints of these fields are applied as filters."),
+    ] = None,
     format: FileFormat = "json",
 ) -> Response:
     query = validate_query(q, settings.max_query_chars)
+    ignored = tuple(dict.fromkeys(ignore or ()))
+    only_ = tuple(f for f in dict.fromkeys(only or ()) if f not in ignored)
     if year_from is not None and year_to is not None and year_from > year_to:
         year_from, year_to = year_to, year_from  # the years between them, whichever came first
     filters = SearchFilters(
@@ -92,7 +111,14 @@ async def search(
         """The search and its answer shaped (JSON, or the file rendered) on the worker
         thread, within the request's time limit: never on the event loop."""
         result = snap.searcher.search(
-            query, k or settings.default_k, filters, group=group, collapse=collapse
+            query,
+            k or settings.default_k,
+            filters,
+            group=group,
+            collapse=collapse,
+            understand=understand,
+            ignore=ignored,
+            only=only_,
         )
         if format != "json":
             return result.query, render(search_table(result, searched, base), format)
@@ -102,6 +128,7 @@ async def search(
             answered=result.answered,
             results=[SearchHitOut(**h.to_dict()) for h in result.hits],
             facets=result.facets,
+            understood=result.understood.to_dict() if understand and result.understood else None,
         )
         # served as its JSON: the model was validated just now (FastAPI would validate it again)
         return result.query, answer.model_dump_json().encode()
