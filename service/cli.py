@@ -223,7 +223,8 @@ def render_search(console: Console, result: SearchResult) -> None:
             Text(f"Nothing relevant enough for “{result.query}”; the closest:", style="bold")
         )
     else:
-        console.print(Text(f"{result.total} results for “{result.query}”", style="bold"))
+        noun = "result" if result.total == 1 else "results"
+        console.print(Text(f"{result.total} {noun} for “{result.query}”", style="bold"))
     for rank, hit in enumerate(result.hits, start=1):
         head = Text(f"{rank:>2}. ", style="bold")
         head.append(f"{hit.year or '—'} · {hit.unit or hit.doc_id}", style="cyan")
