@@ -52,6 +52,7 @@ from indexer.store import manifest as mf
 from indexer.store.ann import DEFAULT_ANN_PARAMS
 from indexer.store.catalog import text_hash
 from indexer.store.staging import Staging, model_key
+from indexer.structure.document import read_tasks
 
 EMBED_BATCH = 16  # texts per batch in this process: what a kill can cost, about 1–2 s
 CLUSTER_BATCH = 64  # texts per task on a cluster: fewer round trips, about 5–10 s a task
@@ -495,7 +496,10 @@ class _Build:
                 "— run the build again"
             )
         doc, segmented = staged
+        year = doc.meta.year
         doc.meta = apply_sidecar(doc.meta, entry.path)
+        if doc.meta.year != year:  # the deadlines' missing years are the plan's
+            read_tasks(doc.tasks, doc.meta.year)
         return doc, segmented
 
     # -- embedding ----------------------------------------------------------------------------

@@ -91,6 +91,12 @@ class TaskRow:
     partners: str = ""  # cơ quan phối hợp, where the table has the column
     budget: str = ""  # kinh phí, where the table has the column
     group: str = ""  # the group row above it ("I. Tuyên truyền …"), carried down
+    # read from the cells above (``indexer.structure.document.read_tasks``):
+    lead: str = ""  # the body that leads, of ``responsible`` ("Văn phòng"; assignment.lead_of)
+    due_start: str | None = None  # ISO date the time cell's period starts (parse_deadline)
+    due_end: str | None = None  # ISO date it ends ("by": only an end); None where unknown
+    recurring: str | None = None  # "thường xuyên", "hằng năm", … for work that repeats
+    paragraph_id: str | None = None  # the row's "task" paragraph (its first piece)
 
 
 @dataclass(slots=True)

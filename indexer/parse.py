@@ -14,6 +14,7 @@ from indexer.readers import READERS, read_bytes, read_document
 from indexer.scan import scan
 from indexer.sidecar import SIDECAR_SUFFIX, apply_sidecar, sidecar_path
 from indexer.structure import build_document
+from indexer.structure.document import read_tasks
 
 SUPPORTED_SUFFIXES = set(READERS)
 __all__ = [
@@ -47,7 +48,10 @@ def parse_file(path: Path, corpus_root: Path | None = None, data: bytes | None =
     path = Path(path)
     data = read_bytes(path) if data is None else data
     doc = parse_data(path, corpus_name(path, corpus_root), data)
+    year = doc.meta.year
     doc.meta = apply_sidecar(doc.meta, path)
+    if doc.meta.year != year:  # the deadlines' missing years are the plan's
+        read_tasks(doc.tasks, doc.meta.year)
     return doc
 
 

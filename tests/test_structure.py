@@ -184,7 +184,8 @@ def test_task_paragraphs(d25, d26):
         "Tuyên truyền về số hóa hồ sơ, kết quả giải quyết thủ tục hành chính — Sản phẩm: "
         "- Tham dự hội nghị, hội thảo do Văn phòng UBND tỉnh tổ chức; - Các thông tin, tài "
         "liệu được đăng tải trên Trang thông tin điện tử của Ban Quản lý. — Tiến độ: Quý "
-        "III-IV/2025 — Thực hiện: Văn phòng chủ trì, phối hợp các phòng, đơn vị trực thuộc thực hiện."
+        "III-IV/2025 — Thực hiện: Văn phòng chủ trì, phối hợp các phòng, đơn vị trực thuộc "
+        "thực hiện."
     )
 
 

@@ -18,6 +18,7 @@ from indexer.store.reader import (
     MentionRow,
     ParagraphRow,
     Reader,
+    TaskEntry,
 )
 from indexer.store.writer import Generation, IndexWriter
 
@@ -30,4 +31,5 @@ __all__ = [
     "MentionRow",
     "ParagraphRow",
     "Reader",
+    "TaskEntry",
 ]

@@ -28,6 +28,7 @@ import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ import numpy as np
 
 from indexer.model import Document, Paragraph, Reference, TaskRow
 from indexer.references.corpus import law_aliases, majority
+from indexer.text.vietnamese import fold
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -49,7 +51,9 @@ CREATE TABLE IF NOT EXISTS paragraphs (
 CREATE INDEX IF NOT EXISTS paragraphs_doc ON paragraphs(doc_id, ordinal);
 CREATE INDEX IF NOT EXISTS paragraphs_hash ON paragraphs(text_hash);
 CREATE TABLE IF NOT EXISTS tasks (
-    doc_id TEXT, number INTEGER, task TEXT, products TEXT, timeline TEXT, responsible TEXT
+    doc_id TEXT, number INTEGER, task TEXT, products TEXT, timeline TEXT, responsible TEXT,
+    lead TEXT, partners TEXT, budget TEXT, grp TEXT, due_start TEXT, due_end TEXT,
+    recurring TEXT, paragraph_id TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_doc ON tasks(doc_id, number);
 CREATE TABLE IF NOT EXISTS mentions (
@@ -65,6 +69,10 @@ CREATE TABLE IF NOT EXISTS context_vectors (
 CREATE INDEX IF NOT EXISTS context_vectors_hash ON context_vectors(text_hash);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+# columns of ``tasks`` added after its first six (a catalog written before has none of them)
+TASK_COLUMNS = (
+    "lead", "partners", "budget", "grp", "due_start", "due_end", "recurring", "paragraph_id",
+)  # fmt: skip
 _DATA_TABLES = ("documents", "paragraphs", "tasks", "mentions", "vectors", "context_vectors")
 WAL_LIMIT = 64 * 2**20  # bytes the WAL file is truncated to after a checkpoint resets it
 
@@ -107,6 +115,9 @@ def _migrate(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE mentions SET cited_key = key")
     if not _has_column(conn, "documents", "reading_json"):
         conn.execute("ALTER TABLE documents ADD COLUMN reading_json TEXT")  # how it was read
+    for column in TASK_COLUMNS:  # what a task row's cells say (2026-12-06); NULL until the
+        if not _has_column(conn, "tasks", column):  # next build re-reads every file
+            conn.execute(f"ALTER TABLE tasks ADD COLUMN {column} TEXT")
     if "text_fold" in {r[1] for r in conn.execute("PRAGMA table_info(paragraphs)")}:
         conn.execute("ALTER TABLE paragraphs DROP COLUMN text_fold")  # written, never read
 
@@ -259,9 +270,28 @@ def insert_document(conn: sqlite3.Connection, doc: Document) -> None:
         ),
     )
     conn.executemany(
-        "INSERT INTO tasks (doc_id, number, task, products, timeline, responsible) "
-        "VALUES (?,?,?,?,?,?)",
-        [(doc.doc_id, t.number, t.task, t.products, t.timeline, t.responsible) for t in doc.tasks],
+        "INSERT INTO tasks (doc_id, number, task, products, timeline, responsible, lead, "
+        "partners, budget, grp, due_start, due_end, recurring, paragraph_id) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                doc.doc_id,
+                t.number,
+                t.task,
+                t.products,
+                t.timeline,
+                t.responsible,
+                t.lead or None,
+                t.partners or None,
+                t.budget or None,
+                t.group or None,
+                t.due_start,
+                t.due_end,
+                t.recurring,
+                t.paragraph_id,
+            )  # fmt: skip
+            for t in doc.tasks
+        ],
     )
 
 
@@ -549,13 +579,105 @@ def facet_counts(
     return count_facets(rows, fields)
 
 
+def _task_select(conn: sqlite3.Connection) -> str:
+    """The columns of a task row, NULL for those an older catalog lacks (a reader does not
+    migrate it)."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(tasks)")}
+    extra = [f"t.{c}" if c in have else f"NULL AS {c}" for c in TASK_COLUMNS]
+    return "t.number, t.task, t.products, t.timeline, t.responsible, " + ", ".join(extra)
+
+
+def _task_row(r: Sequence) -> TaskRow:
+    number, task, products, timeline, responsible = r[:5]
+    lead, partners, budget, grp, due_start, due_end, recurring, paragraph_id = r[5:13]
+    return TaskRow(
+        number, task or "", products or "", timeline or "", responsible or "",
+        partners or "", budget or "", grp or "", lead or "", due_start, due_end, recurring,
+        paragraph_id,
+    )  # fmt: skip
+
+
 def fetch_tasks(conn: sqlite3.Connection, doc_id: str) -> list[TaskRow]:
     rows = conn.execute(
-        "SELECT number, task, products, timeline, responsible FROM tasks WHERE doc_id=? "
-        "ORDER BY number, rowid",
+        f"SELECT {_task_select(conn)} FROM tasks t WHERE t.doc_id=? ORDER BY t.number, t.rowid",
         (doc_id,),
     )
-    return [TaskRow(*r) for r in rows]
+    return [_task_row(r) for r in rows]
+
+
+TASKS_LIMIT = 10_000  # the most rows one ``find_tasks`` returns
+
+
+def _fold_sql(value: object) -> str | None:
+    return None if value is None else fold(str(value))
+
+
+def find_tasks(
+    conn: sqlite3.Connection,
+    *,
+    doc_ids: Sequence[str] | None = None,
+    unit: str | None = None,
+    province: str | None = None,
+    year: int | None = None,
+    lead: str | None = None,
+    due_from: str | None = None,
+    due_to: str | None = None,
+    text: str | None = None,
+    limit: int = 1000,
+) -> list[tuple[tuple, TaskRow]]:
+    """Task rows of every document matching all the filters given, in (year, doc_id, number)
+    order, at most ``limit`` (≤ ``TASKS_LIMIT``): per row its document's (doc_id, unit,
+    unit_short, province, year) and the row.
+
+    ``unit`` (name or short form), ``lead`` and ``text`` (task and products) match as folded
+    substrings (no case, no diacritics); ``province`` folded and exact; ``due_from`` /
+    ``due_to`` (ISO dates, either may be None) keep the rows whose period meets the window —
+    a period with one end only is that day, as ``Deadline.overlaps``; undated rows never
+    meet. A catalog written before ``lead`` was stored matches ``lead`` on the responsible
+    cell, and no row of it has a date."""
+    conn.create_function("cchc_fold", 1, _fold_sql, deterministic=True)
+    where: list[str] = []
+    args: list = []
+    if doc_ids is not None:
+        where.append("t.doc_id IN (SELECT value FROM json_each(?))")
+        args.append(json.dumps(list(doc_ids), ensure_ascii=False))
+    if year is not None:
+        where.append("d.year = ?")
+        args.append(int(year))
+    if province is not None:
+        where.append("cchc_fold(d.province) = ?")
+        args.append(fold(province).strip())
+    if unit is not None and fold(unit).strip():
+        where.append(
+            "(instr(cchc_fold(d.unit), ?) > 0 "
+            "OR instr(cchc_fold(json_extract(d.meta_json, '$.unit_short')), ?) > 0)"
+        )
+        args += [fold(unit).strip()] * 2
+    if lead is not None and fold(lead).strip():
+        column = "t.lead" if _has_column(conn, "tasks", "lead") else "t.responsible"
+        where.append(f"instr(cchc_fold({column}), ?) > 0")
+        args.append(fold(lead).strip())
+    if text is not None and fold(text).strip():
+        where.append("instr(cchc_fold(t.task || ' ' || t.products), ?) > 0")
+        args.append(" ".join(fold(text).split()))
+    if due_from is not None or due_to is not None:
+        if not _has_column(conn, "tasks", "due_start"):
+            return []
+        if due_to is not None:
+            where.append("COALESCE(t.due_start, t.due_end) <= ?")
+            args.append(date.fromisoformat(due_to).isoformat())
+        if due_from is not None:
+            where.append("COALESCE(t.due_end, t.due_start) >= ?")
+            args.append(date.fromisoformat(due_from).isoformat())
+    sql = (
+        "SELECT t.doc_id, d.unit, json_extract(d.meta_json, '$.unit_short'), d.province, "
+        f"d.year, {_task_select(conn)} FROM tasks t JOIN documents d USING (doc_id)"
+    )
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY d.year, t.doc_id, t.number, t.rowid LIMIT ?"
+    args.append(max(0, min(int(limit), TASKS_LIMIT)))
+    return [(tuple(r[:5]), _task_row(r[5:])) for r in conn.execute(sql, args)]
 
 
 def fetch_vectors(

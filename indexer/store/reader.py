@@ -75,6 +75,41 @@ class MentionRow:
     raw: str
 
 
+@dataclass(slots=True)
+class TaskEntry:
+    """One task row of a plan, with its plan (``IndexReader.find_tasks``): the row's cells as
+    written, the lead, partners and budget read from them, the period its time cell names
+    (ISO dates; None where the cell names none) and the paragraph it is indexed as."""
+
+    doc_id: str
+    unit: str | None
+    unit_short: str | None
+    province: str | None
+    year: int | None
+    number: int
+    task: str
+    products: str
+    timeline: str  # the time cell as written
+    responsible: str  # the responsible cell as written
+    lead: str  # the body that leads ("" when the cell names none)
+    partners: str
+    budget: str
+    group: str
+    due_start: str | None
+    due_end: str | None
+    recurring: str | None  # "thường xuyên", "hằng năm", … for work that repeats
+    paragraph_id: str | None
+
+
+def _task_entry(doc: tuple, row: TaskRow) -> TaskEntry:
+    doc_id, unit, unit_short, province, year = doc
+    return TaskEntry(
+        doc_id, unit, unit_short, province, year, row.number, row.task, row.products,
+        row.timeline, row.responsible, row.lead, row.partners, row.budget, row.group,
+        row.due_start, row.due_end, row.recurring, row.paragraph_id,
+    )  # fmt: skip
+
+
 class Candidates:
     """What a search reads of its candidate paragraphs, read at once
     (``IndexReader.candidates``): their rows, their documents' facet values, their own
@@ -177,6 +212,19 @@ class Reader(Protocol):
     def paragraphs(self, doc_id: str) -> list[ParagraphRow]: ...
     def paragraphs_by_rowid(self, rowids: Sequence[int]) -> dict[int, ParagraphRow]: ...
     def tasks(self, doc_id: str) -> list[TaskRow]: ...
+    def find_tasks(
+        self,
+        *,
+        doc_ids: Sequence[str] | None = None,
+        unit: str | None = None,
+        province: str | None = None,
+        year: int | None = None,
+        lead: str | None = None,
+        due_from: str | None = None,
+        due_to: str | None = None,
+        text: str | None = None,
+        limit: int = 1000,
+    ) -> list[TaskEntry]: ...
     def vectors(self, rowids: Sequence[int]) -> np.ndarray: ...
     def context_vectors(self, rowids: Sequence[int]) -> np.ndarray: ...
     def filter_rowids(self, **filters: Any) -> np.ndarray | None: ...
@@ -299,6 +347,31 @@ class IndexReader:
     def tasks(self, doc_id: str) -> list[TaskRow]:
         with self._lock:
             return catalog.fetch_tasks(self._conn, doc_id)
+
+    def find_tasks(
+        self,
+        *,
+        doc_ids: Sequence[str] | None = None,
+        unit: str | None = None,
+        province: str | None = None,
+        year: int | None = None,
+        lead: str | None = None,
+        due_from: str | None = None,
+        due_to: str | None = None,
+        text: str | None = None,
+        limit: int = 1000,
+    ) -> list[TaskEntry]:
+        """Task rows across plans, filtered in SQL (``catalog.find_tasks``): ``unit`` (name
+        or short form), ``lead`` and ``text`` (task and products) as folded substrings,
+        ``province`` folded and exact, ``year`` exact, ``due_from``/``due_to`` ISO dates (a
+        row whose period meets the window; ValueError for another form); in (year, plan,
+        number) order, at most ``limit`` rows (capped at ``catalog.TASKS_LIMIT``)."""
+        with self._lock:
+            found = catalog.find_tasks(
+                self._conn, doc_ids=doc_ids, unit=unit, province=province, year=year,
+                lead=lead, due_from=due_from, due_to=due_to, text=text, limit=limit,
+            )  # fmt: skip
+        return [_task_entry(doc, row) for doc, row in found]
 
     def _vector_bytes(self, rowids: Sequence[int]) -> dict[int, bytes]:
         with self._lock:

@@ -9,8 +9,10 @@ from indexer.cleaning import Line, split_lines
 from indexer.model import Document, Paragraph, TaskRow
 from indexer.readers.base import RawDocument
 from indexer.structure.appendix import parse_appendix, task_tables
+from indexer.structure.assignment import lead_of
 from indexer.structure.blocks import Block, reflow
 from indexer.structure.columns import TASK, field_of_header_cell
+from indexer.structure.deadlines import parse_deadline
 from indexer.structure.header import strip_motto
 from indexer.structure.layout import split_layout
 from indexer.structure.metadata import extract_meta
@@ -32,6 +34,18 @@ def task_text(row: TaskRow) -> str:
         if value and not (label == "Phối hợp" and value in row.responsible):  # said already
             parts.append(f"{label}: {value}")
     return " — ".join(p for p in parts if p)
+
+
+def read_tasks(rows: list[TaskRow], year: int | None) -> None:
+    """Fill in what each row's cells say beyond their text: the lead (``lead_of`` the
+    responsible cell) and the period of its time cell (``parse_deadline``, the plan's
+    ``year`` for a date without one) as ISO dates."""
+    for row in rows:
+        row.lead = lead_of(row.responsible)
+        due = parse_deadline(row.timeline, year)
+        row.due_start = due.start.isoformat() if due.start else None
+        row.due_end = due.end.isoformat() if due.end else None
+        row.recurring = due.recurring
 
 
 def table_passages(lines: list[Line]) -> list[Line]:
@@ -135,6 +149,7 @@ def build_document(raw: RawDocument, doc_id: str, path: str, sha256: str) -> Doc
         body = table_passages(layout.appendix)
         label = [APPENDIX_LABEL] + ([appendix.title] if appendix and appendix.title else [])
         paragraphs += to_paragraphs(reflow(body), doc_id, start=len(paragraphs), base=label[:1])
+    task_paragraphs: list[Paragraph] = []
     if tasks:
         title = appendix.title if appendix and appendix.rows is tasks else None
         section = [APPENDIX_LABEL] + ([title] if title else [])
@@ -144,4 +159,19 @@ def build_document(raw: RawDocument, doc_id: str, path: str, sha256: str) -> Doc
             paragraphs.append(
                 Paragraph(f"{doc_id}:{ordinal:04d}", doc_id, ordinal, sec, "task", task_text(row))
             )
-    return Document(doc_id, path, sha256, meta, split_long(paragraphs), tasks, raw.reading())
+            task_paragraphs.append(paragraphs[-1])
+    read_tasks(tasks, meta.year)
+    paragraphs = split_long(paragraphs)
+    _link_tasks(tasks, task_paragraphs, paragraphs)
+    return Document(doc_id, path, sha256, meta, paragraphs, tasks, raw.reading())
+
+
+def _link_tasks(tasks: list[TaskRow], own: list[Paragraph], paragraphs: list[Paragraph]) -> None:
+    """Each row's ``paragraph_id``: the paragraph that starts its text (``split_long`` may
+    have cut a long one; task paragraphs stay in order, each opening with its text)."""
+    pieces = iter(p for p in paragraphs if p.kind == "task")
+    for row, para in zip(tasks, own, strict=True):
+        for piece in pieces:
+            if para.text.startswith(piece.text):
+                row.paragraph_id = piece.id
+                break
