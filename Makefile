@@ -91,6 +91,8 @@ eval: install converters
 	$(BIN)/python -m eval.ocr
 	$(BIN)/python -m eval.floor --sweep
 	$(BIN)/python -m eval.understanding
+	$(BIN)/python -m eval.answers
+	$(BIN)/python -m eval.tasks
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -215,6 +215,8 @@ def render_search(console: Console, result: SearchResult) -> None:
         if understood.topic != understood.query:
             line.append(f" — nội dung tìm: «{understood.topic}»", style="dim")
         console.print(line)
+    if result.answer is not None:
+        render_answer(console, result.answer)
     if not result.hits:
         console.print(f"No results for “{result.query}”.")
         return
@@ -234,6 +236,19 @@ def render_search(console: Console, result: SearchResult) -> None:
         if hit.section:
             console.print(Text(f"    {hit.section}", style="dim"))
         console.print(Text("    ").append_text(marked(hit.snippet)))
+
+
+def render_answer(console: Console, answer: Any) -> None:
+    """A who / when / how-much question's answer: one line per plan with its source."""
+    if not answer.facts:
+        console.print(Text(f"No answer ({answer.kind}) stated in the plans; the closest:", "bold"))
+        return
+    for fact in answer.facts:
+        line = Text(f"Answer ({answer.kind}): ", style="bold green")
+        line.append(fact.text, style="bold")
+        line.append(f"  — {fact.year or '—'} · {fact.unit or fact.doc_id}", style="cyan")
+        console.print(line)
+        console.print(Text(f"    «{fact.source}»", style="dim"))
 
 
 @app.command()

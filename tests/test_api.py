@@ -75,6 +75,7 @@ def test_unknown_unit_or_year_is_empty_not_an_error(client):
             "results": [],
             "facets": {},
             "understood": {"topic": "cải cách", "constraints": [], "applied": "none"},
+            "answer": None,
         }
 
 

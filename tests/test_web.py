@@ -616,3 +616,24 @@ def test_the_page_says_what_the_query_was_understood_as_and_each_can_be_dropped_
     page.wait_for_url(lambda url: "bo=" not in url)
     expect(box).to_contain_text("Đang ưu tiên: 2026")
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+def test_a_question_is_answered_above_the_results_with_its_source(any_page, base_url):
+    """ "… trước ngày nào?": the deadline itself, read from the plan's task row, with a link to
+    that row; a question no plan answers says so instead of guessing."""
+    page = any_page
+    q = (
+        "Trường Cao đẳng Y tế Khánh Hòa phải ban hành Kế hoạch tuyên truyền CCHC năm 2026 "
+        "trước ngày nào?"
+    )
+    page.goto(f"{base_url}/?q={quote(q)}")
+    box = page.locator("#tra-loi")
+    expect(box.locator("h2")).to_have_text("Thời hạn")
+    expect(box.locator(".fact").first).to_have_text("Trước ngày 15/02/2026")
+    box.get_by_role("link", name="Xem đoạn nguồn").first.click()
+    page.wait_for_url(re.compile(rf"/doc/{P2026}.*#p-\d+"))
+    expect(page.locator(":target")).to_contain_text("Trước ngày 15/02/2026")
+    none = "Kinh phí tuyên truyền cải cách hành chính năm 2026 của nhà trường là bao nhiêu tiền?"
+    page.goto(f"{base_url}/?q={quote(none)}")
+    expect(page.locator("#tra-loi .not-found")).to_contain_text("Chưa tìm thấy câu trả lời")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from service.search.facts import Answer
     from service.search.understanding import Understanding
 
 
@@ -67,6 +68,9 @@ class SearchResult:
     answered: bool | None = None
     # what the query was understood as: its constraints and topic (None: not asked)
     understood: Understanding | None = None
+    # a who / when / how-much question's answer read from the plans (service.search.facts);
+    # None: the query is not such a question
+    answer: Answer | None = None
 
     @property
     def relevant(self) -> list[SearchHit]:
@@ -82,4 +86,5 @@ class SearchResult:
             "results": [h.to_dict() for h in self.hits],
             "facets": self.facets,
             "understood": self.understood.to_dict() if self.understood else None,
+            "answer": self.answer.to_dict() if self.answer else None,
         }

@@ -27,6 +27,7 @@ from service.cancel import checkpoint
 from service.observe import search_done
 from service.search.abbreviations import expand_query, forms, with_corpus
 from service.search.cache import QueryVectorCache
+from service.search.facts import answer, question_kind
 from service.search.fusion import FUSIONS, FusionParams, Ranking, _minmax, rank
 from service.search.grouping import collapse_documents, group_duplicates
 from service.search.model import SearchFilters, SearchHit, SearchResult
@@ -413,6 +414,12 @@ class Searcher:
         checkpoint()  # snippets next: an abandoned request stops here (and between hits)
         hits = self._hits(expanded, grouped, dict(dense), dict(lexical))
         answered = self._rate(hits, vec, self._retrieved_text(understood), candidates)
+        fact = None
+        asks = question_kind(query)
+        if asks is not None:  # who / when / how much: the fact itself, from the plans
+            checkpoint()
+            relevant = hits if answered is not False else []
+            fact = answer(query, relevant, self.reader.paragraphs, asks, understood.topic)
         return SearchResult(
             query=query,
             mode=mode,
@@ -421,6 +428,7 @@ class Searcher:
             facets=found,
             answered=answered,
             understood=understood,
+            answer=fact,
         )
 
     def _floor(self) -> Floor | None:

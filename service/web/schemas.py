@@ -37,6 +37,7 @@ from service.coverage.model import (
     YearChanges,
 )
 from service.mentions import CITED_FIELDS, CitedDocument, Mention, MentionsResult
+from service.search.facts import Fact
 from service.search.model import SearchHit
 from service.search.understanding import Constraint
 
@@ -247,6 +248,32 @@ class UnderstoodOut(BaseModel):
     )
 
 
+FactOut = served(
+    Fact,
+    "FactOut",
+    kind=Field(description='"who", "when", "money", "frequency" or "target".'),
+    text=Field(
+        description="The answer as the document writes it (Sở Y tế, trước ngày 31/3/2026…)."
+    ),
+    doc_id=Field(description="The plan it was read from."),
+    paragraph_id=Field(description="The paragraph that states it (open it with /doc/{doc_id})."),
+    unit=Field(None),
+    year=Field(None),
+    source=Field(description="The sentence or task-row cell it was read from."),
+    where=Field(description='"task row" (an appendix table\'s cell) or "sentence".'),
+    normalized=Field(
+        default_factory=dict,
+        description="when: start/end dates (ISO) and recurring; money: amount_vnd.",
+    ),
+)
+
+
+class AnswerOut(BaseModel):
+    kind: str = Field(description="What the question asks: who, when, money, frequency, target.")
+    found: bool = Field(description="False: no plan states it (the product does not guess).")
+    facts: list[FactOut] = Field(description="One per plan, the best plan first (at most 3).")
+
+
 class SearchOut(BaseModel):
     query: str
     total: int = Field(description="Number of results returned.")
@@ -260,6 +287,11 @@ class SearchOut(BaseModel):
         default_factory=dict,
         description="Paragraphs per unit, year, province and document kind among the candidates "
         "the results were chosen from (up to `candidates` per retriever), most frequent first.",
+    )
+    answer: AnswerOut | None = Field(
+        None,
+        description="For a who / when / how-much / how-often / what-target question, the "
+        "answer read from the plans with its source paragraph; null for other queries.",
     )
     understood: UnderstoodOut | None = Field(
         None,

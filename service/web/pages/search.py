@@ -116,6 +116,7 @@ def search_view(
         "page": page_n,
         "message": message,
         "understood": None,
+        "answer": None,
     }
     if not clean_query(q[: MAX_QUERY_CHARS + 1]):  # blank, or only invisible characters
         return "search.html", ctx, 200
@@ -143,6 +144,7 @@ def search_view(
         spell_fields(only),
     )
     ctx["understood"] = _understood(result.understood, state, ignore, only)
+    ctx["answer"] = _answer(result.answer, {d.doc_id: doc_label(d) for d in docs}, state)
     back = {**state, **({"page": str(page_n)} if page_n > 1 else {})}
     scanned = {d.doc_id for d in docs if d.reading.method == "ocr"}
     labels = {d.doc_id: doc_label(d) for d in docs}
@@ -208,6 +210,32 @@ def search_view(
             + f"{ctx['searched']}. Hãy thử từ ngữ khác hoặc bỏ bớt bộ lọc.",
         }
     return "search.html", ctx, 200
+
+
+ANSWER_LABELS = {
+    "who": "Cơ quan thực hiện",
+    "when": "Thời hạn",
+    "money": "Số tiền",
+    "frequency": "Tần suất",
+    "target": "Chỉ tiêu",
+}
+
+
+def _answer(answer: Any, labels: dict[str, str], state: dict[str, str]) -> dict[str, Any] | None:
+    """A who / when / how-much question's answer: each plan's fact with its source, or the
+    sentence that none was found (the page does not guess)."""
+    if answer is None:
+        return None
+    facts = [
+        {
+            "text": f.text,
+            "plan": labels.get(f.doc_id, f.doc_id),
+            "source": f.source,
+            "href": paragraph_href(f.doc_id, f.paragraph_id, **state),
+        }
+        for f in answer.facts
+    ]
+    return {"label": ANSWER_LABELS.get(answer.kind, "Trả lời"), "facts": facts}
 
 
 def _understood(

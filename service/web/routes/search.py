@@ -129,6 +129,7 @@ async def search(
             results=[SearchHitOut(**h.to_dict()) for h in result.hits],
             facets=result.facets,
             understood=result.understood.to_dict() if understand and result.understood else None,
+            answer=result.answer.to_dict() if result.answer else None,
         )
         # served as its JSON: the model was validated just now (FastAPI would validate it again)
         return result.query, answer.model_dump_json().encode()

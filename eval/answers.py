@@ -1,0 +1,191 @@
+"""Answer accuracy: who / when / how much / how often / what target, read from the plans.
+
+    python -m eval.answers [--json] [--errors]
+
+``eval/questions_answers.json`` (its "about" key says how it was labelled: by reading the
+documents of ``corpus/`` and ``../shared/corpus-real``, never from the system's output) holds
+60 answerable questions with the exact answer and its paragraph, and 8 that no document
+answers. Each question is searched as served (``Searcher.search``, hybrid, understanding on)
+on the many-document index ``make eval`` builds, and answered by ``service.search.facts``.
+
+**When an answer counts as right** — its first fact (the best plan's):
+
+- it comes from a document of the gold paragraphs, and
+- *exact*: its text equals the labelled answer in the compared form (folded, lower case,
+  punctuation and spaces collapsed, a leading "trước", "trong", "từ", "kể từ", "vào", "đến",
+  "chậm nhất", "ít nhất", "khoảng", "trên", "dưới", "định kỳ" dropped from both);
+- *field*: or, for money, its amount in đồng equals the labelled ``amount_vnd``; otherwise
+  one compared form contains the other and the shorter is at least 60 % of the longer.
+
+An unanswerable question is right when no fact is given ("not found"). Rates are per kind
+and overall; ``answer accuracy`` = (answerable right by field + unanswerable right) / all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from indexer.text.vietnamese import fold
+
+QUESTIONS = Path(__file__).with_name("questions_answers.json")
+_LEADS = (
+    "truoc", "trong", "tu", "ke tu", "vao", "den", "cham nhat", "cham nhat la", "it nhat",
+    "khoang", "tren", "duoi", "dinh ky", "hoan thanh truoc", "toi thieu", "dat",
+)  # fmt: skip
+_LEAD_RX = re.compile(r"^(?:" + "|".join(sorted(_LEADS, key=len, reverse=True)) + r")\s+")
+
+
+def compared(text: str | None) -> str:
+    out = " ".join(re.sub(r"[^\w%/]+", " ", fold(text or "").lower()).split())
+    for _ in range(2):
+        out = _LEAD_RX.sub("", out)
+    return out
+
+
+def is_right(fact: dict[str, Any] | None, q: dict[str, Any]) -> tuple[bool, bool]:
+    """(exact, by field) for one question's first fact."""
+    if q.get("answer") is None:
+        return fact is None, fact is None
+    if fact is None or fact["doc_id"] not in {g["doc_id"] for g in q["gold"]}:
+        return False, False
+    got, want = compared(fact["text"]), compared(q["answer"])
+    exact = bool(got) and got == want
+    if exact:
+        return True, True
+    gold_amount = (q.get("answer_normalized") or {}).get("amount_vnd")
+    if q["kind"] == "money" and gold_amount is not None:
+        return False, fact["normalized"].get("amount_vnd") == gold_amount
+    if q["kind"] == "target":  # the figure: its numbers and unit sign, in order
+        return False, _figures(fact["text"]) == _figures(q["answer"])
+    if q["kind"] in ("when", "frequency") and _figures(q["answer"]):
+        return False, _figures(fact["text"]) == _figures(q["answer"])
+    short, long = sorted((got, want), key=len)
+    return False, bool(short) and short in long and len(short) >= 0.6 * len(long)
+
+
+def _figures(text: str) -> list[str]:
+    """The numbers of a figure or date ("trước ngày 31/3/2026" → 31, 3, 2026; leading zeros
+    dropped) with "%" kept, and its quarter ("Quý II" → q2)."""
+    out = [n.lstrip("0") or "0" for n in re.findall(r"\d+(?:[.,]\d+)*", text)]
+    out += ["%"] * text.count("%")
+    quarter = re.search(r"(?i)quý\s+(IV|III|II|I)\b", text)
+    if quarter:
+        out.append("q" + str(("I", "II", "III", "IV").index(quarter.group(1).upper()) + 1))
+    return out
+
+
+def measure(index_dir: Path, questions: list[dict[str, Any]]) -> dict[str, Any]:
+    from service.live.holder import IndexHolder
+    from service.search.facts import question_kind
+    from service.settings import Settings
+
+    holder = IndexHolder(Settings(index_dir=index_dir)).open()
+    rows = []
+    try:
+        searcher = holder.snapshot.searcher
+        for q in questions:
+            result = searcher.search(q["question"], 10)
+            got = result.answer  # as served: search reads it (service.search.facts)
+            first = got.facts[0].to_dict() if got and got.facts else None
+            exact, by_field = is_right(first, q)
+            rows.append(
+                {
+                    "id": q["id"],
+                    "kind": q["kind"],
+                    "read_as": question_kind(q["question"]),
+                    "answerable": q.get("answer") is not None,
+                    "expected": q.get("answer"),
+                    "got": first["text"] if first else None,
+                    "got_doc": first["doc_id"] if first else None,
+                    "exact": exact,
+                    "right": by_field,
+                }
+            )
+    finally:
+        holder.close()
+    return {"summary": summarize(rows), "rows": rows}
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def rate(part: list[dict[str, Any]], key: str) -> float:
+        return round(sum(r[key] for r in part) / len(part), 3) if part else 0.0
+
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    kinds = sorted({r["kind"] for r in answerable})
+    return {
+        "questions": len(rows),
+        "answer_accuracy": rate(rows, "right"),
+        "answerable": len(answerable),
+        "answerable_right": rate(answerable, "right"),
+        "answerable_exact": rate(answerable, "exact"),
+        "answered_at_all": rate([{"x": r["got"] is not None} for r in answerable], "x"),
+        "kind_read_right": rate([{"x": r["read_as"] == r["kind"]} for r in rows], "x"),
+        "unanswerable": len(unanswerable),
+        "unanswerable_said_so": rate(unanswerable, "right"),
+        "by_kind": {
+            k: {
+                "questions": len([r for r in answerable if r["kind"] == k]),
+                "right": rate([r for r in answerable if r["kind"] == k], "right"),
+                "exact": rate([r for r in answerable if r["kind"] == k], "exact"),
+            }
+            for k in kinds
+        },
+    }
+
+
+def answer_figures(quiet: bool = True) -> dict[str, Any] | None:
+    """The figures on the many-document index (None when ../shared/corpus-real is absent)."""
+    from eval.run import build_many_index
+
+    index = build_many_index(quiet=quiet)
+    if index is None:
+        return None
+    questions = json.loads(QUESTIONS.read_text(encoding="utf-8"))["questions"]
+    return measure(index, questions)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.answers", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--errors", action="store_true", help="list the questions answered wrong")
+    args = parser.parse_args(argv)
+    report = answer_figures()
+    if report is None:
+        print("skipped: ../shared/corpus-real is absent", file=sys.stderr)
+        return 0
+    if args.json:
+        print(
+            json.dumps(report if args.errors else report["summary"], ensure_ascii=False, indent=1)
+        )
+        return 0
+    s = report["summary"]
+    print(
+        f"answer accuracy {s['answer_accuracy']:.3f} over {s['questions']} questions; "
+        f"answerable right {s['answerable_right']:.3f} (exact {s['answerable_exact']:.3f}, "
+        f"answered at all {s['answered_at_all']:.3f}); unanswerable said so "
+        f"{s['unanswerable_said_so']:.3f} of {s['unanswerable']}; kind read right "
+        f"{s['kind_read_right']:.3f}"
+    )
+    for kind, k in s["by_kind"].items():
+        n, right, exact = k["questions"], k["right"], k["exact"]
+        print(f"  {kind:<10} {n:>3} questions  right {right:.3f}  exact {exact:.3f}")
+    if args.errors:
+        for r in report["rows"]:
+            if not r["right"]:
+                asked = f"{r['kind']}/{r['read_as']}"
+                got = f"got {r['got']!r} ({r['got_doc']})"
+                print(f"  ✗ {r['id']} {asked}: want {r['expected']!r} {got}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

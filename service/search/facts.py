@@ -1,0 +1,357 @@
+"""The fact a question asks for — who, by when, how much, how often, what target — read from
+the paragraphs search found.
+
+Staff ask "Cần Thơ giao cơ quan nào …", "… trước ngày nào?", "mức chuẩn … là bao nhiêu?".
+Search ranks the paragraphs that state it; this module reads the answer itself out of them,
+so the page, the API and the CLI can show "Sở Y tế" with its source paragraph instead of a
+list to read. Two sources, both the documents' own words (nothing is generated):
+
+- a **task row** (the appendix tables, indexed as "task — Sản phẩm: … — Tiến độ: … — Thực
+  hiện: … — Kinh phí: …"): who is the row's lead (``indexer.structure.assignment.lead_of``),
+  when its time cell, how much its budget cell;
+- a **sentence** of any paragraph: the span of the asked kind — an amount in đồng, a
+  percentage or figure, a date or period, a frequency, a body that is given the task ("giao
+  Sở Y tế thành lập …", "Sở Tư pháp chủ trì", "gửi về Sở Nội vụ") — in the clause that shares
+  the most content words with the question.
+
+A fact is given only from paragraphs above the relevance floor, and only when its clause
+shares at least ``MIN_OVERLAP`` of the question's content words: otherwise the answer is
+``None`` and the product says it did not find one rather than guess. Across plans, one fact
+per plan (the best), in the order of their paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from indexer.text.vietnamese import fold
+from service.search.model import SearchHit
+
+KINDS = ("who", "when", "money", "frequency", "target")
+MIN_OVERLAP = 0.4  # share of the question's content words its answer's clause must hold
+HIT_BONUS = 0.15  # for a paragraph among the search's best hits
+READ_HITS = 5  # the best hits read for an answer
+READ_DOCUMENTS = 2  # the documents of those read whole
+MAX_PARAGRAPHS = 5000  # of each (a bound on the work)
+PLANS_SHOWN = 3  # one fact per plan, at most this many plans
+
+# -- what the question asks (folded, whole words) ---------------------------------------------
+_ASKS = (  # the question's own words first, then words that only hint at what it asks
+    ("who", r"co quan nao|don vi nao|bo phan nao|phong nao|so nao|ban nao|to chuc nao|"
+     r"ai (?:chu tri|la|lam|chiu)|^ai |giao cho ai|gui (?:ve|den) (?:dau|co quan nao)"),
+    ("frequency", r"bao lau (?:mot|1) lan|may (?:ngay|tuan|thang|quy|nam) (?:mot|1) lan|"
+     r"bao nhieu lan|tan suat|dinh ky (?:bao lau|the nao|ra sao)"),
+    ("when", r"khi nao|bao gio|ngay nao|thang nao|nam nao|quy nao|thoi gian nao|luc nao|"
+     r"thoi diem nao|tu ngay nao|truoc ngay nao|vao luc nao|trong bao lau|thoi han .*bao lau"),
+    ("money", r"bao nhieu tien|bao nhieu dong|bao nhieu ty dong|bao nhieu trieu dong"),
+    ("target", r"bao nhieu phan tram|bao nhieu %|dat bao nhieu|bao nhieu tram"),
+    ("frequency", r"hang (?:ngay|thang|nam|quy)|dinh ky"),
+    ("money", r"kinh phi|muc chi|muc ho tro|muc chuan|muc cho vay|muc thu|ngan sach|chi phi|"
+     r"thiet hai|von dau tu|muc luong|tong thu|tong chi|tao nguon|ho tro them"),
+    ("target", r"ty le|ty so|chi tieu|muc tieu|phan dau|bao nhieu (?:xa|phuong|don vi|nguoi)"),
+    ("when", r"thoi han|han chot|han (?:gui|nop|bao cao)|hieu luc|bao lau"),
+    ("who", r"dau moi|chu tri|thuong truc"),
+)  # fmt: skip
+_ASK_RX = [(kind, re.compile(rf"(?<!\w)(?:{rx})(?!\w)")) for kind, rx in _ASKS]
+
+# -- spans of each kind, on the text as written ------------------------------------------------
+_NUM = r"\d{1,3}(?:[.,]\d{3})*(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_MONEY = re.compile(
+    rf"(?:(?:khoảng|trên|dưới|tối đa|tối thiểu|gần|hơn|ước|đạt)\s+)?(?:{_NUM})\s*"
+    r"(?:nghìn tỷ|tỷ|triệu|nghìn|ngàn)?\s*(?:đồng|VNĐ|VND|đ)(?!\w)"
+    r"(?:\s*/\s*(?:tháng|năm|người|ngày|lượt|hồ sơ|tháng/người|người/tháng))?"
+    rf"|(?:{_NUM})\s*lần\s+(?:mức|quỹ)\s+lương(?:\s+(?:cơ bản|cơ sở|tối thiểu))?",
+    re.I,
+)
+_PERCENT = re.compile(
+    rf"(?:(?:ít nhất|tối thiểu|trên|dưới|đạt|từ|khoảng|tối đa|hơn|không quá)\s+)?(?:{_NUM})\s*%"
+    r"(?:\s*trở (?:lên|xuống))?",
+    re.I,
+)
+_FIGURE = re.compile(  # a number and what it counts ("35 trạm", "400 triệu USD"), not a year
+    rf"(?:(?:ít nhất|tối thiểu|trên|dưới|đạt|khoảng|tối đa|hơn|không quá)\s+)?"
+    rf"(?<![\d/.])(?!(?:19|20)\d\d(?!\d))(?:{_NUM})\s+"
+    r"(?:triệu USD|tỷ USD|USD|(?!năm|ngày|tháng|quý)[^\W\d]+(?:\s+[^\W\d]+)?)",
+    re.I,
+)
+_DATE = r"ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
+_PERIOD = (
+    r"(?:quý\s+[IV]{1,3}|tháng\s+\d{1,2}|6 tháng (?:đầu|cuối) năm)(?:\s*(?:/|năm)\s*\d{4})?"
+    r"|năm\s+\d{4}"
+)
+_WHEN = re.compile(
+    rf"(?:(?:kể\s+)?từ\s+{_DATE}\s+đến\s+(?:hết\s+)?{_DATE}"
+    rf"|(?:(?:hoàn thành\s+)?trước|chậm nhất(?:\s+là)?|đến|kể từ|từ|trong|vào)\s+{_DATE}"
+    rf"|{_DATE}"
+    rf"|(?:trong|vào|từ|đến|trước)?\s*(?:{_PERIOD})"
+    r"|thường xuyên|hằng năm|hàng năm)"
+    r"(?:\s+(?:hằng|hàng)\s+(?:ngày|tuần|tháng|quý|năm))?",
+    re.I,
+)
+_DEADLINE_LEAD = re.compile(
+    r"^(?:hoàn thành\s+)?(?:trước|chậm nhất|đến|từ|kể từ|trong|vào)\b", re.I
+)
+# a date that belongs to a cited document ("Quyết định số 74/QĐ-CĐYT ngày 12/02/2026")
+_CITED_BEFORE = re.compile(
+    r"(?:số\s*)?\d+/[\w/.-]*\s*$|(?:Nghị quyết|Quyết định|Kế hoạch|Công văn|Thông tư|Nghị định|"
+    r"Chỉ thị|Hướng dẫn|Thông báo|Luật|Công điện)[^,.;]{0,50}$",
+    re.I,
+)
+_FREQUENCY = re.compile(
+    r"(?:định kỳ\s+)?(?:\d+|một|hai)\s+(?:ngày|tuần|tháng|quý|năm)\s*(?:một|1|/)\s*lần"
+    r"|\d+\s+lần\s*/\s*(?:ngày|tuần|tháng|quý|năm)(?:\s*\([^)]{0,40}\))?"
+    r"|\d+\s+[^\W\d]+(?:,\s*[^\W\d]+)?\s*/\s*(?:ngày|tuần|tháng|quý|năm)"
+    rf"|(?:trước\s+)?(?:{_DATE}|\d{{1,2}}h\d{{0,2}}’?)\s+(?:hằng|hàng)\s+(?:ngày|tuần|tháng|quý|năm)"
+    r"|(?:trước\s+ngày\s+\d{1,2}\s+)?(?:định kỳ\s+)?(?:hằng|hàng|mỗi)\s+(?:ngày|tuần|tháng|quý|năm)"
+    r"|định kỳ\s+[^,.;]{3,30}",
+    re.I,
+)
+_BODY = (
+    r"(?:Sở|Ban|Bộ|Phòng|Văn phòng|UBND|Ủy ban|Uỷ ban|Trung tâm|Cục|Chi cục|Công an|Trường|"
+    r"Bệnh viện|Viện|Hội đồng|Thanh tra|Kho bạc|Ngân hàng|Bảo hiểm|Đài|Báo|Liên đoàn|"
+    r"Tỉnh đoàn|Thành đoàn|Hội|Bộ phận|Tổ|Đoàn|Cơ quan|Chủ tịch|Giám đốc|Hiệu trưởng)"
+)
+_VERB = (
+    r"chủ trì|thực hiện|thành lập|tổ chức|bố trí|là cơ quan|làm đầu mối|là đầu mối|theo dõi|"
+    r"hướng dẫn|tham mưu|xây dựng|triển khai|tổng hợp|có trách nhiệm|chịu trách nhiệm|"
+    r"phối hợp|rà soát|kiểm tra|cấp|quản lý"
+)
+_WHO = re.compile(
+    rf"(?:giao(?:\s+cho)?|gửi về|gửi đến|gửi|do|đề nghị)\s+(?P<a>{_BODY}[^,.;:()]{{1,90}}?)"
+    rf"(?=\s+(?:{_VERB})\b|\s*\(|[,.;:]|$)"
+    rf"|(?P<b>{_BODY}[^,.;:()]{{1,80}}?)\s+(?:chủ trì|là cơ quan (?:đầu mối|thường trực|chủ trì)"
+    r"|làm đầu mối|là đầu mối|có trách nhiệm|chịu trách nhiệm)",
+)
+_TASK_FIELD = re.compile(r"\s+—\s+(Sản phẩm|Tiến độ|Thực hiện|Phối hợp|Kinh phí):\s+")
+_CLAUSE = re.compile(r"(?<=[.;!?])\s+|\s+-\s+|\n+")
+_STOP = {
+    "cua", "va", "cac", "nhung", "la", "cho", "de", "trong", "theo", "tai", "voi", "ve", "tu",
+    "den", "duoc", "co", "khong", "nay", "do", "o", "thi", "mot", "nam", "phai", "nao", "gi",
+    "bao", "nhieu", "khi", "may", "dau", "ai", "lan", "hay", "nhu", "the", "sao", "ra", "vao",
+}  # fmt: skip
+
+
+@dataclass(slots=True)
+class Fact:
+    """One answer read from one paragraph."""
+
+    kind: str  # who | when | money | frequency | target
+    text: str  # the answer as the document writes it
+    doc_id: str
+    paragraph_id: str
+    unit: str | None
+    year: int | None
+    source: str  # the clause or task-row field it was read from
+    where: str  # "task row" or "sentence"
+    normalized: dict[str, Any] = field(default_factory=dict)  # {"date"…}, {"amount_vnd"…}
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Answer:
+    """What a who / when / how-much question was answered with (``facts`` empty: not found)."""
+
+    kind: str
+    facts: list[Fact] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.facts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "found": self.found, "facts": [f.to_dict() for f in self.facts]}
+
+
+def question_kind(query: str) -> str | None:
+    """Which fact the question asks for, or None (a topic, not a who/when/how-much question)."""
+    folded = " ".join(fold(query).lower().replace("?", " ").split())
+    for kind, rx in _ASK_RX:
+        if rx.search(folded):
+            return kind
+    return None
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", fold(text).lower()) if w not in _STOP and len(w) > 1}
+
+
+def _overlap(question: set[str], clause: str) -> float:
+    return len(question & _words(clause)) / len(question) if question else 0.0
+
+
+def _task_fields(text: str) -> dict[str, str]:
+    """A task row's paragraph ("task — Tiến độ: … — Thực hiện: …") → its fields."""
+    parts = _TASK_FIELD.split(text)
+    fields = {"task": parts[0]}
+    for label, value in zip(parts[1::2], parts[2::2], strict=False):
+        fields[label] = value.strip()
+    return fields
+
+
+def _span(kind: str, clause: str, query: str) -> str | None:
+    """The span of ``kind`` in one clause (the first), or None."""
+    if kind == "money":
+        m = _MONEY.search(clause)
+    elif kind == "target":
+        wants_percent = re.search(r"phan tram|ty le|%|ty so", fold(query).lower())
+        m = _PERCENT.search(clause) or (None if wants_percent else _FIGURE.search(clause))
+    elif kind == "when":
+        return _when(clause)
+    elif kind == "frequency":
+        m = _FREQUENCY.search(clause)
+        if m is None:
+            when = _when(clause)
+            return when if when and re.search(r"(?:hằng|hàng|mỗi)\s", when, re.I) else None
+    else:
+        m = _WHO.search(clause)
+        if m is not None:
+            return (m.group("a") or m.group("b")).strip()
+        return None
+    return " ".join(m.group(0).split()).strip(" ,;") if m else None
+
+
+def _quality(kind: str, text: str) -> float:
+    """A little for a span that says more: a day rather than a year, a deadline's lead."""
+    if kind not in ("when", "frequency"):
+        return 0.0
+    score = (
+        0.05 if re.search(r"\d{1,2}\s*/\s*\d{1,2}|ngày\s+\d|quý|tháng\s+\d", text, re.I) else 0.0
+    )
+    return score + (0.05 if _DEADLINE_LEAD.match(text) else 0.0)
+
+
+def _when(clause: str) -> str | None:
+    """The deadline-like date or period of a clause: one led by "trước", "đến", "từ"… first;
+    a cited document's own date never."""
+    best: tuple[int, str] | None = None
+    for m in _WHEN.finditer(clause):
+        text = " ".join(m.group(0).split()).strip(" ,;")
+        if not text or _CITED_BEFORE.search(clause[max(0, m.start() - 60) : m.start()]):
+            continue
+        rank = 0 if _DEADLINE_LEAD.match(text) else 1
+        if best is None or rank < best[0]:
+            best = (rank, text)
+    return best[1] if best else None
+
+
+def _normalized(kind: str, text: str, year: int | None) -> dict[str, Any]:
+    if kind == "money":
+        amount = amount_vnd(text)
+        return {"amount_vnd": amount} if amount is not None else {}
+    if kind == "when":
+        from indexer.structure.deadlines import parse_deadline  # with the index, not on import
+
+        due = parse_deadline(text, year)
+        out: dict[str, Any] = {}
+        if due.start:
+            out["start"] = due.start.isoformat()
+        if due.end:
+            out["end"] = due.end.isoformat()
+        if due.recurring:
+            out["recurring"] = due.recurring
+        return out
+    return {}
+
+
+_SCALE = {"nghìn tỷ": 10**12, "tỷ": 10**9, "triệu": 10**6, "nghìn": 10**3, "ngàn": 10**3}
+
+
+def amount_vnd(text: str) -> int | None:
+    """ "3.515 tỷ đồng" → 3515000000000; "650.000 đồng/tháng" → 650000; None without đồng."""
+    m = re.search(
+        rf"({_NUM})\s*(nghìn tỷ|tỷ|triệu|nghìn|ngàn)?\s*(?:đồng|VNĐ|VND|đ)(?!\w)", text, re.I
+    )
+    if m is None:
+        return None
+    number, scale = m.group(1), (m.group(2) or "").lower()
+    if scale:  # "10.367,700 tỷ": dots group thousands, the comma is the decimal point
+        value = float(number.replace(".", "").replace(",", "."))
+    else:  # "650.000", "40.000.000": dots or commas group thousands
+        value = float(re.sub(r"[.,]", "", number))
+    return int(round(value * _SCALE.get(scale, 1)))
+
+
+def _from_hit(kind: str, hit: Any, query: str, asked: set[str]) -> tuple[float, Fact] | None:
+    """The best fact of one paragraph (a hit, or a row of the catalog: ``paragraph_id`` or
+    ``id``) and the overlap of its clause with the question."""
+    if not hasattr(hit, "paragraph_id"):
+        hit = _Para(hit.id, hit.doc_id, hit.unit, hit.year, hit.kind, hit.text)
+    fields = _task_fields(hit.text) if hit.kind == "task" else {}
+    best: tuple[float, Fact] | None = None
+    if fields:
+        cell = {"who": "Thực hiện", "when": "Tiến độ", "money": "Kinh phí"}.get(kind)
+        value = fields.get(cell or "")
+        if value:
+            text = value
+            if kind == "who":
+                from indexer.structure.assignment import lead_of  # with the index
+
+                text = lead_of(value) or value
+            fact = Fact(kind, text, hit.doc_id, hit.paragraph_id, hit.unit, hit.year,
+                        value, "task row", _normalized(kind, value, hit.year))  # fmt: skip
+            best = (_overlap(asked, fields["task"]) + 0.1, fact)  # a row states it outright
+    for clause in _CLAUSE.split(hit.text):
+        span = _span(kind, clause, query)
+        if not span:
+            continue
+        score = _overlap(asked, clause)
+        if best is None or score > best[0]:
+            source = " ".join(clause.split())
+            fact = Fact(kind, span, hit.doc_id, hit.paragraph_id, hit.unit, hit.year,
+                        source, "sentence", _normalized(kind, span, hit.year))  # fmt: skip
+            best = (score, fact)
+    return best
+
+
+@dataclass(slots=True)
+class _Para:
+    paragraph_id: str
+    doc_id: str
+    unit: str | None
+    year: int | None
+    kind: str
+    text: str
+
+
+def answer(
+    query: str,
+    hits: Sequence[SearchHit],
+    paragraphs_of: Callable[[str], Sequence[Any]] | None = None,
+    kind: str | None = None,
+    topic: str | None = None,
+) -> Answer | None:
+    """The answer to ``query`` read from its relevant ``hits`` (best first) — and, with
+    ``paragraphs_of`` (the catalog's paragraphs of a document), from every paragraph of the
+    ``READ_DOCUMENTS`` documents of the best hits: search finds the right plan more often than
+    the line that answers. None when the query is not a who / when / how-much question."""
+    kind = kind or question_kind(query)
+    if kind is None:
+        return None
+    # the words the answer's clause should share: the topic's (the unit and place a query
+    # names are in every sentence of their plan, so they tell no clause from another)
+    asked = _words(topic or query) or _words(query)
+    relevant = [h for h in hits[:READ_HITS] if h.level != "low"]
+    read: list[Any] = list(relevant)
+    if paragraphs_of is not None:
+        documents = list(dict.fromkeys(h.doc_id for h in relevant))[:READ_DOCUMENTS]
+        for doc_id in documents:
+            read.extend(paragraphs_of(doc_id)[:MAX_PARAGRAPHS])
+    found: dict[str, tuple[float, int, Fact]] = {}
+    for rank, hit in enumerate(read):
+        got = _from_hit(kind, hit, query, asked)
+        if got is None or got[0] < MIN_OVERLAP:
+            continue
+        score, fact = got
+        if rank < len(relevant):  # the retrievers chose it: their ranking counts too
+            score += HIT_BONUS
+        score += _quality(kind, fact.text)
+        if fact.doc_id not in found or score > found[fact.doc_id][0]:
+            found[fact.doc_id] = (score, rank, fact)
+    order = {d: i for i, d in enumerate(dict.fromkeys(h.doc_id for h in relevant))}
+    ordered = sorted(found.values(), key=lambda t: (order.get(t[2].doc_id, 99), -t[0], t[1]))
+    return Answer(kind, [fact for _s, _r, fact in ordered[:PLANS_SHOWN]])

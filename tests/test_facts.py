@@ -1,0 +1,128 @@
+"""Answers to who / when / how-much questions read from the plans (issue 30, item 2).
+
+The questions and their answers are those of ``eval/questions_answers.json`` that the two
+plans of ``corpus/`` answer (labelled by reading the plans), and one they do not answer; the
+sentences of the unit tests are quoted from the plans and documents of the labelled set."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.live.holder import IndexHolder
+from service.search.facts import _task_fields, _when, amount_vnd, question_kind
+from service.settings import Settings
+
+KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
+YTE = "2026-truong-cao-dang-y-te-khanh-hoa"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Cần Thơ giao cơ quan nào thành lập đoàn kiểm tra, đánh giá kết quả phong trào thi đua "
+         "chi trả trợ giúp xã hội không dùng tiền mặt?", "who"),
+        ("UBND tỉnh Bắc Ninh giao cơ quan nào chủ trì bố trí kinh phí thực hiện Kế hoạch nâng "
+         "cao năng lực cán bộ, công chức xây dựng chính sách, pháp luật giai đoạn 2026-2030?",
+         "who"),  # "kinh phí" is the topic; "cơ quan nào" is the question
+        ("Hạn gửi hồ sơ đề nghị Bằng khen trong phong trào thi đua bầu cử của tỉnh Đắk Lắk là "
+         "khi nào?", "when"),
+        ("Mức chuẩn trợ giúp xã hội của thành phố Hà Nội là bao nhiêu?", "money"),
+        ("Ban Chỉ đạo nhà nước về du lịch họp định kỳ mấy tháng một lần", "frequency"),
+        ("Hà Tĩnh phấn đấu đến năm 2035 bao nhiêu phần trăm phường xây dựng và triển khai mô "
+         "hình giáo dục mầm non phù hợp?", "target"),
+        ("ứng dụng trí tuệ nhân tạo", None),
+        ("kế hoạch tuyên truyền cải cách hành chính năm 2026", None),
+    ],
+)  # fmt: skip
+def test_what_a_question_asks(question, kind):
+    assert question_kind(question) == kind
+
+
+def test_amounts_in_dong():
+    assert amount_vnd("3.515 tỷ đồng") == 3_515_000_000_000
+    assert amount_vnd("650.000 đồng/tháng") == 650_000
+    assert amount_vnd("10.367,700 tỷ đồng") == 10_367_700_000_000  # the comma is the decimal
+    assert amount_vnd("300 triệu đồng") == 300_000_000
+    assert amount_vnd("0,8 lần quỹ lương cơ bản") is None  # no amount in đồng
+
+
+def test_a_cited_documents_date_is_not_a_deadline():
+    # the 2026 plan's basis: its date is the decision's, not a time to do anything by
+    basis = (
+        "Căn cứ Quyết định số 74/QĐ-CĐYT ngày 12/02/2026 của Trường Cao đẳng Y tế Khánh Hòa về "
+        "việc ban hành kế hoạch cải cách hành chính năm 2026"
+    )
+    assert _when(basis) is None  # the date, and the year of the decision's title, are its own
+    assert _when("Tiến độ: Trước ngày 15/02/2026") == "Trước ngày 15/02/2026"
+
+
+def test_a_task_rows_paragraph_splits_into_its_cells():
+    row = (
+        "Ban hành Kế hoạch tuyên truyền CCHC của nhà trường năm 2026 — Sản phẩm: Kế hoạch "
+        "tuyên truyền CCHC năm 2026 — Tiến độ: Trước ngày 15/02/2026 — Thực hiện: Phòng Tổ "
+        "chức – hành chính."
+    )
+    cells = _task_fields(row)
+    assert cells["task"].startswith("Ban hành Kế hoạch")
+    assert cells["Tiến độ"] == "Trước ngày 15/02/2026"
+    assert cells["Thực hiện"] == "Phòng Tổ chức – hành chính."
+
+
+# -- on the index of the two plans -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def searcher(index_dir):
+    holder = IndexHolder(Settings(index_dir=index_dir)).open()
+    yield holder.snapshot.searcher
+    holder.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "doc", "text", "normalized"),
+    [
+        ("Trường Cao đẳng Y tế Khánh Hòa phải ban hành Kế hoạch tuyên truyền CCHC năm 2026 "
+         "trước ngày nào?", YTE, "Trước ngày 15/02/2026", {"end": "2026-02-15"}),
+        ("Trường Cao đẳng Y tế Khánh Hòa tổ chức đối thoại với học sinh, sinh viên vào thời "
+         "gian nào trong năm 2026?", YTE, "Trong Quý II năm 2026",
+         {"start": "2026-04-01", "end": "2026-06-30"}),
+        ("Trường Cao đẳng Y tế Khánh Hòa đặt mục tiêu mức độ hài lòng của người học năm 2026 "
+         "đạt bao nhiêu?", YTE, "trên 86%", {}),
+    ],
+)  # fmt: skip
+def test_the_answer_is_read_with_its_paragraph(searcher, question, doc, text, normalized):
+    result = searcher.search(question, 10)
+    assert result.answer is not None and result.answer.found
+    fact = result.answer.facts[0]
+    assert (fact.doc_id, fact.text) == (doc, text)
+    assert {k: fact.normalized[k] for k in normalized} == normalized
+    assert text in fact.source  # the sentence or cell it was read from
+    assert any(
+        p.id == fact.paragraph_id and text in p.text for p in searcher.reader.paragraphs(doc)
+    )
+
+
+@pytest.mark.slow
+def test_an_amount_the_plan_does_not_state_is_not_guessed(searcher):
+    # the 2026 plan only says a department advises on funding: no amount anywhere
+    q = "Kinh phí tuyên truyền cải cách hành chính năm 2026 của Trường Cao đẳng Y tế Khánh Hòa là bao nhiêu tiền?"  # noqa: E501
+    result = searcher.search(q, 10)
+    assert result.answer is not None and result.answer.kind == "money"
+    assert result.answer.facts == [] and result.hits  # said so, with the closest paragraphs
+
+
+@pytest.mark.slow
+def test_api_and_cli_carry_the_answer(client, index_dir):
+    from typer.testing import CliRunner
+
+    from service.cli import app as cli
+
+    q = "Trường Cao đẳng Y tế Khánh Hòa phải ban hành Kế hoạch tuyên truyền CCHC năm 2026 trước ngày nào?"  # noqa: E501
+    body = client.get("/search", params={"q": q}).json()
+    assert body["answer"]["kind"] == "when" and body["answer"]["found"] is True
+    fact = body["answer"]["facts"][0]
+    assert fact["text"] == "Trước ngày 15/02/2026" and fact["where"] == "task row"
+    assert fact["doc_id"] == YTE and fact["paragraph_id"]
+    topic = client.get("/search", params={"q": "ứng dụng trí tuệ nhân tạo"}).json()
+    assert topic["answer"] is None  # not a who / when / how-much question
+    out = CliRunner().invoke(cli, ["search", q, "--index", str(index_dir), "-k", "1"])
+    assert out.exit_code == 0 and "Answer (when): Trước ngày 15/02/2026" in out.output
