@@ -616,6 +616,82 @@ def citations_cmd(
     emit(table, as_json, render_citations)
 
 
+def render_tasks(console: Console, table: Any) -> None:
+    """One row per task row: plan, number, task, deadline as written, lead, partners."""
+    shown = len(table.tasks)
+    if not shown:
+        console.print(f"No task row matches ({table.query.in_words()}).")
+        return
+    more = f", the first {shown}" if shown < table.total else ""
+    noun = "task row" if table.total == 1 else "task rows"
+    grid = Table(title=f"{table.total} {noun}{more}", show_lines=True)
+    grid.add_column("plan", ratio=2)
+    grid.add_column("#", justify="right")
+    grid.add_column("task", ratio=4)
+    for name in ("deadline", "lead", "partners"):
+        grid.add_column(name, ratio=2)
+    for t in table.tasks:
+        grid.add_row(
+            Text(f"{t.unit or t.doc_id} {t.year or ''}".strip()),
+            str(t.number),
+            Text(t.task),
+            Text(" ".join(t.timeline.split())),
+            Text(t.lead or t.responsible),
+            Text(t.partners),
+        )
+    console.print(grid)
+
+
+@app.command("tasks")
+def tasks_cmd(
+    index: IndexOpt = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Plans of this unit (any part of its name).")
+    ] = None,
+    province: ProvinceOpt = None,
+    year: YearOpt = None,
+    lead: Annotated[
+        str | None, typer.Option("--lead", help="Rows this body leads (any part of its name).")
+    ] = None,
+    due_from: Annotated[
+        str | None, typer.Option("--due-from", help="Rows whose period meets [from, to]: ISO.")
+    ] = None,
+    due_to: Annotated[str | None, typer.Option("--due-to", help="The window's end (ISO).")] = None,
+    doc: Annotated[
+        str | None,
+        typer.Option("--doc", help='Rows that cite this document ("09-NQ/TW", "Nghị quyết 09").'),
+    ] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", help="Words of the task or its products.")
+    ] = None,
+    doc_id: Annotated[str | None, typer.Option("--doc-id", help="Only this plan (its id).")] = None,
+    sort: Annotated[
+        str,
+        typer.Option(help="plan, unit, year, due or lead; a leading '-' reverses (-due)."),
+    ] = "plan",
+    limit: Annotated[int, typer.Option(help="At most this many rows (1–10000).")] = 1000,
+    as_json: JsonOpt = False,
+    csv_out: CsvOpt = None,
+    xlsx_out: XlsxOpt = None,
+    docx_out: DocxOpt = None,
+) -> None:
+    """Every task row of the selected plans: task, products, deadline, lead, partners."""
+    from indexer.store import IndexReader
+    from service.tasks import TaskQuery, find_tasks
+    from service.tasks.export import tasks_csv, tasks_table
+
+    query = TaskQuery(
+        unit=unit, province=province, year=year, lead=lead, due_from=due_from, due_to=due_to,
+        doc=doc, text=text, doc_id=doc_id, sort=sort, limit=limit,
+    )  # fmt: skip
+    with cli_errors(), IndexReader.open(settings_for(index).index_dir) as reader:
+        table = find_tasks(reader, query)
+    if csv_out is not None:
+        write_exports(csv_out, None, lambda: tasks_csv(table), bytes)
+    write_files(tasks_table(table), xlsx_out, docx_out)
+    emit(table, as_json, render_tasks)
+
+
 @app.command("backup")
 def backup_cmd(
     index: Annotated[Path, typer.Argument(help="The index directory (served or not).")],

@@ -30,6 +30,7 @@ USER_COMMANDS = {
     "mentions",
     "coverage",
     "citations",
+    "tasks",
     "documents",
     "token",
     "backup",

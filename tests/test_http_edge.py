@@ -40,6 +40,8 @@ GETS = [
     f"/bao-phu?reference={KKT}",
     f"/coverage?reference={KKT}",
     "/coverage/citations",
+    "/tasks?year=2026&sort=due",
+    "/nhiem-vu?year=2026&theo=chu-tri",
     f"/coverage/changes?reference={KKT}&earlier=2025&later=2026",
     "/static/style.css",
     "/openapi.json",

@@ -637,3 +637,104 @@ def test_a_question_is_answered_above_the_results_with_its_source(any_page, base
     page.goto(f"{base_url}/?q={quote(none)}")
     expect(page.locator("#tra-loi .not-found")).to_contain_text("Chưa tìm thấy câu trả lời")
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+# -- tasks across plans (issue 30, item 3) ----------------------------------------------------
+TASK_ROW2 = "Ban hành Kế hoạch tuyên truyền CCHC của nhà trường năm 2026"  # the 2026 plan, row 2
+
+
+def _task_rows(page: Page) -> list[tuple[str, int]]:
+    found = page.locator("table.tasks tr.task").evaluate_all(
+        "rs => rs.map(r => [r.dataset.doc, Number(r.dataset.number)])"
+    )
+    return [(doc, number) for doc, number in found]
+
+
+def _api_rows(page: Page, base_url: str, query: str) -> list[tuple[str, int]]:
+    body = page.request.get(f"{base_url}/tasks?{query}").json()
+    return [(t["doc_id"], t["number"]) for t in body["tasks"]]
+
+
+def test_the_task_page_filters_sorts_groups_and_opens_a_row(any_page, base_url):
+    page = any_page
+    page.goto(base_url + "/nhiem-vu")
+    everything = _task_rows(page)
+    assert {doc for doc, _ in everything} == {P2025, P2026} and len(everything) > 40
+    expect(page.locator("tr.group-row")).to_have_count(2)  # grouped by plan by default
+    assert overflow(page) <= 0
+    # the filters, as a form: year and lead
+    page.get_by_label("Năm").select_option("2026")
+    page.get_by_label("Đơn vị chủ trì").fill("Phòng Đào tạo")
+    page.get_by_role("button", name="Xem nhiệm vụ").click()
+    page.wait_for_url(re.compile(r"year=2026.*lead=Ph"))
+    assert _task_rows(page) == [(P2026, 7), (P2026, 22)]
+    # the period the deadline names: February 2026 holds row 2 (by 15/02/2026), not row 7
+    page.get_by_label("Đơn vị chủ trì").fill("")
+    page.get_by_label("Thời hạn từ ngày").fill("2026-02-01")
+    page.get_by_label("Đến ngày").fill("2026-02-28")
+    page.get_by_role("button", name="Xem nhiệm vụ").click()
+    page.wait_for_url(re.compile(r"due_from=2026-02-01"))
+    shown = _task_rows(page)
+    assert (P2026, 2) in shown and (P2026, 7) not in shown
+    # sorted by deadline, then reversed: the API's own order, the state in the address
+    page.goto(base_url + "/nhiem-vu?year=2026")
+    page.locator(".sort-links").get_by_role("link", name="thời hạn").click()
+    page.wait_for_url(re.compile(r"sort=due"))
+    assert _task_rows(page) == _api_rows(page, base_url, "year=2026&sort=due")
+    page.locator(".sort-links").get_by_role("link", name=re.compile("thời hạn")).click()
+    page.wait_for_url(re.compile(r"sort=-due"))
+    assert _task_rows(page) == _api_rows(page, base_url, "year=2026&sort=-due")
+    # grouped by lead: one group row per lead, the sort kept
+    page.locator(".sort-links").get_by_role("link", name="đơn vị chủ trì").click()
+    page.wait_for_url(re.compile(r"theo=chu-tri"))
+    assert "sort=-due" in page.url
+    from service.tasks.query import collate
+
+    groups = [collate(g) for g in page.locator("tr.group-row th").all_inner_texts()]
+    assert any(g.startswith("phong to chuc hanh chinh") for g in groups), groups
+    assert "phong dao tao 1 nhiem vu" in groups, groups  # row 7 (row 22 has two leads)
+    assert overflow(page) <= 0
+    # each row opens its paragraph in the plan
+    page.locator("table.tasks td.task-text a", has_text=TASK_ROW2).click()
+    page.wait_for_url(re.compile(rf"/doc/{P2026}#p-\d+$"))
+    expect(page.locator(":target")).to_contain_text(TASK_ROW2)
+    expect(page.locator(":target")).to_be_in_viewport()
+
+
+def test_the_task_table_downloads_as_excel_word_and_csv(any_page, base_url):
+    import docx
+    from openpyxl import load_workbook
+
+    page = any_page
+    page.goto(f"{base_url}/nhiem-vu?year=2026&sort=lead&theo=chu-tri")
+    shown = page.locator("table.tasks tr.task").count()
+    assert shown == 22
+    name, body = _download(page, "Excel (.xlsx)")
+    assert name == "nhiem-vu.xlsx"
+    sheet = load_workbook(io.BytesIO(body)).active
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    assert len(rows) == shown and {r[1] for r in rows} == {"Trường Cao đẳng Y tế Khánh Hòa"}
+    row2 = next(r for r in rows if r[6] == TASK_ROW2)
+    assert row2[8] == "Trước ngày 15/02/2026" and row2[9] == "Phòng Tổ chức – hành chính"
+    name, body = _download(page, "Word (.docx)")
+    table = docx.Document(io.BytesIO(body)).tables[0]
+    assert len(table.rows) == shown + 1 and table.rows[0].cells[6].text == "Nhiệm vụ"
+    name, body = _download(page, "CSV")
+    lines = body.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("STT,Đơn vị,Năm") and len(lines) >= shown + 1
+
+
+def test_the_task_page_at_phone_width_scrolls_no_sideways(browser, base_url):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        for path in ("/nhiem-vu", "/nhiem-vu?theo=chu-tri&sort=due", "/nhiem-vu?theo=khong"):
+            page.goto(base_url + path)
+            assert overflow(page) <= 0, f"{path} scrolls sideways at 375 px"
+            button = page.get_by_role("button", name="Xem nhiệm vụ").bounding_box()
+            assert button and button["x"] + button["width"] <= 375
+            cell = page.locator("table.tasks td.task-text").first.bounding_box()
+            assert cell and cell["x"] >= 0 and cell["x"] + cell["width"] <= 375
+    finally:
+        context.close()

@@ -4,5 +4,5 @@ settings, a leased snapshot under the request time limit), errors as HTTP status
 schemas (pydantic lives here only), the request time limit (``timeout``), the JSON routes
 (``routes/``), the page views (``pages/``), templates and static files. May import every core
 (``service.search``, ``service.compare``, ``service.coverage``, ``service.mentions``,
-``service.exports``) and ``service.live``; no core imports it.
+``service.exports``, ``service.tasks``) and ``service.live``; no core imports it.
 """

@@ -34,9 +34,12 @@ from service.web.routes import (
     pages,
     search,
     signin,
+    tasks,
 )
 
-ROUTERS = [health, metrics, documents, search, compare, coverage, mentions, pages, docs, signin]
+ROUTERS = [
+    health, metrics, documents, search, compare, coverage, mentions, tasks, pages, docs, signin,
+]  # fmt: skip
 
 
 class _App(FastAPI):

@@ -48,6 +48,7 @@ UNSTATED_RULES: dict[str, dict[str, str]] = {
         "not_a_reference": f"a `required` document: {_NOT_A_REFERENCE}",
         "too_many_plans": _TOO_MANY_PLANS,
     },
+    "/tasks": {"not_a_reference": f"doc: {_NOT_A_REFERENCE}"},
     "/coverage/changes": {
         "same_years": "earlier and later are the same year: give two different years",
         "too_many_plans": _TOO_MANY_PLANS,

@@ -1,7 +1,7 @@
 # mypy: disable-error-code="valid-type"
 """Pydantic response models: the API edge only (the cores use dataclasses). Every response
 model of the API is here, grouped by job: errors and health, documents, search, compare,
-coverage, cited documents and mentions.
+coverage, cited documents and mentions, tasks across plans.
 
 A model that serves a core's dataclass as it is is *derived* from it (``served``): its
 fields, their types and their order are the dataclass's, so a field added to the dataclass is
@@ -40,6 +40,7 @@ from service.mentions import CITED_FIELDS, CitedDocument, Mention, MentionsResul
 from service.search.facts import Fact
 from service.search.model import SearchHit
 from service.search.understanding import Constraint
+from service.tasks.model import LINE_FIELDS, TaskLine, TaskTable
 
 # a field's spec: Field(...), or (type, Field(...)); Any to mypy, as pydantic types Field(None)
 # as None. (A derived model is a value to mypy, not a type: the file's first line lets the
@@ -445,6 +446,43 @@ MentionsOut = served(
     keys=Field(description="Canonical keys it denotes; several when ambiguous."),
     total=Field(description="Number of mentions returned."),
     candidates=Field(description="Each document the query denotes."),
+)
+
+
+# -- tasks across plans (GET /tasks) ----------------------------------------------------------
+
+TaskLineOut = served(
+    TaskLine,
+    "TaskLineOut",
+    order=LINE_FIELDS,
+    doc_id=Field(description="The plan's id."),
+    title=Field(None, description="The plan's title."),
+    unit=Field(None),
+    unit_short=Field(None, description="The unit without its locality (Sở Y tế)."),
+    province=Field(None),
+    year=Field(None),
+    number=Field(description="The row's number in its table."),
+    group=Field(description="The group row above it in the table (I. Tuyên truyền …), or ''."),
+    task=Field(description="The task cell as written."),
+    products=Field(description="The products / results cell."),
+    timeline=Field(description="The time cell as written (Trước ngày 15/02/2026)."),
+    due_start=Field(None, description="ISO date the time cell's period starts; null if none."),
+    due_end=Field(None, description="ISO date it ends (a deadline: only this); null if none."),
+    recurring=Field(None, description='"thường xuyên", "hằng năm", … for work that repeats.'),
+    lead=Field(description="The body that leads, read from the responsible cell ('' if none)."),
+    responsible=Field(description="The responsible cell as written."),
+    partners=Field(description="The bodies that take part ('' if none)."),
+    budget=Field(description="The budget cell ('' where the table has none)."),
+    paragraph_id=Field(None, description="The row's paragraph (its first piece)."),
+    href=Field(description="The row on the plan's page: /doc/{doc_id}#p-N."),
+)
+TasksOut = served(
+    TaskTable,
+    "TasksOut",
+    exclude={"query"},
+    nested={TaskLine: TaskLineOut},
+    total=Field(description="Rows that match (at most 10,000 are read)."),
+    tasks=Field(description="The first `limit` of them, in the asked order."),
 )
 
 

@@ -10,6 +10,8 @@ Page URLs (stable; they do not clash with the JSON endpoints):
                              (``&sort=count|label|docs``)
 - ``/bao-phu``                coverage: a reference's requirements × plans
                              (``?reference=<doc_id>&year=…&province=…&kind=…``)
+- ``/nhiem-vu``               every task row of the selected plans (``?unit=…&province=…&year=…
+                             &lead=…&due_from=…&due_to=…&text=…&doc=…&sort=…&theo=…``)
 - ``/static/{name}``         the stylesheet and the small script
 
 Every page catches our own exceptions and anything unexpected and answers with a Vietnamese
@@ -40,6 +42,7 @@ from service.web.pages.coverage import coverage_view
 from service.web.pages.document import document_view
 from service.web.pages.mentions import mentions_view
 from service.web.pages.search import search_view
+from service.web.pages.tasks import tasks_view
 from service.web.timeout import ClientGoneError, RequestTimeoutError
 
 log = logging.getLogger(__name__)
@@ -241,6 +244,14 @@ async def coverage_page(
         lambda snap: coverage_view(snap, reference, year, province, kind),
         on_index,
     )
+
+
+@router.get("/nhiem-vu", response_class=HTMLResponse)
+async def tasks_page(request: Request, on_index: OnIndex) -> Response:
+    """Every task row of the selected plans as one table: filters, sort (``sort``), groups
+    by plan or by lead (``theo=ke-hoach|chu-tri|khong``), downloads; all in the address."""
+    params = dict(request.query_params)  # a repeated parameter: its last value
+    return await _bounded_page(request, "tasks", lambda snap: tasks_view(snap, params), on_index)
 
 
 @router.get("/static/{name}")
