@@ -299,3 +299,15 @@ def test_the_tasks_bench_runs_small(tmp_path):
     assert set(figures["requests"]) == set(REQUESTS)
     assert figures["requests"]["/tasks"]["total"] == 72
     assert figures["requests"]["/tasks?doc=09-NQ%2FTW"]["total"] >= 0
+
+
+def test_a_row_is_answered_with_every_field_in_one_order():
+    from dataclasses import fields
+
+    from service.tasks import TaskTable
+    from service.tasks.model import LINE_FIELDS
+
+    assert sorted(LINE_FIELDS) == sorted(f.name for f in fields(TaskLine))
+    line = TaskLine.of(entry("a", 1, due="2026-03-01"), "Kế hoạch", "/doc/a#p-1")
+    row = TaskTable(TaskQuery(), 1, [line]).to_dict()["tasks"][0]
+    assert list(row) == list(LINE_FIELDS) and row["href"] == "/doc/a#p-1"

@@ -4,7 +4,7 @@ response models from them (``service.web.schemas``)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any, NoReturn
 
@@ -154,7 +154,10 @@ class TaskTable:
     tasks: list[TaskLine] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"total": self.total, "tasks": [asdict(t) for t in self.tasks]}
+        """The answer as the API and ``--json`` give it: each row's fields in ``LINE_FIELDS``'s
+        order."""
+        rows = [{name: getattr(t, name) for name in LINE_FIELDS} for t in self.tasks]
+        return {"total": self.total, "tasks": rows}
 
 
 @dataclass(slots=True)
