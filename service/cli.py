@@ -140,7 +140,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the HTTP API (and /docs) on the index; it swaps to new generations by itself."""
-    from service.observe import LOG_FORMATS, JsonFormatter
+    from service.request.observe import LOG_FORMATS, JsonFormatter
     from service.web import server
     from service.web.access import Access, exposure_warning
     from service.web.app import create_app

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from service.cancel import checkpoint
+from service.request.cancel import checkpoint
 from service.search.relevance import LEVEL_LABELS
 
 FORMATS = {

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from indexer.store import manifest as mf
-from service.observe import JsonFormatter, request_id
+from service.request.observe import JsonFormatter, request_id
 from service.settings import Settings
 from service.web.access import hash_token
 from service.web.app import create_app

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from indexer.parse import parse_file
-from service.cancel import Cancelled, cancellable
+from service.request.cancel import Cancelled, cancellable
 from service.search import snippets
 from service.search.snippets import (
     MAX_SNIPPET_SOURCE,

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from service.cancel import checkpoint
 from service.compare.model import ParagraphLike
 from service.compare.normalize import tokens
+from service.request.cancel import checkpoint
 
 try:  # scipy comes with sentence-transformers; the greedy fallback keeps us working without
     from scipy.optimize import linear_sum_assignment

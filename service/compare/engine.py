@@ -7,12 +7,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from service.cancel import checkpoint
 from service.compare import align as _align
 from service.compare.model import Comparison, Pair, ParagraphLike
 from service.compare.normalize import canonical
 from service.compare.summary import summarize
 from service.compare.wdiff import word_diff
+from service.request.cancel import checkpoint
 
 
 def _check(paragraphs: Sequence[ParagraphLike], vectors: np.ndarray, side: str) -> np.ndarray:

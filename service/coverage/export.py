@@ -9,9 +9,9 @@ import csv
 import io
 from typing import Any
 
-from service.cancel import checkpoint
 from service.coverage.model import CitationMatrix, CoverageMatrix, PlanColumn
 from service.exports import ExportTable, paragraph_link, safe_row, to_docx, xml_safe
+from service.request.cancel import checkpoint
 
 STATUS_VI = {"covered": "Có", "partial": "Một phần", "missing": "Không có"}
 FILL = {"covered": "C6EFCE", "partial": "FFEB9C", "missing": "FFC7CE"}

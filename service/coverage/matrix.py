@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from indexer.errors import DocumentNotFoundError, InvalidQueryError
-from service.cancel import checkpoint
 from service.compare.align import score_matrices
 from service.compare.documents import plan_meta
 from service.coverage.model import Cell, CoverageMatrix, PlanColumn, Requirement, Status
 from service.coverage.requirements import checklist_requirements, reference_requirements
+from service.request.cancel import checkpoint
 
 if TYPE_CHECKING:
     from indexer.embeddings import Embedder

@@ -6,7 +6,7 @@ relevance floor), how the two rankings are fused (``fusion``), what a query must
 apart (``questions``, ``abbreviations``), result shaping (``grouping``, ``snippets``), the
 relevance floor (``relevance``), the query-vector cache (``cache``) and the typed values
 (``model``). May import ``indexer.store`` / ``indexer.text`` / ``indexer.references`` and
-``service.cancel``; nothing of the HTTP edge (``service.web``) or the running index
+``service.request.cancel``; nothing of the HTTP edge (``service.web``) or the running index
 (``service.live``), and nothing of the document readers.
 """
 

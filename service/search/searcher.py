@@ -23,8 +23,8 @@ from indexer.references import RefQuery, extract_references, match_query
 from indexer.references.canonical import loose
 from indexer.references.resolve import restore_kinds
 from indexer.text.diacritics import restore as restore_diacritics
-from service.cancel import checkpoint
-from service.observe import search_done
+from service.request.cancel import checkpoint
+from service.request.observe import search_done
 from service.search.abbreviations import expand_query, forms, with_corpus
 from service.search.cache import QueryVectorCache
 from service.search.facts import answer, question_kind
@@ -348,7 +348,7 @@ class Searcher:
         that rank their documents first (``service.search.understanding``); ``ignore``: the
         fields of those to leave unread ("province", "unit", "year", "kind"); ``only``: the
         fields of those to apply as filters (only their documents are searched).
-        Within a request of the service, the outcome is counted (``service.observe``)."""
+        Within a request of the service, the outcome is counted (``service.request.observe``)."""
         result = self._search(query, k, filters, mode, group, collapse, understand, ignore, only)
         search_done(result.answered)
         return result

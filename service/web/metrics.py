@@ -4,8 +4,8 @@
 refused Host, a 401 or a 429 is counted too). For each HTTP request it
 
 - takes the request id from ``X-Request-ID`` when it is sane, else makes one
-  (``service.observe.request_id``), returns it in the response's ``X-Request-ID`` and puts it
-  in every log line of the request (``service.observe.REQUEST_ID``);
+  (``service.request.observe.request_id``), returns it in the response's ``X-Request-ID``
+  and puts it in every log line of the request (``service.request.observe.REQUEST_ID``);
 - counts the request by route template (``/documents/{doc_id}``, not the path a client sent:
   ``<unmatched>`` for a path no route serves), method and status, and observes its latency;
 - logs one access line (logger ``service.access``: method, path without the query, route,
@@ -35,7 +35,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.observe import observing, request_id
+from service.request.observe import observing, request_id
 
 access_log = logging.getLogger("service.access")
 

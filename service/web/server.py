@@ -101,14 +101,14 @@ def log_config(log_format: str = "text") -> dict:
 
     ``text``: uvicorn's own lines (its access log included; the service's access lines,
     logger ``service.access``, are not shown). ``json``: every line one JSON object
-    (``service.observe.JsonFormatter``) with the request id of its request; uvicorn's access
+    (``service.request.observe.JsonFormatter``) with the request id of its request; uvicorn's access
     log is replaced by the service's, which carries the route, status and duration."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["service"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     if log_format != "json":
         config["loggers"]["service.access"] = {"level": "WARNING"}
         return config
-    config["formatters"] = {"json": {"()": "service.observe.JsonFormatter"}}
+    config["formatters"] = {"json": {"()": "service.request.observe.JsonFormatter"}}
     for handler in config["handlers"].values():
         handler["formatter"] = "json"
     config["loggers"]["uvicorn.access"] = {"handlers": [], "level": "WARNING", "propagate": False}

@@ -3,10 +3,10 @@
 ``run_bounded(request, seconds, fn, *args)`` runs ``fn`` on a worker thread and waits for it,
 checking every ``POLL`` seconds whether the client is still there. When the client has gone,
 or the time is up (answer: ``RequestTimeoutError``, a 503), the work is *cancelled*: the
-cores call ``service.cancel.checkpoint()`` between their steps, and a cancelled request's next
-checkpoint raises ``Cancelled`` in its worker thread, so an abandoned comparison stops
-computing instead of running on for minutes. A step itself (one embedding, one assignment) is
-not interrupted.
+cores call ``service.request.cancel.checkpoint()`` between their steps, and a cancelled
+request's next checkpoint raises ``Cancelled`` in its worker thread, so an abandoned
+comparison stops computing instead of running on for minutes. A step itself (one
+embedding, one assignment) is not interrupted.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import anyio
 from starlette.requests import Request
 
 from indexer.errors import IndexerError
-from service.cancel import Cancelled, cancellable
+from service.request.cancel import Cancelled, cancellable
 
 log = logging.getLogger(__name__)
 
