@@ -88,6 +88,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="real documents (the smallest of ../shared/corpus-real) built at scale",
     )
     ap.add_argument(
+        "--no-tasks", action="store_true", help="skip GET /tasks over 100 plans (issue 30)"
+    )
+    ap.add_argument(
         "--no-querypath",
         action="store_true",
         help="skip the query path over HTTP (1 client vs txtai, 1/4/16/64 clients, compare)",
@@ -176,6 +179,11 @@ def main(argv: list[str] | None = None) -> dict:
                 results["scaleout"] = scaleout_figures(
                     work, documents=8 if args.quick else args.scaleout_documents
                 )
+        if not args.no_tasks:
+            from bench.tasks_bench import tasks_figures
+
+            _log("GET /tasks over 100 plans (real task rows recombined)")
+            results["tasks"] = tasks_figures(work)
         _log(f"base paragraphs ({args.n_base}, real embedder; cached under {args.work})")
         base = synth.load_base(args.corpus, args.work / "cache", args.n_base, embedder)
         results["synthetic"]["fidelity"] = round(base.fidelity, 4)
