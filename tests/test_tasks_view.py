@@ -133,8 +133,9 @@ def test_sorts_order_the_rows(client):
     ("params", "status", "code"),
     [
         ({"year": "abc"}, 422, "invalid_request"),
-        ({"due_from": "15/02/2026"}, 422, "invalid_request"),
-        ({"due_to": "2026-02-30"}, 422, "invalid_request"),
+        ({"due_from": "15/02/2026"}, 422, "invalid_request"),  # the pattern
+        ({"due_from": "0.0"}, 422, "invalid_request"),  # not a timestamp
+        ({"due_to": "2026-02-30"}, 422, "invalid_query"),  # the form, but no such day
         ({"sort": "task"}, 422, "invalid_request"),
         ({"limit": "0"}, 422, "invalid_request"),
         ({"limit": "10001"}, 422, "invalid_request"),

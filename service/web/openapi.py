@@ -48,7 +48,11 @@ UNSTATED_RULES: dict[str, dict[str, str]] = {
         "not_a_reference": f"a `required` document: {_NOT_A_REFERENCE}",
         "too_many_plans": _TOO_MANY_PLANS,
     },
-    "/tasks": {"not_a_reference": f"doc: {_NOT_A_REFERENCE}"},
+    "/tasks": {
+        "not_a_reference": f"doc: {_NOT_A_REFERENCE}",
+        "invalid_query": "due_from or due_to is written as a day (YYYY-MM-DD) that does not "
+        "exist (2026-02-30)",
+    },
     "/coverage/changes": {
         "same_years": "earlier and later are the same year: give two different years",
         "too_many_plans": _TOO_MANY_PLANS,

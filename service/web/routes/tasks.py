@@ -4,7 +4,6 @@ same table. The work is in ``service.tasks``; this module is the HTTP edge."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -19,6 +18,10 @@ from service.tasks.model import DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT
 from service.web.deps import OnIndex
 from service.web.routes.downloads import base_url, download
 from service.web.schemas import ErrorOut, TasksOut
+
+# a day as staff type it and the schema states it (pydantic's date also reads "0.0" as a
+# timestamp); a day that does not exist (2026-02-30) is refused by TaskQuery.checked()
+ISO_DAY = r"^\d{4}-\d{2}-\d{2}$"
 
 router = APIRouter(tags=["tasks"])
 
@@ -63,13 +66,16 @@ async def tasks(
         Query(max_length=MAX_TEXT, description="Rows this body leads (any part of its name)."),
     ] = None,
     due_from: Annotated[
-        date | None,
+        str | None,
         Query(
+            pattern=ISO_DAY,
             description="Rows whose period (the time cell read as dates) meets "
-            "[due_from, due_to]: an ISO date; undated rows never meet a window."
+            "[due_from, due_to]: an ISO date (2026-02-15); undated rows never meet a window.",
         ),
     ] = None,
-    due_to: Annotated[date | None, Query(description="The window's last day (ISO).")] = None,
+    due_to: Annotated[
+        str | None, Query(pattern=ISO_DAY, description="The window's last day (ISO date).")
+    ] = None,
     doc: Annotated[
         str | None,
         Query(
@@ -102,8 +108,7 @@ async def tasks(
 ) -> Any:
     query = TaskQuery(
         unit=unit, province=province, year=year, lead=lead,
-        due_from=due_from.isoformat() if due_from else None,
-        due_to=due_to.isoformat() if due_to else None,
+        due_from=due_from, due_to=due_to,
         doc=doc, text=text, doc_id=doc_id, sort=sort, limit=limit,
     )  # fmt: skip
     base = base_url(request)
