@@ -78,14 +78,6 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(str(path), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _copy_catalog(source: Path, target: Path) -> str | None:
     """The committed state of ``source`` written to ``target`` (online backup API, one step);
     returns the generation it names."""
@@ -187,7 +179,7 @@ def backup_index(
             mf.fsync_tree(work)
             mf.switch_current(work, name)  # CURRENT last (atomic, fsynced)
             os.rename(work, dest)  # onto a missing or empty folder
-            _fsync_dir(dest.parent)
+            mf.fsync_dir(dest.parent)
             return _result(index_dir, dest, name, attempt, started)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
@@ -228,7 +220,7 @@ def restore_index(backup: Path, index_dir: Path) -> BackupResult:
             shutil.copytree(backup / name, work)
             mf.fsync_tree(work)
             os.rename(work, target)
-            _fsync_dir(index_dir)
+            mf.fsync_dir(index_dir)
         src = catalog.connect_readonly(backup / mf.CATALOG)
         try:
             dst = sqlite3.connect(str(index_dir / mf.CATALOG), isolation_level=None, timeout=60)
