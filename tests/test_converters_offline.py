@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import subprocess
 import threading
 from pathlib import Path
 
@@ -32,6 +31,7 @@ import pytest
 
 from indexer.parse import parse_file
 from indexer.readers import legacy_word
+from tests.commands import libreoffice_convert
 
 pytestmark = [
     pytest.mark.converters,
@@ -122,29 +122,6 @@ def fields_rtf(url: str, canary: Path) -> str:
     )
 
 
-def libreoffice(source: Path, fmt: str, out: Path) -> Path:
-    """Convert as a user would (the test's own LibreOffice run, not the product's)."""
-    subprocess.run(
-        [
-            legacy_word.soffice() or "soffice",
-            f"-env:UserInstallation={(out / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=1800,  # a wait, not a bound under test
-    )
-    made = out / f"{source.stem}.{fmt}"
-    assert made.is_file(), f"LibreOffice made no {made.name}"
-    return made
-
-
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     work = tmp_path_factory.mktemp("offline")
@@ -157,9 +134,9 @@ def hostile(tmp_path_factory):
     rtf = work / "2025-truong-lien-ket.rtf"
     rtf.write_text(fields_rtf(listener.url, canary), encoding="ascii")
     docs = {
-        "anh.doc": libreoffice(fodt, "doc", work / "doc"),
+        "anh.doc": libreoffice_convert(fodt, "doc", work / "doc"),
         "truong.rtf": rtf,
-        "truong.doc": libreoffice(rtf, "doc", work / "doc"),
+        "truong.doc": libreoffice_convert(rtf, "doc", work / "doc"),
     }
     # what the documents point at, as made: the link survives in the .doc
     for name, code in (("anh.doc", "INCLUDEPICTURE"), ("truong.doc", "INCLUDETEXT")):

@@ -10,7 +10,6 @@ same paragraphs, header and appendix table as its DOCX twin.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from indexer.errors import UnreadableFileError
 from indexer.parse import SUPPORTED_SUFFIXES, parse_file
 from indexer.readers import legacy_word
 from indexer.store import IndexReader
+from tests.commands import libreoffice_convert
 
 FIXTURE = Path(__file__).parent / "fixtures" / "2026-truong-cao-dang-y-te-khanh-hoa.docx"
 pytestmark = [
@@ -33,38 +33,15 @@ pytestmark = [
 ]
 
 
-def convert(source: Path, fmt: str, out: Path) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            legacy_word.soffice() or "soffice",
-            f"-env:UserInstallation={(out / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=1800,  # a wait, not a bound under test: seconds when the machine is idle
-    )
-    made = out / f"{source.stem}.{fmt.split(':')[0]}"
-    assert made.is_file(), f"LibreOffice made no {made.name}"
-    return made
-
-
 @pytest.fixture(scope="module")
 def twins(tmp_path_factory) -> dict[str, Path]:
     work = tmp_path_factory.mktemp("legacy")
     docx = work / "docx" / FIXTURE.name
     docx.parent.mkdir()
     shutil.copy2(FIXTURE, docx)
-    rtf = convert(docx, "rtf", work / "rtf")
-    odt = convert(docx, "odt", work / "odt")
-    doc = convert(odt, "doc", work / "doc")
+    rtf = libreoffice_convert(docx, "rtf", work / "rtf")
+    odt = libreoffice_convert(docx, "odt", work / "odt")
+    doc = libreoffice_convert(odt, "doc", work / "doc")
     return {"docx": docx, "rtf": rtf, "doc": doc}
 
 
@@ -159,7 +136,9 @@ def test_a_doc_typed_in_the_tcvn3_font_is_repaired(twins, tmp_path):
         legacy.add_paragraph("".join(lt.cp1252_char(b) for b in lt.encode_tcvn3(text)))
     path = tmp_path / "vntime.docx"
     legacy.save(str(path))
-    doc = convert(convert(path, "odt", tmp_path / "odt"), "doc", tmp_path / "doc")
+    doc = libreoffice_convert(
+        libreoffice_convert(path, "odt", tmp_path / "odt"), "doc", tmp_path / "doc"
+    )
     raw = readers.read_document(doc)
     got = [line for line in raw.text.splitlines() if line.strip()]
     assert len(got) == len(original)
