@@ -15,6 +15,8 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -53,10 +55,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def base_url(index_dir):
-    """The real app (uvicorn, background thread) on a free loopback port."""
-    app = create_app(Settings(index_dir=index_dir))
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The real app (uvicorn, background thread) on a free loopback port: its base URL."""
+    app = create_app(settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -65,9 +67,18 @@ def base_url(index_dir):
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def base_url(index_dir):
+    """The app over the session index, for the module."""
+    with serving(Settings(index_dir=index_dir)) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -4,42 +4,18 @@ configured a person signs in, searches, downloads and signs out (security review
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
 from service.settings import Settings
 from service.web.access import hash_token
-from service.web.app import create_app
-from tests.test_web import CHROMIUM, CHROMIUM_ARGS, DESKTOP, free_port
+from tests.test_web import CHROMIUM, CHROMIUM_ARGS, DESKTOP, serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TOKEN = "ma-truy-cap-cua-bai-kiem-thu-trong-trinh-duyet"
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
