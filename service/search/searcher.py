@@ -219,11 +219,12 @@ class Searcher:
         understood: Understanding | None = None,
     ) -> tuple[Ranking, Ranking]:
         """(dense, lexical) rankings of up to ``depth`` rowids each (empty when not used);
-        with ``understood``, of its topic, the preferred documents' best added."""
+        with ``understood``, the preferred documents' best added (``_understood``)."""
         if understood is None:
             dense, lexical, _vec = self._retrieve(self.expanded(query), depth, rowids, mode)
             return dense, lexical
-        dense, lexical, _vec = self._understood(understood, depth, rowids, mode)
+        expanded = self.expanded(self._retrieved_text(understood))
+        dense, lexical, _vec = self._understood(understood, expanded, depth, rowids, mode)
         return dense, lexical
 
     # -- what the query says besides its topic ---------------------------------------------
@@ -244,12 +245,17 @@ class Searcher:
         return self.vocabulary().understand(query, ignore, only)
 
     def _understood(
-        self, understood: Understanding, depth: int, rowids: np.ndarray | None, mode: str
+        self,
+        understood: Understanding,
+        expanded: str,
+        depth: int,
+        rowids: np.ndarray | None,
+        mode: str,
     ) -> tuple[Ranking, Ranking, np.ndarray | None]:
-        """The topic's rankings, with the best of the documents that meet the most
-        constraints added: so that they are among the candidates even where the topic's
+        """The rankings of ``expanded`` (the query expanded, or its topic:
+        ``params.retrieve_text``), with the best of the documents that meet the constraints
+        added: so that they are among the candidates even where the topic's
         wording is common to many documents."""
-        expanded = self.expanded(self._retrieved_text(understood))
         dense, lexical, vec = self._retrieve(expanded, depth, rowids, mode)
         preferred = self._preferred(understood, rowids)
         if preferred is not None:
@@ -388,7 +394,7 @@ class Searcher:
         expanded = self.expanded(self._retrieved_text(understood))
         checkpoint()
         depth = max(k, self.params.candidates)
-        dense, lexical, vec = self._understood(understood, depth, rowids, mode)
+        dense, lexical, vec = self._understood(understood, expanded, depth, rowids, mode)
         checkpoint()
         fused = self.prefer(understood, rank(dense, lexical, self.params, mode))
         # one catalog read for every candidate: rows, facet values and both vectors
