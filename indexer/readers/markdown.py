@@ -26,7 +26,7 @@ from indexer.readers.layout_tables import Block, linearize
 from indexer.readers.portal_noise import is_portal_noise
 
 _EMPHASIS = re.compile(r"(?<!\s)\*+|\*+(?!\s)|\*{2,}")
-_LIST_STAR = re.compile(r"^\s*[*+]\s+(?=\S)")
+_LIST_STAR = re.compile(r"^\s*\*\s+(?=\S)")  # "+ " is a Vietnamese sub-item: kept as written
 _GFM_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _HEADING = re.compile(r"^#{1,6}\s+")
 _RULE_TAIL = re.compile(r"-{3,}")
@@ -65,8 +65,7 @@ def _lone_pipe_table(lines: list[str], i: int) -> tuple[list[list[str]], int]:
                 cell = []
                 if j + 1 < n and lines[j + 1].strip() == "|":  # "|" "|": the row ends
                     rows.append([])
-                    j += 2
-                    continue
+                    j += 1
             elif rows[-1]:  # "|" right after a closed cell: next row
                 rows.append([])
             j += 1
