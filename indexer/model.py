@@ -97,6 +97,9 @@ class TaskRow:
     due_end: str | None = None  # ISO date it ends ("by": only an end); None where unknown
     recurring: str | None = None  # "thường xuyên", "hằng năm", … for work that repeats
     paragraph_id: str | None = None  # the row's "task" paragraph (its first piece)
+    # "task": a row of a plan's task table; "procedure": a row of a procedure list (danh mục
+    # thủ tục hành chính: the name, who performs it), whose paragraph is the table's passage
+    kind: str = "task"
 
 
 @dataclass(slots=True)

@@ -665,6 +665,12 @@ def tasks_cmd(
         str | None, typer.Option("--text", help="Words of the task or its products.")
     ] = None,
     doc_id: Annotated[str | None, typer.Option("--doc-id", help="Only this plan (its id).")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind", help="task (plans' task tables) or procedure (procedure lists); default both."
+        ),
+    ] = None,
     sort: Annotated[
         str,
         typer.Option(help="plan, unit, year, due or lead; a leading '-' reverses (-due)."),
@@ -682,7 +688,7 @@ def tasks_cmd(
 
     query = TaskQuery(
         unit=unit, province=province, year=year, lead=lead, due_from=due_from, due_to=due_to,
-        doc=doc, text=text, doc_id=doc_id, sort=sort, limit=limit,
+        doc=doc, text=text, doc_id=doc_id, kind=kind, sort=sort, limit=limit,
     )  # fmt: skip
     with cli_errors(), IndexReader.open(settings_for(index).index_dir) as reader:
         table = find_tasks(reader, query)

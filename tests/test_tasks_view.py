@@ -193,7 +193,7 @@ def test_the_page_answers_the_same_rows(client):
     html = r.text
     assert "22 nhiệm vụ" in html and html.count('class="task"') == 22
     assert "Phòng Tổ chức – hành chính" in html and f'href="/doc/{YTE}#p-' in html
-    assert "/tasks?year=2026&amp;sort=due&amp;limit=500&amp;format=xlsx" in html
+    assert "/tasks?year=2026&amp;kind=task&amp;sort=due&amp;limit=500&amp;format=xlsx" in html
     r = client.get("/nhiem-vu", params={"due_from": "15/02/2026"})
     assert r.status_code == 422 and "không phải một ngày" in r.text
     r = client.get("/nhiem-vu", params={"doc": "99-NQ/TW"})

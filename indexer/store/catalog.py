@@ -53,7 +53,7 @@ CREATE INDEX IF NOT EXISTS paragraphs_hash ON paragraphs(text_hash);
 CREATE TABLE IF NOT EXISTS tasks (
     doc_id TEXT, number INTEGER, task TEXT, products TEXT, timeline TEXT, responsible TEXT,
     lead TEXT, partners TEXT, budget TEXT, grp TEXT, due_start TEXT, due_end TEXT,
-    recurring TEXT, paragraph_id TEXT
+    recurring TEXT, paragraph_id TEXT, kind TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_doc ON tasks(doc_id, number);
 CREATE TABLE IF NOT EXISTS mentions (
@@ -72,6 +72,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 # columns of ``tasks`` added after its first six (a catalog written before has none of them)
 TASK_COLUMNS = (
     "lead", "partners", "budget", "grp", "due_start", "due_end", "recurring", "paragraph_id",
+    "kind",
 )  # fmt: skip
 _DATA_TABLES = ("documents", "paragraphs", "tasks", "mentions", "vectors", "context_vectors")
 WAL_LIMIT = 64 * 2**20  # bytes the WAL file is truncated to after a checkpoint resets it
@@ -271,8 +272,8 @@ def insert_document(conn: sqlite3.Connection, doc: Document) -> None:
     )
     conn.executemany(
         "INSERT INTO tasks (doc_id, number, task, products, timeline, responsible, lead, "
-        "partners, budget, grp, due_start, due_end, recurring, paragraph_id) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "partners, budget, grp, due_start, due_end, recurring, paragraph_id, kind) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
                 doc.doc_id,
@@ -289,6 +290,7 @@ def insert_document(conn: sqlite3.Connection, doc: Document) -> None:
                 t.due_end,
                 t.recurring,
                 t.paragraph_id,
+                t.kind,
             )  # fmt: skip
             for t in doc.tasks
         ],
@@ -589,11 +591,11 @@ def _task_select(conn: sqlite3.Connection) -> str:
 
 def _task_row(r: Sequence) -> TaskRow:
     number, task, products, timeline, responsible = r[:5]
-    lead, partners, budget, grp, due_start, due_end, recurring, paragraph_id = r[5:13]
+    lead, partners, budget, grp, due_start, due_end, recurring, paragraph_id, kind = r[5:14]
     return TaskRow(
         number, task or "", products or "", timeline or "", responsible or "",
         partners or "", budget or "", grp or "", lead or "", due_start, due_end, recurring,
-        paragraph_id,
+        paragraph_id, kind or "task",
     )  # fmt: skip
 
 
@@ -623,6 +625,7 @@ def find_tasks(
     due_from: str | None = None,
     due_to: str | None = None,
     text: str | None = None,
+    kind: str | None = None,
     limit: int = 1000,
 ) -> list[tuple[tuple, TaskRow]]:
     """Task rows of every document matching all the filters given, in (year, doc_id, number)
@@ -634,7 +637,8 @@ def find_tasks(
     ``due_to`` (ISO dates, either may be None) keep the rows whose period meets the window —
     a period with one end only is that day, as ``Deadline.overlaps``; undated rows never
     meet. A catalog written before ``lead`` was stored matches ``lead`` on the responsible
-    cell, and no row of it has a date."""
+    cell, and no row of it has a date. ``kind``: "task" (a plan's task table; every row of
+    a catalog written before procedures were read) or "procedure" (a procedure list)."""
     conn.create_function("cchc_fold", 1, _fold_sql, deterministic=True)
     where: list[str] = []
     args: list = []
@@ -660,6 +664,12 @@ def find_tasks(
     if text is not None and fold(text).strip():
         where.append("instr(cchc_fold(t.task || ' ' || t.products), ?) > 0")
         args.append(" ".join(fold(text).split()))
+    if kind is not None:
+        if _has_column(conn, "tasks", "kind"):
+            where.append("COALESCE(t.kind, 'task') = ?")
+            args.append(kind)
+        elif kind != "task":
+            return []
     if due_from is not None or due_to is not None:
         if not _has_column(conn, "tasks", "due_start"):
             return []

@@ -99,6 +99,7 @@ class TaskEntry:
     due_end: str | None
     recurring: str | None  # "thường xuyên", "hằng năm", … for work that repeats
     paragraph_id: str | None
+    kind: str = "task"  # or "procedure": a row of a procedure list
 
 
 def _task_entry(doc: tuple, row: TaskRow) -> TaskEntry:
@@ -106,7 +107,7 @@ def _task_entry(doc: tuple, row: TaskRow) -> TaskEntry:
     return TaskEntry(
         doc_id, unit, unit_short, province, year, row.number, row.task, row.products,
         row.timeline, row.responsible, row.lead, row.partners, row.budget, row.group,
-        row.due_start, row.due_end, row.recurring, row.paragraph_id,
+        row.due_start, row.due_end, row.recurring, row.paragraph_id, row.kind,
     )  # fmt: skip
 
 
@@ -223,6 +224,7 @@ class Reader(Protocol):
         due_from: str | None = None,
         due_to: str | None = None,
         text: str | None = None,
+        kind: str | None = None,
         limit: int = 1000,
     ) -> list[TaskEntry]: ...
     def vectors(self, rowids: Sequence[int]) -> np.ndarray: ...
@@ -359,17 +361,20 @@ class IndexReader:
         due_from: str | None = None,
         due_to: str | None = None,
         text: str | None = None,
+        kind: str | None = None,
         limit: int = 1000,
     ) -> list[TaskEntry]:
         """Task rows across plans, filtered in SQL (``catalog.find_tasks``): ``unit`` (name
         or short form), ``lead`` and ``text`` (task and products) as folded substrings,
         ``province`` folded and exact, ``year`` exact, ``due_from``/``due_to`` ISO dates (a
         row whose period meets the window; ValueError for another form); in (year, plan,
-        number) order, at most ``limit`` rows (capped at ``catalog.TASKS_LIMIT``)."""
+        number) order, at most ``limit`` rows (capped at ``catalog.TASKS_LIMIT``); ``kind``
+        "task" or "procedure" keeps the rows of task tables or of procedure lists."""
         with self._lock:
             found = catalog.find_tasks(
                 self._conn, doc_ids=doc_ids, unit=unit, province=province, year=year,
-                lead=lead, due_from=due_from, due_to=due_to, text=text, limit=limit,
+                lead=lead, due_from=due_from, due_to=due_to, text=text, kind=kind,
+                limit=limit,
             )  # fmt: skip
         return [_task_entry(doc, row) for doc, row in found]
 

@@ -43,6 +43,7 @@ class Appendix:
     title: str | None = None  # "NỘI DUNG, HOẠT ĐỘNG TUYÊN TRUYỀN … NĂM 2025"
     note: str | None = None  # "(Ban hành kèm theo Kế hoạch số /KH-… ngày /8/2025 …)"
     rows: list[TaskRow] = field(default_factory=list)
+    body_start: int = 1  # the first line after "PHỤ LỤC", its title and its note
 
 
 def _clean(text: str) -> str:
@@ -380,6 +381,8 @@ def parse_appendix(lines: list[Line], tables: list[list[list[str]]] | None = Non
             i += 1
             note.append(lines[i].text)
         app.note = " ".join(" ".join(note).split())
+        i += 1
+    app.body_start = i
     app.rows = task_tables(tables or [])  # every task table (a decision may have several)
     if app.rows:
         return app

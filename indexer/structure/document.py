@@ -11,11 +11,12 @@ from indexer.readers.base import RawDocument
 from indexer.structure.appendix import parse_appendix, task_tables
 from indexer.structure.assignment import lead_of
 from indexer.structure.blocks import Block, reflow
-from indexer.structure.columns import TASK, field_of_header_cell
+from indexer.structure.columns import RESPONSIBLE, TASK, TIMELINE, field_of_header_cell
 from indexer.structure.deadlines import parse_deadline
 from indexer.structure.header import strip_motto
 from indexer.structure.layout import split_layout
 from indexer.structure.metadata import extract_meta
+from indexer.structure.procedures import link_rows, procedure_tables
 from indexer.structure.sections import to_paragraphs
 
 APPENDIX_LABEL = "PHỤ LỤC"
@@ -48,28 +49,47 @@ def read_tasks(rows: list[TaskRow], year: int | None) -> None:
         row.recurring = due.recurring
 
 
+# a row's first cell: a row number, a procedure code, a step ("Bước 7")
+_DATA_ROW = re.compile(r"^(?:\d{1,3}[.)]?|\d\.\d{6}\S*|(?:Bước|Giai đoạn)\s+\d{1,3}\.?)$", re.I)
+_HEADER_GAP = 3  # plain lines (group rows "A. …", "II. …") a table's header is carried over
+
+
 def table_passages(lines: list[Line]) -> list[Line]:
     """Rows of a table in the text (``| a | b |`` lines) → one line per row, each value with
-    its column's name ("Nội dung: …; Năm 2026: …"); rows of a task table are left out (they
-    become task paragraphs) and so is the header row."""
+    its column's name ("Nội dung: …; Năm 2026: …"); the header row is left out, and so are
+    the rows of a task table (a task column and a who or when column, as
+    ``appendix.rows_from_table`` reads them: they become task paragraphs). A group row
+    ("A. Thủ tục hành chính cấp trung ương") breaks the ``|`` lines in two: the rows after it,
+    which open with a row number, keep the header above it."""
     out: list[Line] = []
+    header: list[str] | None = None
+    gap = 0
     k = 0
     while k < len(lines):
         if not lines[k].cells:
             out.append(lines[k])
+            gap += 1
             k += 1
             continue
         run = []
         while k < len(lines) and lines[k].cells:
             run.append(lines[k])
             k += 1
-        header = run[0].cells or []
-        fields = [field_of_header_cell(c) for c in header]
-        if TASK in fields:
+        first = run[0].cells or []
+        named = True  # each value with its column's name
+        if first and _DATA_ROW.match(first[0].strip()) and header and gap <= _HEADER_GAP:
+            rows = run  # rows of the table whose header came before the group row
+        elif len(run) == 1:
+            header, rows, named = first, run, False  # a lone row: no header to name it by
+        else:
+            header, rows = first, run[1:]
+        gap = 0
+        fields = {field_of_header_cell(c) for c in header}
+        if TASK in fields and fields & {RESPONSIBLE, TIMELINE}:
             continue
-        for row in run[1:] if len(run) > 1 else run:
+        for row in rows:
             cells = [strip_motto(c).replace("|", " ").strip(" -–") for c in row.cells or []]
-            if len(run) > 1 and len(header) == len(cells):
+            if named and len(header) == len(cells):
                 parts = [f"{h}: {c}" if h and c else c for h, c in zip(header, cells, strict=True)]
             else:
                 parts = cells
@@ -145,8 +165,14 @@ def build_document(raw: RawDocument, doc_id: str, path: str, sha256: str) -> Doc
         tasks = appendix.rows
     elif raw.tables:
         tasks = task_tables(raw.tables)
-    if layout.appendix and not (appendix and appendix.rows and appendix.rows is tasks):
-        body = table_passages(layout.appendix)
+    # the appendix's own text, but for a task table read from its text lines (PDF, TXT: the
+    # lines are the table's cells interleaved); a file with tables (DOCX, HTML, Markdown) has
+    # its task tables' rows left out by ``table_passages`` and keeps everything else
+    from_lines = bool(appendix and appendix.rows and appendix.rows is tasks and not raw.tables)
+    if layout.appendix and not from_lines:
+        # what follows the title and note when they head the task rows' section already
+        start = appendix.body_start if appendix and appendix.rows is tasks else 0
+        body = table_passages(layout.appendix[start:])
         label = [APPENDIX_LABEL] + ([appendix.title] if appendix and appendix.title else [])
         paragraphs += to_paragraphs(reflow(body), doc_id, start=len(paragraphs), base=label[:1])
     task_paragraphs: list[Paragraph] = []
@@ -160,10 +186,13 @@ def build_document(raw: RawDocument, doc_id: str, path: str, sha256: str) -> Doc
                 Paragraph(f"{doc_id}:{ordinal:04d}", doc_id, ordinal, sec, "task", task_text(row))
             )
             task_paragraphs.append(paragraphs[-1])
-    read_tasks(tasks, meta.year)
     paragraphs = split_long(paragraphs)
     _link_tasks(tasks, task_paragraphs, paragraphs)
-    return Document(doc_id, path, sha256, meta, paragraphs, tasks, raw.reading())
+    procedures = procedure_tables(raw.tables) if raw.tables else []
+    link_rows(procedures, [p for p in paragraphs if p.kind != "task"])
+    rows = tasks + procedures
+    read_tasks(rows, meta.year)
+    return Document(doc_id, path, sha256, meta, paragraphs, rows, raw.reading())
 
 
 def _link_tasks(tasks: list[TaskRow], own: list[Paragraph], paragraphs: list[Paragraph]) -> None:

@@ -18,6 +18,8 @@ from indexer.store.catalog import TASKS_LIMIT
 SORTS = ("plan", "unit", "year", "due", "lead")
 SORT_VALUES = SORTS + tuple(f"-{s}" for s in SORTS)
 DEFAULT_LIMIT = 1000
+# the rows' kinds, as the page names them: a plan's task table, a procedure list
+KINDS = {"task": "nhiệm vụ", "procedure": "thủ tục hành chính"}
 MAX_LIMIT = TASKS_LIMIT
 MAX_TEXT = 300  # characters of a text filter
 
@@ -35,6 +37,7 @@ class TaskQuery:
     doc: str | None = None  # a cited document, any writing ("09-NQ/TW", "Nghị quyết 09")
     text: str | None = None  # words of the task or its products (folded)
     doc_id: str | None = None  # one plan
+    kind: str | None = None  # "task" (plans' task tables) or "procedure" (procedure lists)
     sort: str = "plan"
     limit: int = DEFAULT_LIMIT
 
@@ -42,7 +45,7 @@ class TaskQuery:
         """The query with blanks as None and whitespace collapsed, the window's ends in order;
         ``InvalidQueryError`` (one line naming the parameter) for a value it cannot be."""
         q = replace(self)
-        for name in ("unit", "province", "lead", "doc", "text", "doc_id"):
+        for name in ("unit", "province", "lead", "doc", "text", "doc_id", "kind"):
             value = " ".join(str(getattr(q, name) or "").split()) or None
             if value is not None and len(value) > MAX_TEXT:
                 raise InvalidQueryError(f"{name}: longer than {MAX_TEXT} characters")
@@ -52,6 +55,8 @@ class TaskQuery:
             q.due_from, q.due_to = q.due_to, q.due_from  # the days between, whichever came first
         if q.year is not None and not 1 <= q.year <= 9999:
             raise InvalidQueryError(f"year: {q.year} is not a year (1–9999)")
+        if q.kind is not None and q.kind not in KINDS:
+            raise InvalidQueryError(f"kind: {q.kind!r}; use one of {', '.join(KINDS)}")
         if q.sort not in SORT_VALUES:
             raise InvalidQueryError(f"sort: {q.sort!r}; use one of {', '.join(SORT_VALUES)}")
         if not 1 <= q.limit <= MAX_LIMIT:
@@ -72,6 +77,7 @@ class TaskQuery:
                 ("doc", self.doc),
                 ("text", self.text),
                 ("doc_id", self.doc_id),
+                ("kind", self.kind),
             )
             if value not in (None, "")
         }
@@ -94,6 +100,7 @@ class TaskQuery:
                 ("trích dẫn", self.doc),
                 ("có chữ", self.text and f"«{self.text}»"),
                 ("kế hoạch", self.doc_id),
+                ("loại", self.kind and KINDS[self.kind]),
             )
             if value not in (None, "")
         ]
@@ -140,7 +147,7 @@ class TaskLine(TaskEntry):
 LINE_FIELDS = (
     *("doc_id", "title", "unit", "unit_short", "province", "year", "number", "group"),
     *("task", "products", "timeline", "due_start", "due_end", "recurring", "lead"),
-    *("responsible", "partners", "budget", "paragraph_id", "href"),
+    *("responsible", "partners", "budget", "kind", "paragraph_id", "href"),
 )
 
 

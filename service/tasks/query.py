@@ -40,7 +40,7 @@ def find_tasks(reader: Reader, query: TaskQuery) -> TaskTable:
         doc_ids = sorted(plans) if doc_ids is None else [d for d in doc_ids if d in plans]
     entries = reader.find_tasks(
         doc_ids=doc_ids, unit=q.unit, province=q.province, year=q.year, lead=q.lead,
-        due_from=q.due_from, due_to=q.due_to, text=q.text, limit=MAX_LIMIT,
+        due_from=q.due_from, due_to=q.due_to, text=q.text, kind=q.kind, limit=MAX_LIMIT,
     )  # fmt: skip
     if citing is not None:
         entries = [e for e in entries if e.paragraph_id in citing]
@@ -60,21 +60,29 @@ def citing_rows(reader: Reader, ref: str) -> set[str]:
     """The paragraph ids of the task rows whose text cites the document ``ref`` denotes
     (resolved as /mentions resolves it). A row's text may run over several "task"
     paragraphs (a page break inside the table): a mention in one counts for the row whose
-    first paragraph is the nearest before it."""
+    first paragraph is the nearest before it. A procedure list's rows are indexed as the
+    table's passages (a passage may hold several rows): a mention in a passage counts for
+    the rows it holds."""
     try:
         keys = resolve_ref(reader, ref)
     except NotAReferenceError as exc:
         raise NotAReferenceError("doc: " + str(exc).removeprefix("ref: ")) from None
     cited: dict[str, list[int]] = {}
+    passages: set[str] = set()
     for m in reader.mentions(keys):
         if m.paragraph.kind == "task":
             cited.setdefault(m.paragraph.doc_id, []).append(m.paragraph.ordinal)
+        else:
+            passages.add(m.paragraph.id)
     out: set[str] = set()
+    for doc_id in {pid.rsplit(":", 1)[0] for pid in passages}:
+        rows = reader.tasks(doc_id)
+        out |= {r.paragraph_id for r in rows if r.kind != "task" and r.paragraph_id in passages}
     for doc_id, ordinals in cited.items():
         starts = sorted(
             (_ordinal(r.paragraph_id), r.paragraph_id)
             for r in reader.tasks(doc_id)
-            if r.paragraph_id is not None
+            if r.paragraph_id is not None and r.kind == "task"
         )
         at = [s for s, _ in starts]
         for ordinal in ordinals:

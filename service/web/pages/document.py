@@ -24,7 +24,8 @@ def document_view(snap: Any, doc_id: str, search: dict[str, str] | None = None) 
             "kiếm và chọn kế hoạch từ danh sách.",
         )
     paragraphs = reader.paragraphs(doc_id)
-    tasks = reader.tasks(doc_id)
+    tasks = [t for t in reader.tasks(doc_id) if t.kind == "task"]  # a procedure list's rows
+    # are the table's passages, shown in the text already
     task_paras = [p for p in paragraphs if p.kind == "task"]
     in_table = bool(tasks) and len(task_paras) == len(tasks)
     rows = []

@@ -38,6 +38,8 @@ SORT_LABELS = {
     "lead": "chủ trì",
 }
 FIELDS = ("unit", "province", "year", "lead", "due_from", "due_to", "doc", "text", "doc_id")
+# ``kind``: the page shows plans' task tables unless asked for procedure lists or both
+KIND_CHOICES = {"task": "Nhiệm vụ của kế hoạch", "procedure": "Thủ tục hành chính", "all": "Cả hai"}
 NO_LEAD = "Chưa ghi đơn vị chủ trì"
 
 
@@ -49,6 +51,8 @@ def tasks_view(snap: Snapshot, params: dict[str, str]) -> Result:
     sort = sort if sort in SORT_VALUES else "plan"
     theo = params.get("theo") or "ke-hoach"
     theo = theo if theo in GROUPS else "ke-hoach"
+    kind = params.get("kind") or "task"
+    kind = kind if kind in KIND_CHOICES else "task"
     ctx: dict[str, Any] = {
         "title": "Nhiệm vụ của các kế hoạch",
         "units": units,
@@ -57,6 +61,8 @@ def tasks_view(snap: Snapshot, params: dict[str, str]) -> Result:
         "form": given,
         "sort": sort,
         "theo": theo,
+        "kind": kind,
+        "kinds": KIND_CHOICES,
         "table": None,
         "n_documents": len(docs),
     }
@@ -70,7 +76,8 @@ def tasks_view(snap: Snapshot, params: dict[str, str]) -> Result:
         unit=given["unit"] or None, province=given["province"] or None, year=year,
         lead=given["lead"] or None, due_from=given["due_from"] or None,
         due_to=given["due_to"] or None, doc=given["doc"] or None, text=given["text"] or None,
-        doc_id=given["doc_id"] or None, sort=sort, limit=PAGE_LIMIT,
+        doc_id=given["doc_id"] or None, kind=None if kind == "all" else kind, sort=sort,
+        limit=PAGE_LIMIT,
     )  # fmt: skip
     try:
         table = find_tasks(reader, query)
@@ -80,7 +87,7 @@ def tasks_view(snap: Snapshot, params: dict[str, str]) -> Result:
     except InvalidQueryError as exc:
         ctx["message"] = _refused(exc)
         return "tasks.html", ctx, 422
-    keep = {**table.query.params(), "theo": theo}
+    keep = {**table.query.params(), "kind": kind, "theo": theo}
     ctx["table"] = {
         "total": table.total,
         "shown": len(table.tasks),
@@ -190,5 +197,6 @@ def _row(t: TaskLine) -> dict[str, Any]:
         "lead": t.lead or t.responsible,
         "partners": t.partners,
         "budget": t.budget,
+        "kind": t.kind,
         "href": paragraph_href(t.doc_id, t.paragraph_id),
     }

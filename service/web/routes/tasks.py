@@ -1,6 +1,7 @@
 """GET /tasks: every task row of the selected plans as one table (unit, province, year, lead,
-due window, cited document, text, one plan), sorted; ``format=csv|xlsx|docx`` downloads the
-same table. The work is in ``service.tasks``; this module is the HTTP edge."""
+due window, cited document, text, one plan, kind: task tables or procedure lists), sorted;
+``format=csv|xlsx|docx`` downloads the same table. The work is in ``service.tasks``; this
+module is the HTTP edge."""
 
 from __future__ import annotations
 
@@ -91,6 +92,14 @@ async def tasks(
     doc_id: Annotated[
         str | None, Query(max_length=MAX_TEXT, description="Only this plan (its id).")
     ] = None,
+    kind: Annotated[
+        Literal["task", "procedure"] | None,
+        Query(
+            description="task: rows of plans' task tables; procedure: rows of procedure "
+            "lists (danh mục thủ tục hành chính: the procedure, who performs it); both when "
+            "not given."
+        ),
+    ] = None,
     sort: Annotated[
         Sort,
         Query(
@@ -109,7 +118,7 @@ async def tasks(
     query = TaskQuery(
         unit=unit, province=province, year=year, lead=lead,
         due_from=due_from, due_to=due_to,
-        doc=doc, text=text, doc_id=doc_id, sort=sort, limit=limit,
+        doc=doc, text=text, doc_id=doc_id, kind=kind, sort=sort, limit=limit,
     )  # fmt: skip
     base = base_url(request)
 
