@@ -6,10 +6,21 @@ sentences of the unit tests are quoted from the plans and documents of the label
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from service.live.holder import IndexHolder
-from service.search.facts import _task_fields, _when, amount_vnd, question_kind
+from service.search.facts import (
+    _span,
+    _task_fields,
+    _units,
+    _when,
+    amount_vnd,
+    answer,
+    question_kind,
+)
+from service.search.model import SearchHit
 from service.settings import Settings
 
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
@@ -66,6 +77,73 @@ def test_a_task_rows_paragraph_splits_into_its_cells():
     assert cells["task"].startswith("Ban hành Kế hoạch")
     assert cells["Tiến độ"] == "Trước ngày 15/02/2026"
     assert cells["Thực hiện"] == "Phòng Tổ chức – hành chính."
+
+
+@dataclass
+class _Row:  # a paragraph as the catalog gives it (the fields ``answer`` reads)
+    id: str
+    doc_id: str
+    kind: str
+    text: str
+    unit: str | None = None
+    year: int | None = None
+
+
+def _read(question: str, texts: list[str], kind: str) -> list[tuple[str, str]]:
+    """``answer`` over the paragraphs of one document, read whole (no search hit)."""
+    rows = [_Row(f"d:{i:04d}", "d", "text", t) for i, t in enumerate(texts)]
+    hit = SearchHit(0, rows[0].id, "d", None, None, None, "", "text", texts[0], 1.0, "")
+    found = answer(question, [hit], lambda _doc: rows, kind=kind)
+    return [(f.text, f.paragraph_id) for f in found.facts] if found else []
+
+
+def test_a_labelled_field_answers_for_the_work_before_it():
+    # 4e39af96b6891368 (Quảng Ngãi, tổng kiểm kê tài sản công), paragraphs 0072–0075 and 0046
+    texts = [
+        "Thành lập Tổ kiểm kê do Thủ trưởng đối tượng thực hiện kiểm kê quyết định cụ thể căn "
+        "cứ vào tính chất, đặc điểm, quy mô và thực tế quản lý tài sản.",
+        "Thời hạn hoàn thành: Trước ngày 30/11/2025.",
+        "Chuẩn bị các điều kiện cần thiết về hồ sơ, thông tin tài sản, việc theo dõi, hạch toán "
+        "tài sản tại cơ quan, tổ chức, đơn vị, doanh nghiệp theo quy định.",
+        "Thời hạn hoàn thành: Trước ngày 31/12/2025.",
+        "Tổng hợp kết quả kiểm kê, báo cáo kết quả kiểm kê gửi Bộ Tài chính. Thời gian hoàn "
+        "thành: Trước ngày 31/5/2026.",
+    ]
+    q = "thời hạn thành lập Tổ kiểm kê tại các đối tượng thực hiện kiểm kê là khi nào"
+    assert _read(q, texts, "when")[0] == ("Trước ngày 30/11/2025", "d:0001")
+    q = "gửi báo cáo kết quả kiểm kê cho Bộ Tài chính trước ngày nào"
+    assert _read(q, texts, "when")[0] == ("Trước ngày 31/5/2026", "d:0004")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "body"),
+    [
+        # 09daab284f92e2dd (Bắc Ninh): the verb that gives the work opens the sentence
+        ("6. Giao Sở Tư pháp theo dõi, đôn đốc các cơ quan, đơn vị, địa phương triển khai thực "
+         "hiện Kế hoạch này;", "Sở Tư pháp"),
+        # 5d99697f14bcf68a (Cần Thơ): the body opens its clause and does the work
+        ("Sở Nông nghiệp và Môi trường tổng hợp chung các mẫu biểu theo quy định tại Thông tư "
+         "số 10/2022/TT-BLĐTBXH;", "Sở Nông nghiệp và Môi trường"),
+        # 4e39af96b6891368 (Quảng Ngãi): a body and its role after a dash
+        ("1.2. Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo", "Sở Tài chính"),
+        # ceb89a53c7b93f00 (Nghệ An): reported through a body
+        ("Trong quá trình thực hiện nếu phát sinh vướng mắc, báo cáo kịp thời UBND tỉnh (qua "
+         "Ban Quản lý Khu kinh tế Đông Nam) để xử lý theo thẩm quyền./.",
+         "Ban Quản lý Khu kinh tế Đông Nam"),
+    ],
+)  # fmt: skip
+def test_who_is_read_where_the_sentence_names_it(sentence, body):
+    units = [u for u, _ in _units(sentence, "", "who")]
+    assert body in {_span("who", u, "cơ quan nào") for u in units}
+
+
+def test_the_issuer_of_the_plan_is_no_body_given_work():
+    # f069c23c942c1ec6 (Đồng Nai): "ban hành" ends the issuer's name; no verb of work follows
+    opening = (
+        "Ủy ban nhân dân tỉnh ban hành Kế hoạch triển khai thực hiện Chương trình mục tiêu "
+        "quốc gia phòng, chống ma túy đến năm 2030"
+    )
+    assert _span("who", opening, "cơ quan nào") is None
 
 
 # -- on the index of the two plans -----------------------------------------------------------

@@ -22,6 +22,7 @@ per plan (the best), in the order of their paragraphs.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -119,14 +120,41 @@ _VERB = (
     r"hướng dẫn|tham mưu|xây dựng|triển khai|tổng hợp|có trách nhiệm|chịu trách nhiệm|"
     r"phối hợp|rà soát|kiểm tra|cấp|quản lý"
 )
+# a word of a body's name: not the verb after it ("Ủy ban nhân dân tỉnh ban hành Kế hoạch …")
+_NAME_WORD = r"(?!(?:ban hành|phê duyệt|triển khai|thực hiện|báo cáo|kiểm tra|được|là|để|về)\b)"
 _WHO = re.compile(
-    rf"(?:giao(?:\s+cho)?|gửi về|gửi đến|gửi|do|đề nghị)\s+(?P<a>{_BODY}[^,.;:()]{{1,90}}?)"
-    rf"(?=\s+(?:{_VERB})\b|\s*\(|[,.;:]|$)"
+    r"(?i:giao(?:\s+cho)?|gửi về|gửi đến|gửi|do|đề nghị|(?:theo\s+)?hướng dẫn của|thông qua|qua)"
+    rf"\s+(?P<a>{_BODY}(?:\s+{_NAME_WORD}[^\s,.;:()]+){{0,11}}?)"
+    rf"(?=\s+(?:{_VERB})\b|\s*[()]|[,.;:]|$)"
     rf"|(?P<b>{_BODY}[^,.;:()]{{1,80}}?)\s+(?:chủ trì|là cơ quan (?:đầu mối|thường trực|chủ trì)"
-    r"|làm đầu mối|là đầu mối|có trách nhiệm|chịu trách nhiệm)",
+    r"|làm đầu mối|là đầu mối|có trách nhiệm|chịu trách nhiệm)"
+    # a body that opens its clause and does the work: "Sở Nông nghiệp và Môi trường tổng hợp …"
+    rf"|^(?:[-+•]\s*|[a-zđ]\)\s*|\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+)?"
+    rf"(?P<c>{_BODY}(?:\s+{_NAME_WORD}[^\s,.;:()]+){{1,8}}?)\s+(?:{_VERB})\b"
+    # a body with its role after a dash: "Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo"
+    rf"|(?P<d>{_BODY}[^,.;:()-]{{1,80}}?)\s+[-–]\s+(?i:cơ quan (?:thường trực|chủ trì|đầu mối))",
 )
+# a field that states the fact for the work named before it ("… gửi Bộ Tài chính. Thời gian
+# hoàn thành: Trước ngày 31/5/2026."; a paragraph of its own after the work's paragraph)
+_FIELD = {
+    "when": re.compile(
+        r"^(?:[-+•]\s*)?(?:Thời gian|Thời hạn|Tiến độ)(?:\s+(?:hoàn thành|thực hiện|triển khai|"
+        r"báo cáo|nộp|gửi))?\s*:\s*(?P<v>.+)",
+        re.I,
+    ),
+    "who": re.compile(
+        r"^(?:[-+•]\s*)?(?:(?:Cơ quan|Đơn vị|Bộ phận)\s+(?:chủ trì|thực hiện|đầu mối|thường trực|"
+        r"tham mưu|tiếp nhận)(?:\s+thực hiện)?|Chủ trì|Đầu mối)\s*:\s*(?P<v>[^;.(]+)",
+        re.I,
+    ),
+    "money": re.compile(
+        r"^(?:[-+•]\s*)?(?:Tổng\s+)?(?:Kinh phí|Dự toán)[^:]{0,40}:\s*(?P<v>.+)", re.I
+    ),
+}
 _TASK_FIELD = re.compile(r"\s+—\s+(Sản phẩm|Tiến độ|Thực hiện|Phối hợp|Kinh phí):\s+")
 _CLAUSE = re.compile(r"(?<=[.;!?])\s+|\s+-\s+|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ0-9])|\n+")
+_NUMBERING = re.compile(r"[\dIVXivx]{1,4}(?:\.\d{1,2})*[.)]?|[a-zđ]\)")
 _STOP = {
     "cua", "va", "cac", "nhung", "la", "cho", "de", "trong", "theo", "tai", "voi", "ve", "tu",
     "den", "duoc", "co", "khong", "nay", "do", "o", "thi", "mot", "nam", "phai", "nao", "gi",
@@ -210,7 +238,7 @@ def _span(kind: str, clause: str, query: str) -> str | None:
     else:
         m = _WHO.search(clause)
         if m is not None:
-            return (m.group("a") or m.group("b")).strip()
+            return next(g for g in m.group("a", "b", "c", "d") if g).strip()
         return None
     return " ".join(m.group(0).split()).strip(" ,;") if m else None
 
@@ -276,17 +304,67 @@ def amount_vnd(text: str) -> int | None:
     return int(round(value * _SCALE.get(scale, 1)))
 
 
-def _from_hit(kind: str, hit: Any, query: str, asked: set[str]) -> tuple[float, Fact] | None:
+def _field_span(kind: str, value: str, query: str) -> str | None:
+    """The fact a labelled field states ("Thời gian hoàn thành: Trước ngày 31/5/2026")."""
+    if kind == "who":
+        return " ".join(value.split()).strip(" ,;-") or None
+    return _span(kind, value, query) or (" ".join(value.split()).strip(" .,;") or None)
+
+
+class _Weights:
+    """How much each of the question's words tells one passage from another among those read:
+    its inverse document frequency over them (a word of every paragraph tells nothing)."""
+
+    def __init__(self, asked: set[str], texts: Sequence[str]):
+        df = dict.fromkeys(asked, 0)
+        for text in texts:
+            for w in asked & _words(text):
+                df[w] += 1
+        n = len(texts)
+        self.idf = {w: math.log((n + 1) / (d + 0.5)) for w, d in df.items()}
+        self.total = sum(self.idf.values()) or 1.0
+
+    def share(self, text: str) -> float:
+        return sum(self.idf[w] for w in self.idf.keys() & _words(text)) / self.total
+
+
+def _units(text: str, before: str, kind: str) -> list[tuple[str, str]]:
+    """(unit, what comes before it) of a paragraph: its clauses, then (for who) its sentences
+    of more than one clause — the body and its work may sit in two clauses ("Sở Tài chính -
+    Cơ quan thường trực …"); before a paragraph's first clause is ``before`` (the paragraph
+    above)."""
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    out: list[tuple[str, str]] = []
+    for i, clause in enumerate(clauses):
+        prior = " ".join(c for c in clauses[:i] if not _NUMBERING.fullmatch(c.strip()))
+        out.append((clause, prior or before))
+    if kind == "who":
+        out += [(x, before) for x in _SENTENCE.split(text) if x.strip() and x not in clauses]
+    return out
+
+
+def _from_hit(
+    kind: str,
+    hit: Any,
+    query: str,
+    asked: set[str],
+    weights: _Weights | None = None,
+    before: str = "",
+) -> tuple[float, Fact] | None:
     """The best fact of one paragraph (a hit, or a row of the catalog: ``paragraph_id`` or
-    ``id``) and the overlap of its clause with the question."""
+    ``id``) whose clause shares at least ``MIN_OVERLAP`` of the question's words, and its
+    score: the share of the question's words in the clause, weighted by ``weights`` (a
+    labelled field's clause — "Thời gian hoàn thành: …" — scores as the work before it, in
+    the paragraph or in ``before``, the paragraph above)."""
     if not hasattr(hit, "paragraph_id"):
         hit = _Para(hit.id, hit.doc_id, hit.unit, hit.year, hit.kind, hit.text)
+    share = weights.share if weights is not None else (lambda text: _overlap(asked, text))
     fields = _task_fields(hit.text) if hit.kind == "task" else {}
     best: tuple[float, Fact] | None = None
     if fields:
         cell = {"who": "Thực hiện", "when": "Tiến độ", "money": "Kinh phí"}.get(kind)
         value = fields.get(cell or "")
-        if value:
+        if value and _overlap(asked, fields["task"]) >= MIN_OVERLAP:
             text = value
             if kind == "who":
                 from indexer.structure.assignment import lead_of  # with the index
@@ -294,14 +372,20 @@ def _from_hit(kind: str, hit: Any, query: str, asked: set[str]) -> tuple[float, 
                 text = lead_of(value) or value
             fact = Fact(kind, text, hit.doc_id, hit.paragraph_id, hit.unit, hit.year,
                         value, "task row", _normalized(kind, value, hit.year))  # fmt: skip
-            best = (_overlap(asked, fields["task"]) + 0.1, fact)  # a row states it outright
-    for clause in _CLAUSE.split(hit.text):
-        span = _span(kind, clause, query)
-        if not span:
+            best = (share(fields["task"]) + 0.1, fact)  # a row states it outright
+    labelled = _FIELD.get(kind)
+    for unit, prior in _units(hit.text, before, kind):
+        field = labelled.match(unit.strip()) if labelled is not None else None
+        if field is not None:
+            span = _field_span(kind, field.group("v"), query)
+            scored = f"{prior} {unit}"  # the work and the field that states its fact
+        else:
+            span, scored = _span(kind, unit, query), unit
+        if not span or _overlap(asked, scored) < MIN_OVERLAP:
             continue
-        score = _overlap(asked, clause)
+        score = share(scored)
         if best is None or score > best[0]:
-            source = " ".join(clause.split())
+            source = " ".join(unit.split())
             fact = Fact(kind, span, hit.doc_id, hit.paragraph_id, hit.unit, hit.year,
                         source, "sentence", _normalized(kind, span, hit.year))  # fmt: skip
             best = (score, fact)
@@ -341,10 +425,16 @@ def answer(
         documents = list(dict.fromkeys(h.doc_id for h in relevant))[:READ_DOCUMENTS]
         for doc_id in documents:
             read.extend(paragraphs_of(doc_id)[:MAX_PARAGRAPHS])
+    weights = _Weights(asked, [h.text for h in read])
     found: dict[str, tuple[float, int, Fact]] = {}
+    previous: dict[str, str] = {}  # the text above each paragraph read in document order
+    for a, b in zip(read[len(relevant) :], read[len(relevant) + 1 :], strict=False):
+        if a.doc_id == b.doc_id:
+            previous[b.id] = a.text
     for rank, hit in enumerate(read):
-        got = _from_hit(kind, hit, query, asked)
-        if got is None or got[0] < MIN_OVERLAP:
+        before = previous.get(getattr(hit, "id", None) or hit.paragraph_id, "")
+        got = _from_hit(kind, hit, query, asked, weights, before)
+        if got is None:
             continue
         score, fact = got
         if rank < len(relevant):  # the retrievers chose it: their ranking counts too
