@@ -15,6 +15,7 @@ from eval.tasks import compared, load_gold
 from indexer.parse import parse_file
 from indexer.readers import read_document
 from indexer.store import catalog
+from indexer.store.catalog import TaskFilters
 from indexer.text.vietnamese import fold
 from tests.http import LOCAL
 
@@ -127,11 +128,11 @@ def test_catalog_keeps_the_kind_and_filters_on_it(real_corpus_dir, tmp_path):
     for stem in (CAN_THO, CA_MAU):
         catalog.insert_document(conn, _doc(real_corpus_dir, stem))
     every = catalog.find_tasks(conn)
-    procedures = catalog.find_tasks(conn, kind="procedure")
+    procedures = catalog.find_tasks(conn, TaskFilters(kind="procedure"))
     assert len(every) == len(procedures) == 28
-    assert catalog.find_tasks(conn, kind="task") == []
+    assert catalog.find_tasks(conn, TaskFilters(kind="task")) == []
     assert {row.kind for _doc, row in every} == {"procedure"}
-    led = catalog.find_tasks(conn, kind="procedure", lead="so nong nghiep")
+    led = catalog.find_tasks(conn, TaskFilters(kind="procedure", lead="so nong nghiep"))
     assert [doc[0] for doc, _row in led] == [CA_MAU]
     assert catalog.fetch_tasks(conn, CA_MAU)[0].kind == "procedure"
     conn.close()

@@ -12,6 +12,7 @@ import pytest
 
 from indexer.model import TaskRow
 from indexer.store import catalog
+from indexer.store.catalog import TaskFilters
 
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 YTE = "2026-truong-cao-dang-y-te-khanh-hoa"
@@ -57,7 +58,7 @@ def test_rows_carry_lead_partners_and_deadline_as_written(reader):
 @pytest.mark.slow
 def test_each_row_links_to_its_task_paragraph(reader):
     paragraphs = {p.id: p for p in reader.paragraphs(YTE)}
-    for r in reader.find_tasks(doc_ids=[YTE]):
+    for r in reader.find_tasks(TaskFilters(doc_ids=[YTE])):
         assert r.paragraph_id in paragraphs
         para = paragraphs[r.paragraph_id]
         assert para.kind == "task" and para.text.startswith(r.task[:40])
@@ -73,26 +74,28 @@ def test_per_document_rows_carry_the_same_fields(reader):
 @pytest.mark.slow
 def test_filters_narrow(reader):
     everything = reader.find_tasks()
-    assert [r.doc_id for r in reader.find_tasks(year=2026)] == [YTE] * 22
-    assert {r.doc_id for r in reader.find_tasks(unit="truong cao dang y te")} == {YTE}
-    assert reader.find_tasks(unit="Sở Y tế") == []
-    assert len(reader.find_tasks(province="Khánh Hoà")) == len(everything)  # other tone mark
-    assert reader.find_tasks(province="Khánh") == []  # a province is matched whole
+    assert [r.doc_id for r in reader.find_tasks(TaskFilters(year=2026))] == [YTE] * 22
+    assert {r.doc_id for r in reader.find_tasks(TaskFilters(unit="truong cao dang y te"))} == {YTE}
+    assert reader.find_tasks(TaskFilters(unit="Sở Y tế")) == []
+    assert len(reader.find_tasks(TaskFilters(province="Khánh Hoà"))) == len(
+        everything
+    )  # other tone mark
+    assert reader.find_tasks(TaskFilters(province="Khánh")) == []  # a province is matched whole
     # "Phòng Đào tạo" leads YTE row 7 alone and row 22 with Phòng Tổ chức – Hành chính
-    assert [(r.doc_id, r.number) for r in reader.find_tasks(lead="phong dao tao")] == [
+    assert [(r.doc_id, r.number) for r in reader.find_tasks(TaskFilters(lead="phong dao tao"))] == [
         (YTE, 7),
         (YTE, 22),
     ]
     # "Tuyên truyền về số hóa hồ sơ, kết quả giải quyết thủ tục hành chính": row 10 of both
-    found = reader.find_tasks(text="so hoa ho so")
+    found = reader.find_tasks(TaskFilters(text="so hoa ho so"))
     assert [(r.doc_id, r.number) for r in found] == [(KKT, 10), (YTE, 10)]
-    assert [r.number for r in reader.find_tasks(doc_ids=[KKT], limit=3)] == [1, 2, 3]
-    assert reader.find_tasks(doc_ids=[]) == []
+    assert [r.number for r in reader.find_tasks(TaskFilters(doc_ids=[KKT]), limit=3)] == [1, 2, 3]
+    assert reader.find_tasks(TaskFilters(doc_ids=[])) == []
 
 
 @pytest.mark.slow
 def test_due_window_keeps_the_rows_whose_period_meets_it(reader):
-    february = reader.find_tasks(due_from="2026-02-01", due_to="2026-02-28")
+    february = reader.find_tasks(TaskFilters(due_from="2026-02-01", due_to="2026-02-28"))
     numbers = {r.number for r in february if r.doc_id == YTE}
     assert 2 in numbers  # by 15/02/2026
     assert 1 in numbers  # Quý I/2026
@@ -102,13 +105,13 @@ def test_due_window_keeps_the_rows_whose_period_meets_it(reader):
     # of the 2025 plan, only row 24 ("Tổ chức tổng kết công tác CCHC năm 2025, triển khai Kế
     # hoạch CCHC năm 2026 … Quý I/2026") falls in 2026
     assert [r.number for r in february if r.doc_id == KKT] == [24]
-    q3_2025 = reader.find_tasks(due_from="2025-07-01", due_to="2025-09-30")
+    q3_2025 = reader.find_tasks(TaskFilters(due_from="2025-07-01", due_to="2025-09-30"))
     assert (KKT, 10) in {(r.doc_id, r.number) for r in q3_2025}  # Quý III-IV/2025
     assert all(r.doc_id == KKT for r in q3_2025)
-    after = {(r.doc_id, r.number) for r in reader.find_tasks(due_from="2026-02-16")}
+    after = {(r.doc_id, r.number) for r in reader.find_tasks(TaskFilters(due_from="2026-02-16"))}
     assert (YTE, 2) not in after and (YTE, 7) in after
     with pytest.raises(ValueError):
-        reader.find_tasks(due_from="15/02/2026")
+        reader.find_tasks(TaskFilters(due_from="15/02/2026"))
 
 
 def test_an_old_catalog_reads_and_migrates(tmp_path):
@@ -138,9 +141,9 @@ def test_an_old_catalog_reads_and_migrates(tmp_path):
                 "Trong Quý II năm 2026",
                 "- Phòng Đào tạo chủ trì. - Các đơn vị, đoàn thể phối hợp.")
     ]  # fmt: skip
-    found = catalog.find_tasks(old, lead="phòng đào tạo")  # on the responsible cell
+    found = catalog.find_tasks(old, TaskFilters(lead="phòng đào tạo"))  # on the responsible cell
     assert [row.number for _doc, row in found] == [7]
-    assert catalog.find_tasks(old, due_from="2026-01-01") == []
+    assert catalog.find_tasks(old, TaskFilters(due_from="2026-01-01")) == []
     old.close()
     conn = catalog.connect(path)
     columns = {r[1] for r in conn.execute("PRAGMA table_info(tasks)")}

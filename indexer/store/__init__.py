@@ -11,6 +11,7 @@ generation's files, fsync, commit, ``CURRENT``, clean-up — given what to add a
 ``IndexReader`` (``reader``) opens the live generation for searching.
 """
 
+from indexer.store.catalog import TaskFilters
 from indexer.store.reader import (
     Candidates,
     DocumentRow,
@@ -32,4 +33,5 @@ __all__ = [
     "ParagraphRow",
     "Reader",
     "TaskEntry",
+    "TaskFilters",
 ]

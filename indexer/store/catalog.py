@@ -28,6 +28,7 @@ import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -614,71 +615,76 @@ def _fold_sql(value: object) -> str | None:
     return None if value is None else fold(str(value))
 
 
-def find_tasks(
-    conn: sqlite3.Connection,
-    *,
-    doc_ids: Sequence[str] | None = None,
-    unit: str | None = None,
-    province: str | None = None,
-    year: int | None = None,
-    lead: str | None = None,
-    due_from: str | None = None,
-    due_to: str | None = None,
-    text: str | None = None,
-    kind: str | None = None,
-    limit: int = 1000,
-) -> list[tuple[tuple, TaskRow]]:
-    """Task rows of every document matching all the filters given, in (year, doc_id, number)
-    order, at most ``limit`` (≤ ``TASKS_LIMIT``): per row its document's (doc_id, unit,
-    unit_short, province, year) and the row.
+@dataclass(frozen=True, slots=True)
+class TaskFilters:
+    """Which task rows ``find_tasks`` answers (each None: any; all must hold).
 
     ``unit`` (name or short form), ``lead`` and ``text`` (task and products) match as folded
-    substrings (no case, no diacritics); ``province`` folded and exact; ``due_from`` /
-    ``due_to`` (ISO dates, either may be None) keep the rows whose period meets the window —
-    a period with one end only is that day, as ``Deadline.overlaps``; undated rows never
-    meet. A catalog written before ``lead`` was stored matches ``lead`` on the responsible
-    cell, and no row of it has a date. ``kind``: "task" (a plan's task table; every row of
-    a catalog written before procedures were read) or "procedure" (a procedure list)."""
+    substrings (no case, no diacritics); ``province`` folded and exact; ``year`` exact;
+    ``due_from`` / ``due_to`` (ISO dates, either may be None) keep the rows whose period
+    meets the window — a period with one end only is that day, as ``Deadline.overlaps``;
+    undated rows never meet; ``kind``: "task" (a plan's task table; every row of a catalog
+    written before procedures were read) or "procedure" (a procedure list)."""
+
+    doc_ids: Sequence[str] | None = None
+    unit: str | None = None
+    province: str | None = None
+    year: int | None = None
+    lead: str | None = None
+    due_from: str | None = None
+    due_to: str | None = None
+    text: str | None = None
+    kind: str | None = None
+
+
+def find_tasks(
+    conn: sqlite3.Connection, filters: TaskFilters | None = None, limit: int = 1000
+) -> list[tuple[tuple, TaskRow]]:
+    """Task rows of every document that meet ``filters``, in (year, doc_id, number) order, at
+    most ``limit`` (≤ ``TASKS_LIMIT``): per row its document's (doc_id, unit, unit_short,
+    province, year) and the row. A catalog written before ``lead`` was stored matches
+    ``lead`` on the responsible cell, and no row of it has a date."""
+    f = filters or TaskFilters()
     conn.create_function("cchc_fold", 1, _fold_sql, deterministic=True)
     where: list[str] = []
     args: list = []
-    if doc_ids is not None:
+    if f.doc_ids is not None:
         where.append("t.doc_id IN (SELECT value FROM json_each(?))")
-        args.append(json.dumps(list(doc_ids), ensure_ascii=False))
-    if year is not None:
+        args.append(json.dumps(list(f.doc_ids), ensure_ascii=False))
+    if f.year is not None:
         where.append("d.year = ?")
-        args.append(int(year))
-    if province is not None:
+        args.append(int(f.year))
+    if f.province is not None:
         where.append("cchc_fold(d.province) = ?")
-        args.append(fold(province).strip())
-    if unit is not None and fold(unit).strip():
+        args.append(fold(f.province).strip())
+    if f.unit is not None and fold(f.unit).strip():
         where.append(
             "(instr(cchc_fold(d.unit), ?) > 0 "
             "OR instr(cchc_fold(json_extract(d.meta_json, '$.unit_short')), ?) > 0)"
         )
-        args += [fold(unit).strip()] * 2
-    if lead is not None and fold(lead).strip():
+        args += [fold(f.unit).strip()] * 2
+    if f.lead is not None and fold(f.lead).strip():
         column = "t.lead" if _has_column(conn, "tasks", "lead") else "t.responsible"
         where.append(f"instr(cchc_fold({column}), ?) > 0")
-        args.append(fold(lead).strip())
-    if text is not None and fold(text).strip():
+        args.append(fold(f.lead).strip())
+    if f.text is not None and fold(f.text).strip():
         where.append("instr(cchc_fold(t.task || ' ' || t.products), ?) > 0")
-        args.append(" ".join(fold(text).split()))
-    if kind is not None:
+        args.append(" ".join(fold(f.text).split()))
+    if f.kind is not None:
         if _has_column(conn, "tasks", "kind"):
             where.append("COALESCE(t.kind, 'task') = ?")
-            args.append(kind)
-        elif kind != "task":
+            args.append(f.kind)
+        elif f.kind != "task":
             return []
-    if due_from is not None or due_to is not None:
+    if f.due_from is not None or f.due_to is not None:
         if not _has_column(conn, "tasks", "due_start"):
             return []
-        if due_to is not None:
+        if f.due_to is not None:
             where.append("COALESCE(t.due_start, t.due_end) <= ?")
-            args.append(date.fromisoformat(due_to).isoformat())
-        if due_from is not None:
+            args.append(date.fromisoformat(f.due_to).isoformat())
+        if f.due_from is not None:
             where.append("COALESCE(t.due_end, t.due_start) >= ?")
-            args.append(date.fromisoformat(due_from).isoformat())
+            args.append(date.fromisoformat(f.due_from).isoformat())
     sql = (
         "SELECT t.doc_id, d.unit, json_extract(d.meta_json, '$.unit_short'), d.province, "
         f"d.year, {_task_select(conn)} FROM tasks t JOIN documents d USING (doc_id)"

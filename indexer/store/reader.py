@@ -25,6 +25,7 @@ from indexer.model import Reading, TaskRow
 from indexer.store import catalog
 from indexer.store import manifest as mf
 from indexer.store.ann import load_ann
+from indexer.store.catalog import TaskFilters
 from indexer.store.lexical import LexicalIndex
 
 
@@ -214,18 +215,7 @@ class Reader(Protocol):
     def paragraphs_by_rowid(self, rowids: Sequence[int]) -> dict[int, ParagraphRow]: ...
     def tasks(self, doc_id: str) -> list[TaskRow]: ...
     def find_tasks(
-        self,
-        *,
-        doc_ids: Sequence[str] | None = None,
-        unit: str | None = None,
-        province: str | None = None,
-        year: int | None = None,
-        lead: str | None = None,
-        due_from: str | None = None,
-        due_to: str | None = None,
-        text: str | None = None,
-        kind: str | None = None,
-        limit: int = 1000,
+        self, filters: TaskFilters | None = None, limit: int = 1000
     ) -> list[TaskEntry]: ...
     def vectors(self, rowids: Sequence[int]) -> np.ndarray: ...
     def context_vectors(self, rowids: Sequence[int]) -> np.ndarray: ...
@@ -350,32 +340,12 @@ class IndexReader:
         with self._lock:
             return catalog.fetch_tasks(self._conn, doc_id)
 
-    def find_tasks(
-        self,
-        *,
-        doc_ids: Sequence[str] | None = None,
-        unit: str | None = None,
-        province: str | None = None,
-        year: int | None = None,
-        lead: str | None = None,
-        due_from: str | None = None,
-        due_to: str | None = None,
-        text: str | None = None,
-        kind: str | None = None,
-        limit: int = 1000,
-    ) -> list[TaskEntry]:
-        """Task rows across plans, filtered in SQL (``catalog.find_tasks``): ``unit`` (name
-        or short form), ``lead`` and ``text`` (task and products) as folded substrings,
-        ``province`` folded and exact, ``year`` exact, ``due_from``/``due_to`` ISO dates (a
-        row whose period meets the window; ValueError for another form); in (year, plan,
-        number) order, at most ``limit`` rows (capped at ``catalog.TASKS_LIMIT``); ``kind``
-        "task" or "procedure" keeps the rows of task tables or of procedure lists."""
+    def find_tasks(self, filters: TaskFilters | None = None, limit: int = 1000) -> list[TaskEntry]:
+        """Task rows across plans that meet ``filters`` (``catalog.TaskFilters``), filtered in
+        SQL, in (year, plan, number) order, at most ``limit`` rows (capped at
+        ``catalog.TASKS_LIMIT``); ValueError for a due date not written YYYY-MM-DD."""
         with self._lock:
-            found = catalog.find_tasks(
-                self._conn, doc_ids=doc_ids, unit=unit, province=province, year=year,
-                lead=lead, due_from=due_from, due_to=due_to, text=text, kind=kind,
-                limit=limit,
-            )  # fmt: skip
+            found = catalog.find_tasks(self._conn, filters, limit)
         return [_task_entry(doc, row) for doc, row in found]
 
     def _vector_bytes(self, rowids: Sequence[int]) -> dict[int, bytes]:

@@ -4,12 +4,13 @@ response models from them (``service.web.schemas``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any, NoReturn
 
 from indexer.errors import InvalidQueryError
-from indexer.store import TaskEntry
+from indexer.store import TaskEntry, TaskFilters
 from indexer.store.catalog import TASKS_LIMIT
 
 # the orders of the table: the plans' own (year, plan, row number), or by unit, year,
@@ -62,6 +63,13 @@ class TaskQuery:
         if not 1 <= q.limit <= MAX_LIMIT:
             raise InvalidQueryError(f"limit: {q.limit}; give 1–{MAX_LIMIT}")
         return q
+
+    def filters(self, doc_ids: Sequence[str] | None = None) -> TaskFilters:
+        """What the catalog filters in SQL (``doc`` and ``doc_id`` come as ``doc_ids``)."""
+        return TaskFilters(
+            doc_ids, self.unit, self.province, self.year, self.lead, self.due_from,
+            self.due_to, self.text, self.kind,
+        )  # fmt: skip
 
     def params(self) -> dict[str, str]:
         """The filters and order given, as an address's parameters (the API's names)."""

@@ -38,10 +38,7 @@ def find_tasks(reader: Reader, query: TaskQuery) -> TaskTable:
         citing = citing_rows(reader, q.doc)
         plans = {pid.rsplit(":", 1)[0] for pid in citing}
         doc_ids = sorted(plans) if doc_ids is None else [d for d in doc_ids if d in plans]
-    entries = reader.find_tasks(
-        doc_ids=doc_ids, unit=q.unit, province=q.province, year=q.year, lead=q.lead,
-        due_from=q.due_from, due_to=q.due_to, text=q.text, kind=q.kind, limit=MAX_LIMIT,
-    )  # fmt: skip
+    entries = reader.find_tasks(q.filters(doc_ids), MAX_LIMIT)
     if citing is not None:
         entries = [e for e in entries if e.paragraph_id in citing]
     ordered = sort_entries(entries, q.sort)
