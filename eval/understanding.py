@@ -125,6 +125,35 @@ def measure(index_dir: Path, queries: list, weights: Sequence[float]) -> dict[st
         holder.close()
 
 
+def documents_found(index_dir: Path, path: Path) -> dict[str, dict[str, float]]:
+    """Which documents the served search puts first, without and with understanding (its
+    own job: the place, unit, year or kind picks the document; which line of it answers is
+    the retrievers'): the share of queries whose first hit is in a document with a grade-2
+    answer, and whose five first hits all are."""
+    settings = Settings(index_dir=index_dir)
+    holder = IndexHolder(settings).open()
+    data = json.loads(path.read_text(encoding="utf-8"))["queries"]
+    try:
+        searcher = holder.snapshot.searcher
+        out: dict[str, dict[str, float]] = {}
+        for name, understand in (("without", False), ("understood", True)):
+            first = all5 = 0
+            for q in data:
+                answering = {g["doc_id"] for g in q["gold"] if int(g.get("grade", 2)) == 2}
+                docs = [
+                    h.doc_id for h in searcher.search(q["query"], 10, understand=understand).hits
+                ]
+                first += bool(docs) and docs[0] in answering
+                all5 += bool(docs) and all(d in answering for d in docs[:5])
+            out[name] = {
+                "first hit's document answers": round(first / len(data), 4),
+                "five first hits' documents answer": round(all5 / len(data), 4),
+            }
+        return out
+    finally:
+        holder.close()
+
+
 def _hybrid(metrics: dict) -> dict[str, dict[str, float]]:
     return {
         view: {m: round(metrics[view]["hybrid"][m], 4) for m in METRICS}
@@ -144,6 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     many = build_many_index(quiet=True)
     if many is not None:
         report["constraints"] = measure(many, load_queries(CONSTRAINTS), weights)
+        report["constraints"]["documents"] = documents_found(many, CONSTRAINTS)
         report["many"] = measure(many, load_queries(MANY_QUERIES), weights)
     with tempfile.TemporaryDirectory(prefix="cchc-understanding-") as tmp:
         report["plans"] = measure(
@@ -167,6 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 *(f"{r[key]['served'][m]:.3f}" for m in METRICS),
             )
     Console().print(table)
+    if "constraints" in report:
+        for name, found in report["constraints"]["documents"].items():
+            shares = ", ".join(f"{k} {v:.3f}" for k, v in found.items())
+            print(f"constraints, documents as served {name}: {shares}")
     return 0
 
 
