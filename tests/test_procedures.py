@@ -7,6 +7,7 @@ by reading in eval/tasks_gold.json.
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -187,3 +188,37 @@ def test_task_page_shows_procedures_when_asked(procedure_client):
     assert "kind=procedure" in html  # the downloads hold the same rows
     html = procedure_client.get(f"/doc/{CAN_THO}").text
     assert "Xem bảng nhiệm vụ" not in html  # the plan page shows the list as its text
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_the_task_page_lists_procedures_in_a_browser(procedure_index, viewport):
+    """The "Loại dòng" select shows the procedure lists' rows, marked, each opening its
+    passage in the decision; at phone width nothing scrolls sideways."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from service.settings import Settings
+    from tests.test_web import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, overflow, serving
+
+    size = DESKTOP if viewport == "desktop" else PHONE
+    with serving(Settings(index_dir=procedure_index)) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_context(viewport=size, locale="vi-VN").new_page()
+            page.set_default_timeout(60_000)
+            page.goto(base + "/nhiem-vu")
+            expect(page.locator("table.tasks tr.task")).to_have_count(0)  # plans' rows: none
+            page.get_by_label("Loại dòng").select_option("procedure")
+            page.get_by_role("button", name="Xem nhiệm vụ").click()
+            page.wait_for_url(re.compile(r"kind=procedure"))
+            rows = page.locator("table.tasks tr.task")
+            expect(rows).to_have_count(28)
+            expect(rows.first.locator(".badge")).to_have_text("Thủ tục hành chính")
+            assert overflow(page) <= 0
+            link = page.locator("table.tasks td.task-text a", has_text="thăm dò khoáng sản")
+            link.click()
+            page.wait_for_url(re.compile(rf"/doc/{CA_MAU}#p-\d+$"))
+            expect(page.locator(":target")).to_contain_text("Công nhận kết quả thăm dò khoáng")
+        finally:
+            browser.close()
