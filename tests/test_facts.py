@@ -137,6 +137,40 @@ def test_who_is_read_where_the_sentence_names_it(sentence, body):
     assert body in {_span("who", u, "cơ quan nào") for u in units}
 
 
+def test_an_answer_comes_only_from_the_place_the_question_names():
+    # 09daab284f92e2dd (Bắc Ninh) states who follows the plan; a document of another place
+    # that says the same of itself is no answer to a question about a third place
+    here = [
+        _Row(
+            "bn:0000",
+            "bn",
+            "text",
+            "6. Giao Sở Tư pháp theo dõi, đôn đốc các cơ quan, "
+            "đơn vị, địa phương triển khai thực hiện Kế hoạch này;",
+        )
+    ]
+    there = [
+        _Row(
+            "x:0000",
+            "x",
+            "text",
+            "Giao Sở Nội vụ theo dõi, đôn đốc các cơ quan, đơn "
+            "vị, địa phương triển khai thực hiện Kế hoạch này;",
+        )
+    ]
+    rows = {"bn": here, "x": there}
+    hit = SearchHit(0, "x:0000", "x", None, None, None, "", "text", there[0].text, 1.0, "")
+    q = "giao cơ quan nào theo dõi, đôn đốc thực hiện kế hoạch"
+
+    def facts(places):
+        found = answer(q, [hit], lambda doc: rows[doc], kind="who", places=places)
+        return [(f.text, f.doc_id) for f in found.facts] if found else None
+
+    assert facts(None) == [("Sở Nội vụ", "x")]  # no place named: the best hit's plan
+    assert facts(frozenset({"bn"})) == [("Sở Tư pháp", "bn")]  # the named place's plan, read
+    assert facts(frozenset()) == []  # a place with no plan in the index: not found
+
+
 def test_the_issuer_of_the_plan_is_no_body_given_work():
     # f069c23c942c1ec6 (Đồng Nai): "ban hành" ends the issuer's name; no verb of work follows
     opening = (
@@ -186,6 +220,19 @@ def test_an_amount_the_plan_does_not_state_is_not_guessed(searcher):
     result = searcher.search(q, 10)
     assert result.answer is not None and result.answer.kind == "money"
     assert result.answer.facts == [] and result.hits  # said so, with the closest paragraphs
+
+
+@pytest.mark.slow
+def test_a_question_about_a_place_without_plans_is_not_answered_from_others(searcher):
+    # the 2025 plan: "Văn phòng chủ trì, phối hợp … thực hiện" its propaganda tasks
+    asked = "cơ quan nào chủ trì tuyên truyền cải cách hành chính năm 2025?"
+    answered = searcher.search(asked, 10).answer
+    assert answered is not None and answered.found  # Khánh Hòa's plans answer it
+    elsewhere = searcher.search("Đồng Tháp giao " + asked, 10)
+    read = {(c.field, c.value, c.applied) for c in elsewhere.understood.constraints}
+    assert ("province", "Đồng Tháp", "unmatched") in read
+    assert elsewhere.answer is not None and elsewhere.answer.facts == []
+    assert elsewhere.hits  # the closest paragraphs are still shown
 
 
 @pytest.mark.slow

@@ -32,7 +32,9 @@ from indexer.text.vietnamese import fold
 from service.search.model import SearchHit
 
 KINDS = ("who", "when", "money", "frequency", "target")
-MIN_OVERLAP = 0.4  # share of the question's content words its answer's clause must hold
+# share of the question's content words its answer's clause must hold, counted plainly and
+# weighted by how rare each is among the paragraphs read (``_Weights``)
+MIN_OVERLAP = 0.4
 HIT_BONUS = 0.15  # for a paragraph among the search's best hits
 READ_HITS = 5  # the best hits read for an answer
 READ_DOCUMENTS = 2  # the documents of those read whole
@@ -384,6 +386,8 @@ def _from_hit(
         if not span or _overlap(asked, scored) < MIN_OVERLAP:
             continue
         score = share(scored)
+        if score < MIN_OVERLAP:  # the rare words of the question are not there
+            continue
         if best is None or score > best[0]:
             source = " ".join(unit.split())
             fact = Fact(kind, span, hit.doc_id, hit.paragraph_id, hit.unit, hit.year,
@@ -408,11 +412,15 @@ def answer(
     paragraphs_of: Callable[[str], Sequence[Any]] | None = None,
     kind: str | None = None,
     topic: str | None = None,
+    places: frozenset[str] | None = None,
 ) -> Answer | None:
     """The answer to ``query`` read from its relevant ``hits`` (best first) — and, with
     ``paragraphs_of`` (the catalog's paragraphs of a document), from every paragraph of the
     ``READ_DOCUMENTS`` documents of the best hits: search finds the right plan more often than
-    the line that answers. None when the query is not a who / when / how-much question."""
+    the line that answers. None when the query is not a who / when / how-much question.
+    ``places``: the documents of the place the question names ("Thanh Hóa giao …"): the
+    answer is read from them only (none: not found — another province's plan is no answer),
+    and the few there are are read whole."""
     kind = kind or question_kind(query)
     if kind is None:
         return None
@@ -420,9 +428,13 @@ def answer(
     # names are in every sentence of their plan, so they tell no clause from another)
     asked = _words(topic or query) or _words(query)
     relevant = [h for h in hits[:READ_HITS] if h.level != "low"]
+    if places is not None:
+        relevant = [h for h in relevant if h.doc_id in places]
     read: list[Any] = list(relevant)
     if paragraphs_of is not None:
-        documents = list(dict.fromkeys(h.doc_id for h in relevant))[:READ_DOCUMENTS]
+        named = sorted(places) if places is not None and len(places) <= READ_DOCUMENTS else []
+        documents = list(dict.fromkeys([*(h.doc_id for h in relevant), *named]))
+        documents = documents[:READ_DOCUMENTS]
         for doc_id in documents:
             read.extend(paragraphs_of(doc_id)[:MAX_PARAGRAPHS])
     weights = _Weights(asked, [h.text for h in read])

@@ -425,7 +425,9 @@ class Searcher:
         if asks is not None:  # who / when / how much: the fact itself, from the plans
             checkpoint()
             relevant = hits if answered is not False else []
-            fact = answer(query, relevant, self.reader.paragraphs, asks, understood.topic)
+            fact = answer(
+                query, relevant, self.reader.paragraphs, asks, understood.topic, understood.places
+            )
         return SearchResult(
             query=query,
             mode=mode,

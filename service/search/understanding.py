@@ -84,6 +84,9 @@ class Understanding:
     # the documents a search is narrowed to (the constraints asked as filters, ``only``);
     # None: no filter
     only: frozenset[str] | None = None
+    # the documents of the place the query names (None: it names none; empty: no document
+    # of the index is of that place) — an answer is read only from them
+    places: frozenset[str] | None = None
 
     @property
     def applies(self) -> bool:
@@ -253,7 +256,12 @@ class Vocabulary:
                 for doc, own in self.values.items()
                 if all(own[name] & keys for name, keys in filters.items())
             )
-        return Understanding(query, topic, constraints, matching, partial, narrowed)
+        places = None
+        if "province" in by_field:
+            places = frozenset(
+                doc for doc, own in self.values.items() if own["province"] & by_field["province"]
+            )
+        return Understanding(query, topic, constraints, matching, partial, narrowed, places)
 
     def _unit_key(self, matched: str) -> str:
         return dict(_UNIT_SHORT).get(matched, matched)
