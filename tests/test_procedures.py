@@ -174,6 +174,10 @@ def test_tasks_api_answers_procedures_by_kind_body_and_cited_document(procedure_
     # Cà Mau's row: "Căn cứ pháp lý: … Nghị định số 193/2025/NĐ-CP …" in its passage
     cited = procedure_client.get("/tasks", params={"doc": "193/2025/NĐ-CP"}).json()
     assert [t["doc_id"] for t in cited["tasks"]] == [CA_MAU]
+    csv = procedure_client.get("/tasks", params={"kind": "procedure", "format": "csv"})
+    lines = csv.content.decode("utf-8-sig").splitlines()
+    assert lines[0].endswith(",Loại") and len(lines) == 29
+    assert all(line.endswith(",thủ tục hành chính") for line in lines[1:])
     r = procedure_client.get("/tasks", params={"kind": "nhiem-vu"})
     assert r.status_code == 422 and "kind" in r.text
 

@@ -9,7 +9,7 @@ import io
 from typing import Any
 
 from service.exports import ExportTable, paragraph_link, render, safe_row
-from service.tasks.model import TaskLine, TaskTable
+from service.tasks.model import KINDS, TaskLine, TaskTable
 
 HEADER = [
     "STT",
@@ -25,8 +25,9 @@ HEADER = [
     "Phối hợp",
     "Kinh phí",
     "Liên kết",
+    "Loại",
 ]
-WIDTHS = [6, 28, 7, 30, 6, 24, 60, 36, 18, 26, 26, 14, 40]
+WIDTHS = [6, 28, 7, 30, 6, 24, 60, 36, 18, 26, 26, 14, 40, 16]
 
 
 def deadline_text(line: TaskLine) -> str:
@@ -50,6 +51,7 @@ def row(i: int, line: TaskLine, base: str) -> list[Any]:
             line.partners,
             line.budget,
             paragraph_link(base, line.doc_id, line.paragraph_id),
+            KINDS.get(line.kind, line.kind),
         ]
     )
 
