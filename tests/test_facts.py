@@ -41,6 +41,8 @@ YTE = "2026-truong-cao-dang-y-te-khanh-hoa"
         ("Ban Chỉ đạo nhà nước về du lịch họp định kỳ mấy tháng một lần", "frequency"),
         ("Hà Tĩnh phấn đấu đến năm 2035 bao nhiêu phần trăm phường xây dựng và triển khai mô "
          "hình giáo dục mầm non phù hợp?", "target"),
+        ("Nghệ An: khi triển khai Đợt thi đua chào mừng Đại hội XIV của Đảng có vướng mắc thì "
+         "gửi phản ánh về đâu?", "who"),
         ("ứng dụng trí tuệ nhân tạo", None),
         ("kế hoạch tuyên truyền cải cách hành chính năm 2026", None),
     ],
@@ -65,6 +67,9 @@ def test_a_cited_documents_date_is_not_a_deadline():
     )
     assert _when(basis) is None  # the date, and the year of the decision's title, are its own
     assert _when("Tiến độ: Trước ngày 15/02/2026") == "Trước ngày 15/02/2026"
+    # 1fa949f85858c62f: the decision's own entry into force is not a cited document's date
+    in_force = "Quyết định này có hiệu lực thi hành kể từ ngày 01 tháng 12 năm 2025."
+    assert _when(in_force) == "kể từ ngày 01 tháng 12 năm 2025"
 
 
 def test_a_task_rows_paragraph_splits_into_its_cells():
@@ -126,6 +131,18 @@ def test_a_labelled_field_answers_for_the_work_before_it():
          "số 10/2022/TT-BLĐTBXH;", "Sở Nông nghiệp và Môi trường"),
         # 4e39af96b6891368 (Quảng Ngãi): a body and its role after a dash
         ("1.2. Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo", "Sở Tài chính"),
+        # 99c7d8fff9e4572e (Nghệ An): sent to a body, with the part of it in brackets
+        ("Trong quá trình triển khai thực hiện, nếu có vướng mắc, đề nghị gửi phản ánh về Sở "
+         "Nội vụ (Phòng Thi đua - Khen thưởng) để tổng hợp, báo cáo Ủy ban nhân dân tỉnh xem "
+         "xét, quyết định./.", "Sở Nội vụ (Phòng Thi đua - Khen thưởng)"),
+        # 62f25a030c183151 (Đắk Lắk): through a contact point, two bodies
+        ("14. Doanh nghiệp, cộng đồng, tổ chức, cá nhân: Quan tâm, đăng ký hỗ trợ nhu yếu phẩm "
+         "cho nhân dân bị ảnh hưởng mưa lũ trên địa bàn tỉnh thông qua đầu mối Ủy ban MTTQ Việt "
+         "Nam tỉnh hoặc Sở Công Thương để bảo đảm phân bổ tập trung, đúng địa bàn",
+         "Ủy ban MTTQ Việt Nam tỉnh hoặc Sở Công Thương"),
+        # 1fa949f85858c62f (Đồng Tháp): a notice sent to a body
+        ("a) Trước thời điểm dừng bán hàng, doanh nghiệp gửi thông báo bằng văn bản đến Sở Công "
+         "Thương về việc dừng bán hàng tại cửa hàng bán lẻ xăng dầu", "Sở Công Thương"),
         # ceb89a53c7b93f00 (Nghệ An): reported through a body
         ("Trong quá trình thực hiện nếu phát sinh vướng mắc, báo cáo kịp thời UBND tỉnh (qua "
          "Ban Quản lý Khu kinh tế Đông Nam) để xử lý theo thẩm quyền./.",

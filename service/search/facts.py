@@ -44,7 +44,8 @@ PLANS_SHOWN = 3  # one fact per plan, at most this many plans
 # -- what the question asks (folded, whole words) ---------------------------------------------
 _ASKS = (  # the question's own words first, then words that only hint at what it asks
     ("who", r"co quan nao|don vi nao|bo phan nao|phong nao|so nao|ban nao|to chuc nao|"
-     r"ai (?:chu tri|la|lam|chiu)|^ai |giao cho ai|gui (?:ve|den) (?:dau|co quan nao)"),
+     r"ai (?:chu tri|la|lam|chiu)|^ai |giao cho ai|"
+     r"gui(?: \w+){0,3} (?:ve|den|toi) (?:dau|co quan nao|don vi nao)"),
     ("frequency", r"bao lau (?:mot|1) lan|may (?:ngay|tuan|thang|quy|nam) (?:mot|1) lan|"
      r"bao nhieu lan|tan suat|dinh ky (?:bao lau|the nao|ra sao)"),
     ("when", r"khi nao|bao gio|ngay nao|thang nao|nam nao|quy nao|thoi gian nao|luc nao|"
@@ -100,7 +101,7 @@ _DEADLINE_LEAD = re.compile(
 # a date that belongs to a cited document ("Quyết định số 74/QĐ-CĐYT ngày 12/02/2026")
 _CITED_BEFORE = re.compile(
     r"(?:số\s*)?\d+/[\w/.-]*\s*$|(?:Nghị quyết|Quyết định|Kế hoạch|Công văn|Thông tư|Nghị định|"
-    r"Chỉ thị|Hướng dẫn|Thông báo|Luật|Công điện)[^,.;]{0,50}$",
+    r"Chỉ thị|Hướng dẫn|Thông báo|Luật|Công điện)(?!\s+này)[^,.;]{0,50}$",
     re.I,
 )
 _FREQUENCY = re.compile(
@@ -125,9 +126,11 @@ _VERB = (
 # a word of a body's name: not the verb after it ("Ủy ban nhân dân tỉnh ban hành Kế hoạch …")
 _NAME_WORD = r"(?!(?:ban hành|phê duyệt|triển khai|thực hiện|báo cáo|kiểm tra|được|là|để|về)\b)"
 _WHO = re.compile(
-    r"(?i:giao(?:\s+cho)?|gửi về|gửi đến|gửi|do|đề nghị|(?:theo\s+)?hướng dẫn của|thông qua|qua)"
+    # "gửi phản ánh về", "gửi thông báo bằng văn bản đến", "thông qua đầu mối"
+    r"(?i:giao(?:\s+cho)?|gửi(?:\s+[^\s,.;:()]+){0,5}?\s+(?:về|đến|tới)|gửi|do|đề nghị"
+    r"|(?:theo\s+)?hướng dẫn của|(?:thông\s+)?qua(?:\s+đầu mối)?)"
     rf"\s+(?P<a>{_BODY}(?:\s+{_NAME_WORD}[^\s,.;:()]+){{0,11}}?)"
-    rf"(?=\s+(?:{_VERB})\b|\s*[()]|[,.;:]|$)"
+    rf"(?=\s+(?:{_VERB}|để|nhằm|về việc)\b|\s*[()]|[,.;:]|$)"
     rf"|(?P<b>{_BODY}[^,.;:()]{{1,80}}?)\s+(?:chủ trì|là cơ quan (?:đầu mối|thường trực|chủ trì)"
     r"|làm đầu mối|là đầu mối|có trách nhiệm|chịu trách nhiệm)"
     # a body that opens its clause and does the work: "Sở Nông nghiệp và Môi trường tổng hợp …"
@@ -136,6 +139,8 @@ _WHO = re.compile(
     # a body with its role after a dash: "Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo"
     rf"|(?P<d>{_BODY}[^,.;:()-]{{1,80}}?)\s+[-–]\s+(?i:cơ quan (?:thường trực|chủ trì|đầu mối))",
 )
+# the part of a body a name in brackets after it points to ("(qua Phòng Xây dựng chính quyền)")
+_UNIT_IN_BRACKETS = re.compile(rf"\s*(\((?:qua\s+)?{_BODY}[^()]{{0,60}}\))")
 # a field that states the fact for the work named before it ("… gửi Bộ Tài chính. Thời gian
 # hoàn thành: Trước ngày 31/5/2026."; a paragraph of its own after the work's paragraph)
 _FIELD = {
@@ -239,9 +244,12 @@ def _span(kind: str, clause: str, query: str) -> str | None:
             return when if when and re.search(r"(?:hằng|hàng|mỗi)\s", when, re.I) else None
     else:
         m = _WHO.search(clause)
-        if m is not None:
-            return next(g for g in m.group("a", "b", "c", "d") if g).strip()
-        return None
+        if m is None:
+            return None
+        name = next(g for g in m.group("a", "b", "c", "d") if g).strip()
+        end = m.end(next(k for k in "abcd" if m.group(k)))
+        unit = _UNIT_IN_BRACKETS.match(clause, end)  # "Sở Nội vụ (Phòng Thi đua - Khen thưởng)"
+        return f"{name} {unit.group(1)}" if unit else name
     return " ".join(m.group(0).split()).strip(" ,;") if m else None
 
 
@@ -330,12 +338,26 @@ class _Weights:
         return sum(self.idf[w] for w in self.idf.keys() & _words(text)) / self.total
 
 
+def _clauses(text: str) -> list[str]:
+    """A paragraph's clauses (``_CLAUSE``), a break inside brackets not one ("Sở Nội vụ (Phòng
+    Thi đua - Khen thưởng)")."""
+    out, start = [], 0
+    for m in _CLAUSE.finditer(text):
+        piece = text[start : m.start()]
+        if piece.count("(") > piece.count(")"):
+            continue
+        out.append(piece)
+        start = m.end()
+    out.append(text[start:])
+    return [c for c in out if c.strip()]
+
+
 def _units(text: str, before: str, kind: str) -> list[tuple[str, str]]:
     """(unit, what comes before it) of a paragraph: its clauses, then (for who) its sentences
     of more than one clause — the body and its work may sit in two clauses ("Sở Tài chính -
     Cơ quan thường trực …"); before a paragraph's first clause is ``before`` (the paragraph
     above)."""
-    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    clauses = _clauses(text)
     out: list[tuple[str, str]] = []
     for i, clause in enumerate(clauses):
         prior = " ".join(c for c in clauses[:i] if not _NUMBERING.fullmatch(c.strip()))
