@@ -92,6 +92,7 @@ class _Row:  # a paragraph as the catalog gives it (the fields ``answer`` reads)
     text: str
     unit: str | None = None
     year: int | None = None
+    section: tuple[str, ...] = ()
 
 
 def _read(question: str, texts: list[str], kind: str) -> list[tuple[str, str]]:
@@ -152,6 +153,31 @@ def test_a_labelled_field_answers_for_the_work_before_it():
 def test_who_is_read_where_the_sentence_names_it(sentence, body):
     units = [u for u, _ in _units(sentence, "", "who")]
     assert body in {_span("who", u, "cơ quan nào") for u in units}
+
+
+def test_a_list_item_is_read_under_its_heading():
+    # b50a2c837e9adc09 (Hà Nội, hỗ trợ nghệ thuật biểu diễn), appendix II, points 2 and 3: the
+    # items name the amount and who; what it is for is in the point above them
+    point3 = (
+        "3. Ngoài định mức được hưởng theo các nhóm đối tượng nêu trên, Nghệ sỹ nhân dân, Nghệ sỹ…"
+    )
+    rows = [
+        _Row("d:0050", "d", "item", "a) Mức 400.000 đồng/người/buổi áp dụng đối với Nghệ sỹ "
+             "nhân dân.", section=("PHỤ LỤC", "II. MỨC HỖ TRỢ", point3)),
+        _Row("d:0051", "d", "item", "b) Mức 320.000 đồng/người/buổi áp dụng đối với Nghệ sỹ "
+             "ưu tú.", section=("PHỤ LỤC", "II. MỨC HỖ TRỢ", point3)),
+    ]  # fmt: skip
+    hit = SearchHit(0, "d:0050", "d", None, None, None, "", "item", rows[0].text, 1.0, "")
+    q = "Nghệ sỹ ưu tú được hỗ trợ thêm bao nhiêu tiền mỗi buổi ngoài định mức được hưởng"
+
+    def facts():
+        found = answer(q, [hit], lambda _doc: rows, kind="money")
+        return [(f.text, f.paragraph_id) for f in found.facts] if found else None
+
+    assert facts() == [("320.000 đồng/người/buổi", "d:0051")]
+    for row in rows:
+        row.section = ()
+    assert facts() == []  # the item alone holds too few of the question's words
 
 
 def test_an_answer_comes_only_from_the_place_the_question_names():

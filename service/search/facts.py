@@ -66,7 +66,7 @@ _NUM = r"\d{1,3}(?:[.,]\d{3})*(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _MONEY = re.compile(
     rf"(?:(?:khoảng|trên|dưới|tối đa|tối thiểu|gần|hơn|ước|đạt)\s+)?(?:{_NUM})\s*"
     r"(?:nghìn tỷ|tỷ|triệu|nghìn|ngàn)?\s*(?:đồng|VNĐ|VND|đ)(?!\w)"
-    r"(?:\s*/\s*(?:tháng|năm|người|ngày|lượt|hồ sơ|tháng/người|người/tháng))?"
+    r"(?:\s*/\s*(?:tháng|năm|người|ngày|buổi|lượt|hồ sơ|ha|m2|m²|km|tấn|suất|học viên)(?!\w)){0,2}"
     rf"|(?:{_NUM})\s*lần\s+(?:mức|quỹ)\s+lương(?:\s+(?:cơ bản|cơ sở|tối thiểu))?",
     re.I,
 )
@@ -381,7 +381,8 @@ def _from_hit(
     labelled field's clause — "Thời gian hoàn thành: …" — scores as the work before it, in
     the paragraph or in ``before``, the paragraph above)."""
     if not hasattr(hit, "paragraph_id"):
-        hit = _Para(hit.id, hit.doc_id, hit.unit, hit.year, hit.kind, hit.text)
+        hit = _Para(hit.id, hit.doc_id, hit.unit, hit.year, hit.kind, hit.text, hit.section)
+    heading = _heading(hit.section)
     share = weights.share if weights is not None else (lambda text: _overlap(asked, text))
     fields = _task_fields(hit.text) if hit.kind == "task" else {}
     best: tuple[float, Fact] | None = None
@@ -402,9 +403,9 @@ def _from_hit(
         field = labelled.match(unit.strip()) if labelled is not None else None
         if field is not None:
             span = _field_span(kind, field.group("v"), query)
-            scored = f"{prior} {unit}"  # the work and the field that states its fact
+            scored = f"{heading} {prior} {unit}"  # the work and the field that states its fact
         else:
-            span, scored = _span(kind, unit, query), unit
+            span, scored = _span(kind, unit, query), f"{heading} {unit}"
         if not span or _overlap(asked, scored) < MIN_OVERLAP:
             continue
         score = share(scored)
@@ -426,6 +427,15 @@ class _Para:
     year: int | None
     kind: str
     text: str
+    section: Sequence[str] | str = ()
+
+
+def _heading(section: Sequence[str] | str) -> str:
+    """The heading a paragraph is read under (a list item's lead-in: "1. Mức hỗ trợ … đối
+    với Trưởng, Phó Trưởng bộ môn …" over "b) Đối với Phó Trưởng Bộ môn: 700.000 đồng");
+    a hit gives its path as "a › b", a catalog row as a list."""
+    parts = section.split(" › ") if isinstance(section, str) else list(section)
+    return parts[-1] if parts else ""
 
 
 def answer(
