@@ -7,7 +7,8 @@ documents of ``corpus/`` and ``../shared/corpus-real``, never from the system's 
 60 answerable questions with the exact answer and its paragraph, and 8 that no document
 answers; the reading rules of ``service.search.facts`` were worked out on it.
 ``eval/questions_heldout.json`` was written afterwards the same way from documents the first
-set does not use, and is only measured. Each question is searched as served
+set does not use, to see how the rules carry over (``docs/search.md`` says what was changed
+after its misses were read). Each question is searched as served
 (``Searcher.search``, hybrid, understanding on) on the many-document index ``make eval``
 builds, and answered by ``service.search.facts``.
 
