@@ -11,13 +11,16 @@ list to read. Two sources, both the documents' own words (nothing is generated):
   when its time cell, how much its budget cell;
 - a **sentence** of any paragraph: the span of the asked kind — an amount in đồng, a
   percentage or figure, a date or period, a frequency, a body that is given the task ("giao
-  Sở Y tế thành lập …", "Sở Tư pháp chủ trì", "gửi về Sở Nội vụ") — in the clause that shares
-  the most content words with the question.
+  Sở Y tế thành lập …", "Sở Tư pháp chủ trì", "gửi phản ánh về Sở Nội vụ (Phòng …)") — in
+  the clause that shares the most of the question's content words, weighted by how rare
+  each is among the paragraphs read; a clause is read with the heading it stands under, and
+  a labelled field ("Thời gian hoàn thành: …") with the work written before it.
 
-A fact is given only from paragraphs above the relevance floor, and only when its clause
-shares at least ``MIN_OVERLAP`` of the question's content words: otherwise the answer is
-``None`` and the product says it did not find one rather than guess. Across plans, one fact
-per plan (the best), in the order of their paragraphs.
+A fact is given only from paragraphs above the relevance floor, only from the documents of
+the place the question names (if it names one), and only when its clause (with its heading)
+holds at least ``MIN_OVERLAP`` of the question's content words, counted and weighted:
+otherwise the answer is empty and the product says it did not find one rather than guess.
+Across plans, one fact per plan (the best), in the order of their paragraphs.
 """
 
 from __future__ import annotations
@@ -354,7 +357,7 @@ def _clauses(text: str) -> list[str]:
 
 def _units(text: str, before: str, kind: str) -> list[tuple[str, str]]:
     """(unit, what comes before it) of a paragraph: its clauses, then (for who) its sentences
-    of more than one clause — the body and its work may sit in two clauses ("Sở Tài chính -
+    that are not one clause — the body and its role may sit in two clauses ("Sở Tài chính -
     Cơ quan thường trực …"); before a paragraph's first clause is ``before`` (the paragraph
     above)."""
     clauses = _clauses(text)
@@ -431,9 +434,9 @@ class _Para:
 
 
 def _heading(section: Sequence[str] | str) -> str:
-    """The heading a paragraph is read under (a list item's lead-in: "1. Mức hỗ trợ … đối
-    với Trưởng, Phó Trưởng bộ môn …" over "b) Đối với Phó Trưởng Bộ môn: 700.000 đồng");
-    a hit gives its path as "a › b", a catalog row as a list."""
+    """The heading a paragraph is read under (a list item's lead-in: "3. Ngoài định mức …,
+    Nghệ sỹ nhân dân, Nghệ sỹ …" over "b) Mức 320.000 đồng/người/buổi áp dụng đối với Nghệ
+    sỹ ưu tú."); a hit gives its path as "a › b", a catalog row as a list."""
     parts = section.split(" › ") if isinstance(section, str) else list(section)
     return parts[-1] if parts else ""
 
