@@ -193,6 +193,29 @@ def test_a_list_item_is_read_under_its_heading():
     assert facts() == []  # the item alone holds too few of the question's words
 
 
+def test_who_works_with_the_lead_is_the_rows_partners():
+    # ec00bd6f58be7864 (Quyết định 2597/QĐ-TTg), a row of its task table as indexed
+    row = _Row(
+        "d:0113", "d", "task",
+        "Kết nối, chia sẻ dữ liệu kết cấu hạ tầng với các hệ thống, cơ sở dữ liệu đất đai, "
+        "quy hoạch, cấp phép xây dựng, giao thông thông minh... để hỗ trợ ra quyết định và đồng "
+        "bộ dữ liệu — Sản phẩm: Kết nối, chia sẻ dữ liệu kết cấu hạ tầng với các hệ thống liên "
+        "quan — Tiến độ: 2026 — Thực hiện: Bộ Xây dựng — Phối hợp: Bộ Nông nghiệp và Môi "
+        "trường, các địa phương",
+    )  # fmt: skip
+    hit = SearchHit(0, row.id, "d", None, None, None, "", "task", row.text, 1.0, "")
+
+    def who(q):
+        found = answer(q, [hit], lambda _doc: [row], kind="who")
+        return [f.text for f in found.facts] if found else None
+
+    task = "kết nối, chia sẻ dữ liệu kết cấu hạ tầng với cơ sở dữ liệu đất đai, cấp phép xây dựng"
+    assert who(f"cơ quan nào chủ trì {task}") == ["Bộ Xây dựng"]
+    assert who(f"cơ quan nào phối hợp với Bộ Xây dựng {task}") == [
+        "Bộ Nông nghiệp và Môi trường, các địa phương"
+    ]
+
+
 def test_an_answer_comes_only_from_the_place_the_question_names():
     # 09daab284f92e2dd (Bắc Ninh) states who follows the plan; a document of another place
     # that says the same of itself is no answer to a question about a third place

@@ -39,6 +39,7 @@ KINDS = ("who", "when", "money", "frequency", "target")
 # weighted by how rare each is among the paragraphs read (``_Weights``)
 MIN_OVERLAP = 0.4
 HIT_BONUS = 0.15  # for a paragraph among the search's best hits
+HEADING_WEIGHT = 0.5  # of the words a clause shares with the question only through its heading
 READ_HITS = 5  # the best hits read for an answer
 READ_DOCUMENTS = 2  # the documents of those read whole
 MAX_PARAGRAPHS = 5000  # of each (a bound on the work)
@@ -88,12 +89,14 @@ _PERCENT = re.compile(
 _FIGURE = re.compile(  # a number and what it counts ("35 trạm", "400 triệu USD"), not a year
     rf"(?:(?:ít nhất|tối thiểu|trên|dưới|đạt|khoảng|tối đa|hơn|không quá)\s+)?"
     rf"(?<![\d/.])(?!(?:19|20)\d\d(?!\d))(?:{_NUM})\s+"
-    r"(?:triệu USD|tỷ USD|USD|(?!năm|ngày|tháng|quý)[^\W\d]+(?:\s+[^\W\d]+)?)",
+    r"(?:triệu USD|tỷ USD|USD|(?!(?:năm|ngày|tháng|quý|về|của|và|với|theo|tại|trong|các|là"
+    r"|được|do|để|từ|đến)\b)[^\W\d]+(?:\s+[^\W\d]+)?)",
     re.I,
 )
 _DATE = r"ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
 _PERIOD = (
-    r"(?:quý\s+[IV]{1,3}|tháng\s+\d{1,2}|6 tháng (?:đầu|cuối) năm)(?:\s*(?:/|năm)\s*\d{4})?"
+    r"(?:quý\s+[IV]{1,3}|tháng\s+(?:1[0-2]|0?[1-9])(?!\d)|6 tháng (?:đầu|cuối) năm)"
+    r"(?:\s*(?:/|năm)\s*\d{4})?"
     r"|năm\s+\d{4}"
 )
 _WHEN = re.compile(
@@ -398,10 +401,12 @@ def _from_hit(
     best: tuple[float, Fact] | None = None
     if fields:
         cell = {"who": "Thực hiện", "when": "Tiến độ", "money": "Kinh phí"}.get(kind)
+        if kind == "who" and "phoi hop" in fold(query).lower() and fields.get("Phối hợp"):
+            cell = "Phối hợp"  # "cơ quan nào phối hợp với Bộ Xây dựng …": the partners
         value = fields.get(cell or "")
         if value and _overlap(asked, fields["task"]) >= MIN_OVERLAP:
             text = value
-            if kind == "who":
+            if kind == "who" and cell == "Thực hiện":
                 from indexer.structure.assignment import lead_of  # with the index
 
                 text = lead_of(value) or value
@@ -413,14 +418,17 @@ def _from_hit(
         field = labelled.match(unit.strip()) if labelled is not None else None
         if field is not None:
             span = _field_span(kind, field.group("v"), query)
-            scored = f"{heading} {prior} {unit}"  # the work and the field that states its fact
+            own = f"{prior} {unit}"  # the work and the field that states its fact
         else:
-            span, scored = _span(kind, unit, query), f"{heading} {unit}"
+            span, own = _span(kind, unit, query), unit
+        scored = f"{heading} {own}"
         if not span or _overlap(asked, scored) < MIN_OVERLAP:
             continue
         score = share(scored)
         if score < MIN_OVERLAP:  # the rare words of the question are not there
             continue
+        # the heading's words count half: every clause under it has them
+        score = share(own) + HEADING_WEIGHT * (score - share(own))
         if best is None or score > best[0]:
             source = " ".join(unit.split())
             fact = Fact(kind, span, hit.doc_id, hit.paragraph_id, hit.unit, hit.year,
