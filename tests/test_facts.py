@@ -12,10 +12,14 @@ import pytest
 
 from service.live.holder import IndexHolder
 from service.search.facts import (
+    MIN_OVERLAP,
+    _overlap,
     _span,
     _task_fields,
     _units,
     _when,
+    _without_references,
+    _words,
     amount_vnd,
     answer,
     question_kind,
@@ -248,6 +252,22 @@ def test_an_answer_comes_only_from_the_place_the_question_names():
     assert facts(None) == [("Sở Nội vụ", "x")]  # no place named: the best hit's plan
     assert facts(frozenset({"bn"})) == [("Sở Tư pháp", "bn")]  # the named place's plan, read
     assert facts(frozenset()) == []  # a place with no plan in the index: not found
+
+
+def test_a_cited_documents_number_does_not_pick_the_clause():
+    # 99ab397713e2ce12 (Hà Nội, Nghị quyết 77/2025/NQ-HĐND), appendix II, point 1: it does not
+    # repeat the resolution's number; the question names it only to pick the document
+    point = (
+        "1. Mức 1, không quá 40.000.000 đồng/tháng áp dụng đối với chuyên gia tư vấn thuộc một "
+        "trong các trường hợp sau đây:"
+    )
+    q = (
+        "Mức chi tối đa theo tháng cho chuyên gia tư vấn chuyển đổi số Mức 1 theo Nghị quyết "
+        "77/2025/NQ-HĐND là bao nhiêu?"
+    )
+    kept = _without_references(q)
+    assert "77/2025" not in kept and "chuyên gia tư vấn" in kept
+    assert _overlap(_words(q), point) < MIN_OVERLAP <= _overlap(_words(kept), point)
 
 
 def test_the_issuer_of_the_plan_is_no_body_given_work():

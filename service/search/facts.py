@@ -33,6 +33,7 @@ from typing import Any
 
 from indexer.text.vietnamese import fold
 from service.search.model import SearchHit
+from service.search.understanding import reference_spans
 
 KINDS = ("who", "when", "money", "frequency", "target")
 # share of the question's content words its answer's clause must hold, counted plainly and
@@ -448,6 +449,14 @@ class _Para:
     section: Sequence[str] | str = ()
 
 
+def _without_references(text: str) -> str:
+    """The question without the documents it cites ("… theo Nghị quyết 77/2025/NQ-HĐND"): a
+    document's number tells which document answers, not which of its clauses."""
+    for start, end in sorted(reference_spans(text), reverse=True):
+        text = f"{text[:start]} {text[end:]}"
+    return text
+
+
 def _heading(section: Sequence[str] | str) -> str:
     """The heading a paragraph is read under (a list item's lead-in: "3. Ngoài định mức …,
     Nghệ sỹ nhân dân, Nghệ sỹ …" over "b) Mức 320.000 đồng/người/buổi áp dụng đối với Nghệ
@@ -476,7 +485,7 @@ def answer(
         return None
     # the words the answer's clause should share: the topic's (the unit and place a query
     # names are in every sentence of their plan, so they tell no clause from another)
-    asked = _words(topic or query) or _words(query)
+    asked = _words(_without_references(topic or query)) or _words(query)
     relevant = [h for h in hits[:READ_HITS] if h.level != "low"]
     if places is not None:
         relevant = [h for h in relevant if h.doc_id in places]

@@ -188,7 +188,7 @@ class Vocabulary:
         folded = fold(query)
         if len(folded) != len(query):  # a character that folds to several: read no span
             return Understanding(query, query)
-        blocked = _reference_spans(query)
+        blocked = reference_spans(query)
         found: list[tuple[int, int, str, str]] = []  # start, end, field, folded value
 
         def free(start: int, end: int) -> bool:
@@ -298,7 +298,7 @@ def _provinces(query: str, folded: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _reference_spans(query: str) -> list[tuple[int, int]]:
+def reference_spans(query: str) -> list[tuple[int, int]]:
     """Where the query names a legal document: its words are not constraints."""
     restored = restore_kinds(query)
     if len(restored) != len(query):
