@@ -14,6 +14,7 @@ from service.live.holder import IndexHolder
 from service.search.facts import (
     MIN_OVERLAP,
     _overlap,
+    _recurring,
     _span,
     _task_fields,
     _units,
@@ -87,6 +88,24 @@ def test_a_cited_documents_date_is_not_a_deadline():
     # 1fa949f85858c62f: the decision's own entry into force is not a cited document's date
     in_force = "Quyết định này có hiệu lực thi hành kể từ ngày 01 tháng 12 năm 2025."
     assert _when(in_force) == "kể từ ngày 01 tháng 12 năm 2025"
+
+
+def test_how_often_prefers_a_span_with_its_day():
+    # 09daab284f92e2dd (Bắc Ninh): the vague "Định kỳ báo cáo …" is not the answer
+    bac_ninh = (
+        "Định kỳ báo cáo UBND tỉnh (qua Sở Tư pháp) kết quả thực hiện Kế hoạch hằng năm (trước "
+        "ngày 15 tháng 11) hoặc theo đề nghị để tổng hợp, báo cáo theo quy định."
+    )
+    assert _recurring(bac_ninh) == "hằng năm (trước ngày 15 tháng 11)"
+    # f1e0981425ec38be (Sơn La): the monthly report with its day, not "Định kỳ hàng tháng" alone
+    son_la = (
+        "Định kỳ hàng tháng (trước ngày 16 hàng tháng), 6 tháng (trước ngày 16/6), tổng kết năm "
+        "(trước ngày 20/11 hàng năm) hoặc khi có yêu cầu báo cáo tình hình thực hiện Kế hoạch"
+    )
+    assert _recurring(son_la) == "Định kỳ hàng tháng (trước ngày 16 hàng tháng)"
+    # 62f25a030c183151 (Đắk Lắk): "vào lúc nào" is answered by a time that comes back
+    dak_lak = "tổng hợp nhu cầu từ cơ sở, báo cáo UBND tỉnh trước 19h00’ hằng ngày"
+    assert _span("when", dak_lak, "báo cáo UBND tỉnh vào lúc nào") == "trước 19h00’ hằng ngày"
 
 
 def test_a_task_rows_paragraph_splits_into_its_cells():

@@ -247,15 +247,21 @@ def _span(kind: str, clause: str, query: str) -> str | None:
     if kind == "money":
         m = _MONEY.search(clause)
     elif kind == "target":
-        wants_percent = re.search(r"phan tram|ty le|%|ty so", fold(query).lower())
+        # a share, not a ratio ("tỷ số giới tính khi sinh": "109 bé trai/100 bé gái")
+        wants_percent = re.search(r"phan tram|ty le|%", fold(query).lower())
         m = _PERCENT.search(clause) or (None if wants_percent else _FIGURE.search(clause))
-    elif kind == "when":
-        return _when(clause)
+    elif kind == "when":  # a date or period; else a time that comes back ("trước 19h00’ hằng
+        # ngày" for "vào lúc nào"), first when the question asks for one ("hàng tháng trước
+        # ngày nào?")
+        if _EVERY.search(query):
+            return _recurring(clause, timed=True) or _when(clause)
+        return _when(clause) or _recurring(clause, timed=True)
     elif kind == "frequency":
-        m = _FREQUENCY.search(clause)
-        if m is None:
+        found = _recurring(clause)
+        if found is None:
             when = _when(clause)
             return when if when and re.search(r"(?:hằng|hàng|mỗi)\s", when, re.I) else None
+        return found
     else:
         m = _WHO.search(clause)
         if m is None:
@@ -265,6 +271,28 @@ def _span(kind: str, clause: str, query: str) -> str | None:
         unit = _UNIT_IN_BRACKETS.match(clause, end)  # "Sở Nội vụ (Phòng Thi đua - Khen thưởng)"
         return f"{name} {unit.group(1)}" if unit else name
     return " ".join(m.group(0).split()).strip(" ,;") if m else None
+
+
+_EVERY = re.compile(r"(?:hằng|hàng|mỗi)\s+(?:ngày|tuần|tháng|quý|năm)", re.I)
+_TIMED = re.compile(r"ngày\s+\d|\d{1,2}h|\d{1,2}\s*/\s*\d{1,2}")
+_DATE_IN_BRACKETS = re.compile(r"\s*(\((?:trước|chậm nhất|vào)[^()]{0,40}\))")
+
+
+def _recurring(clause: str, timed: bool = False) -> str | None:
+    """How often, in a clause: of its spans, one with a day or hour first ("trước ngày 16 hàng
+    tháng" over "Định kỳ hàng tháng"), a vague "Định kỳ …" last; a date in brackets after it
+    is kept ("hằng năm (trước ngày 15 tháng 11)"). ``timed``: only one with a day or hour."""
+    spans = []
+    for m in _FREQUENCY.finditer(clause):
+        text = " ".join(m.group(0).split()).strip(" ,;")
+        after = _DATE_IN_BRACKETS.match(clause, m.end())
+        if after:
+            text = f"{text} {after.group(1)}"
+        vague = text.lower().startswith("định kỳ") and not re.search(r"hằng|hàng|mỗi|lần", text)
+        spans.append((not _TIMED.search(text), vague, m.start(), text))
+    if timed:
+        spans = [sp for sp in spans if not sp[0]]
+    return min(spans)[3] if spans else None
 
 
 def _quality(kind: str, text: str) -> float:
