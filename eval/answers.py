@@ -18,7 +18,9 @@ builds, and answered by ``service.search.facts``.
 - *exact*: its text equals the labelled answer in the compared form (folded, lower case,
   punctuation and spaces collapsed, a leading "trước", "trong", "từ", "kể từ", "vào", "đến",
   "chậm nhất", "ít nhất", "khoảng", "trên", "dưới", "định kỳ" dropped from both);
-- *field*: or, for money, its amount in đồng equals the labelled ``amount_vnd``; otherwise
+- *field*: or, for money, its amount in đồng equals the labelled ``amount_vnd``; for a target
+  its numbers and unit sign are the labelled ones (a year after "năm" left out: "100% kế
+  hoạch vốn đầu tư công năm 2025" is 100 %); for a date or frequency its numbers; otherwise
   one compared form contains the other and the shorter is at least 60 % of the longer.
 
 An unanswerable question is right when no fact is given ("not found"). Rates are per kind
@@ -67,12 +69,16 @@ def is_right(fact: dict[str, Any] | None, q: dict[str, Any]) -> tuple[bool, bool
     gold_amount = (q.get("answer_normalized") or {}).get("amount_vnd")
     if q["kind"] == "money" and gold_amount is not None:
         return False, fact["normalized"].get("amount_vnd") == gold_amount
-    if q["kind"] == "target":  # the figure: its numbers and unit sign, in order
-        return False, _figures(fact["text"]) == _figures(q["answer"])
+    if q["kind"] == "target":  # the figure: its numbers and unit sign, in order; the year of
+        # what it is a share of is not the figure ("100% kế hoạch vốn … năm 2025" is 100 %)
+        return False, _figures(_YEAR.sub("", fact["text"])) == _figures(_YEAR.sub("", q["answer"]))
     if q["kind"] in ("when", "frequency") and _figures(q["answer"]):
         return False, _figures(fact["text"]) == _figures(q["answer"])
     short, long = sorted((got, want), key=len)
     return False, bool(short) and short in long and len(short) >= 0.6 * len(long)
+
+
+_YEAR = re.compile(r"(?i)\bnăm\s+(?:19|20)\d\d\b")
 
 
 def _figures(text: str) -> list[str]:

@@ -13,7 +13,9 @@ import pytest
 from service.live.holder import IndexHolder
 from service.search.facts import (
     MIN_OVERLAP,
+    Fact,
     _overlap,
+    _quality,
     _recurring,
     _span,
     _task_fields,
@@ -106,6 +108,28 @@ def test_how_often_prefers_a_span_with_its_day():
     # 62f25a030c183151 (Đắk Lắk): "vào lúc nào" is answered by a time that comes back
     dak_lak = "tổng hợp nhu cầu từ cơ sở, báo cáo UBND tỉnh trước 19h00’ hằng ngày"
     assert _span("when", dak_lak, "báo cáo UBND tỉnh vào lúc nào") == "trước 19h00’ hằng ngày"
+
+
+def test_a_target_is_read_where_the_plan_aims_not_where_it_reports():
+    # 98be6e047028fade (Phú Thọ): the result so far and the target, both in one document
+    result = (
+        "Giải ngân vốn đầu tư công tính đến hết ngày 31 tháng 10 năm 2025 đạt 72,4% kế hoạch "
+        "Thủ tướng Chính phủ giao (số liệu theo báo cáo của Bộ Tài chính), cao hơn so với bình "
+        "quân chung của cả nước (54,4%)."
+    )
+    aim = (
+        "đẩy mạnh giải ngân vốn đầu tư công (phấn đấu giải ngân đạt 100% kế hoạch vốn đầu tư "
+        "công năm 2025)."
+    )
+
+    def fact(text, source):
+        return Fact("target", text, "d", "d:0000", None, None, source, "sentence")
+
+    assert _quality("target", fact("đạt 100%", aim)) > _quality("target", fact("đạt 72,4%", result))
+    # "thường xuyên" answers "khi nào" least: a dated span of the same clause score wins
+    assert _quality("when", fact("Từ tháng 10/2025", "")) > _quality(
+        "when", fact("thường xuyên", "")
+    )
 
 
 def test_a_task_rows_paragraph_splits_into_its_cells():

@@ -295,13 +295,23 @@ def _recurring(clause: str, timed: bool = False) -> str | None:
     return min(spans)[3] if spans else None
 
 
-def _quality(kind: str, text: str) -> float:
-    """A little for a span that says more: a day rather than a year, a deadline's lead."""
+_AIMED = re.compile(r"phấn đấu|mục tiêu|chỉ tiêu", re.I)
+
+
+def _quality(kind: str, fact: Fact) -> float:
+    """A little for a span that says more: a day rather than a year, a deadline's lead; less
+    for a time without any date ("thường xuyên" answers "khi nào" least); for a target, a
+    little for a clause that aims ("phấn đấu đạt 100%" over a result "đã đạt 72,4%")."""
+    text = fact.text
+    if kind == "target":
+        return 0.1 if _AIMED.search(fact.source) else 0.0
     if kind not in ("when", "frequency"):
         return 0.0
     score = (
         0.05 if re.search(r"\d{1,2}\s*/\s*\d{1,2}|ngày\s+\d|quý|tháng\s+\d", text, re.I) else 0.0
     )
+    if kind == "when" and not re.search(r"\d", text):
+        score -= 0.1
     return score + (0.05 if _DEADLINE_LEAD.match(text) else 0.0)
 
 
@@ -538,7 +548,7 @@ def answer(
         score, fact = got
         if rank < len(relevant):  # the retrievers chose it: their ranking counts too
             score += HIT_BONUS
-        score += _quality(kind, fact.text)
+        score += _quality(kind, fact)
         if fact.doc_id not in found or score > found[fact.doc_id][0]:
             found[fact.doc_id] = (score, rank, fact)
     order = {d: i for i, d in enumerate(dict.fromkeys(h.doc_id for h in relevant))}
