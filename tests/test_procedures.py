@@ -226,3 +226,27 @@ def test_the_task_page_lists_procedures_in_a_browser(procedure_index, viewport):
             expect(page.locator(":target")).to_contain_text("Công nhận kết quả thăm dò khoáng")
         finally:
             browser.close()
+
+
+def test_linking_rows_to_passages_is_bounded(real_corpus_dir):
+    """The first row's passage is looked for anywhere, the next ones near the previous row's:
+    a list at the end of a long decision links, and the work stays linear."""
+    from dataclasses import replace
+
+    from indexer.structure.procedures import LINK_WINDOW, link_rows
+
+    doc = _doc(real_corpus_dir, "1796a553dfee88ef")
+    rows = [replace(r, paragraph_id=None) for r in _procedures(doc)]
+    moved = doc.paragraphs[100:] + doc.paragraphs[:100]  # the list's passages now come last
+    link_rows(rows, moved)
+    assert all(r.paragraph_id for r in rows)
+    # the same rows with LINK_WINDOW paragraphs of another decision (Bộ Xây dựng's, on
+    # housing) put between the first passage and the rest: those are not looked for
+    first = next(i for i, p in enumerate(doc.paragraphs) if p.id == rows[0].paragraph_id)
+    filler = _doc(real_corpus_dir, XAY_DUNG).paragraphs[:LINK_WINDOW]
+    spread = doc.paragraphs[: first + 1] + filler + doc.paragraphs[first + 1 :]
+    again = [replace(r, paragraph_id=None) for r in rows]
+    link_rows(again, spread)
+    assert again[0].paragraph_id == rows[0].paragraph_id
+    later = [r for r in again[1:] if r.paragraph_id != rows[0].paragraph_id]
+    assert later and all(r.paragraph_id is None for r in later)

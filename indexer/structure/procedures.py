@@ -165,18 +165,30 @@ def procedure_tables(tables: list[list[list[str]]]) -> list[TaskRow]:
     return out
 
 
+LINK_WINDOW = 200  # paragraphs after the previous row's that a row's passage is looked for in
+FULL_SCANS = 5  # rows looked for in the whole document before one is found
+
+
 def link_rows(rows: list[TaskRow], paragraphs: list[Paragraph]) -> None:
-    """Each row's ``paragraph_id``: the first paragraph (after the previous row's) whose text
-    holds the start of the procedure's name; None where none does."""
+    """Each row's ``paragraph_id``: the first paragraph that holds the start of the
+    procedure's name — for the first row found, anywhere (at most ``FULL_SCANS`` rows are
+    looked for so); for the others, from the previous row's on within ``LINK_WINDOW`` (a
+    table's passages follow each other, and the work stays linear in the document). None
+    where none does."""
     texts = [fold(" ".join(p.text.split())) for p in paragraphs]
-    at = 0
+    at: int | None = None
+    scans = 0
     for row in rows:
         probe = fold(" ".join(row.task.split()))[:60]
         if not probe:
             continue
-        hit = next((i for i in range(at, len(texts)) if probe in texts[i]), None)
-        if hit is None:
-            hit = next((i for i in range(at) if probe in texts[i]), None)
+        if at is not None:
+            window = range(at, min(len(texts), at + LINK_WINDOW))
+        elif scans < FULL_SCANS:
+            window, scans = range(len(texts)), scans + 1
+        else:
+            continue
+        hit = next((i for i in window if probe in texts[i]), None)
         if hit is not None:
             row.paragraph_id = paragraphs[hit].id
             at = hit
