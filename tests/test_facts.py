@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from indexer.model import TaskRow
 from service.live.holder import IndexHolder
 from service.search.facts import (
     MIN_OVERLAP,
@@ -18,7 +19,6 @@ from service.search.facts import (
     _quality,
     _recurring,
     _span,
-    _task_fields,
     _units,
     _when,
     _without_references,
@@ -132,18 +132,6 @@ def test_a_target_is_read_where_the_plan_aims_not_where_it_reports():
     )
 
 
-def test_a_task_rows_paragraph_splits_into_its_cells():
-    row = (
-        "Ban hành Kế hoạch tuyên truyền CCHC của nhà trường năm 2026 — Sản phẩm: Kế hoạch "
-        "tuyên truyền CCHC năm 2026 — Tiến độ: Trước ngày 15/02/2026 — Thực hiện: Phòng Tổ "
-        "chức – hành chính."
-    )
-    cells = _task_fields(row)
-    assert cells["task"].startswith("Ban hành Kế hoạch")
-    assert cells["Tiến độ"] == "Trước ngày 15/02/2026"
-    assert cells["Thực hiện"] == "Phòng Tổ chức – hành chính."
-
-
 @dataclass
 class _Row:  # a paragraph as the catalog gives it (the fields ``answer`` reads)
     id: str
@@ -241,26 +229,35 @@ def test_a_list_item_is_read_under_its_heading():
 
 
 def test_who_works_with_the_lead_is_the_rows_partners():
-    # ec00bd6f58be7864 (Quyết định 2597/QĐ-TTg), a row of its task table as indexed
-    row = _Row(
-        "d:0113", "d", "task",
-        "Kết nối, chia sẻ dữ liệu kết cấu hạ tầng với các hệ thống, cơ sở dữ liệu đất đai, "
-        "quy hoạch, cấp phép xây dựng, giao thông thông minh... để hỗ trợ ra quyết định và đồng "
-        "bộ dữ liệu — Sản phẩm: Kết nối, chia sẻ dữ liệu kết cấu hạ tầng với các hệ thống liên "
-        "quan — Tiến độ: 2026 — Thực hiện: Bộ Xây dựng — Phối hợp: Bộ Nông nghiệp và Môi "
-        "trường, các địa phương",
+    # ec00bd6f58be7864 (Quyết định 2597/QĐ-TTg), a row of its task table: the paragraph as
+    # indexed and the row as the catalog stores it
+    task = (
+        "Kết nối, chia sẻ dữ liệu kết cấu hạ tầng với các hệ thống, cơ sở dữ liệu đất đai, quy "
+        "hoạch, cấp phép xây dựng, giao thông thông minh... để hỗ trợ ra quyết định và đồng bộ "
+        "dữ liệu"
+    )
+    stored = TaskRow(
+        5, task, "Kết nối, chia sẻ dữ liệu kết cấu hạ tầng với các hệ thống liên quan", "2026",
+        "Bộ Xây dựng", partners="Bộ Nông nghiệp và Môi trường, các địa phương",
+        lead="Bộ Xây dựng", paragraph_id="d:0113",
     )  # fmt: skip
-    hit = SearchHit(0, row.id, "d", None, None, None, "", "task", row.text, 1.0, "")
+    text = (
+        f"{task} — Sản phẩm: {stored.products} — Tiến độ: 2026 — Thực hiện: Bộ Xây dựng — "
+        f"Phối hợp: {stored.partners}"
+    )
+    row = _Row("d:0113", "d", "task", text)
+    hit = SearchHit(0, row.id, "d", None, None, None, "", "task", text, 1.0, "")
 
-    def who(q):
-        found = answer(q, [hit], lambda _doc: [row], kind="who")
-        return [f.text for f in found.facts] if found else None
+    def who(q, rows=(stored,)):
+        found = answer(q, [hit], lambda _doc: [row], kind="who", tasks_of=lambda _doc: rows)
+        return [(f.text, f.where) for f in found.facts] if found else None
 
-    task = "kết nối, chia sẻ dữ liệu kết cấu hạ tầng với cơ sở dữ liệu đất đai, cấp phép xây dựng"
-    assert who(f"cơ quan nào chủ trì {task}") == ["Bộ Xây dựng"]
-    assert who(f"cơ quan nào phối hợp với Bộ Xây dựng {task}") == [
-        "Bộ Nông nghiệp và Môi trường, các địa phương"
+    asked = "kết nối, chia sẻ dữ liệu kết cấu hạ tầng với cơ sở dữ liệu đất đai, cấp phép xây dựng"
+    assert who(f"cơ quan nào chủ trì {asked}") == [("Bộ Xây dựng", "task row")]
+    assert who(f"cơ quan nào phối hợp với Bộ Xây dựng {asked}") == [
+        ("Bộ Nông nghiệp và Môi trường, các địa phương", "task row")
     ]
+    assert who(f"cơ quan nào chủ trì {asked}", rows=()) != [("Bộ Xây dựng", "task row")]
 
 
 def test_an_answer_comes_only_from_the_place_the_question_names():

@@ -6,9 +6,9 @@ Search ranks the paragraphs that state it; this module reads the answer itself o
 so the page, the API and the CLI can show "Sở Y tế" with its source paragraph instead of a
 list to read. Two sources, both the documents' own words (nothing is generated):
 
-- a **task row** (the appendix tables, indexed as "task — Sản phẩm: … — Tiến độ: … — Thực
-  hiện: … — Kinh phí: …"): who is the row's lead (``indexer.structure.assignment.lead_of``),
-  when its time cell, how much its budget cell;
+- a **task row** (the appendix tables, as the catalog stores them): who is the row's lead
+  (read at indexing, ``indexer.structure.assignment.lead_of``) or, asked who works with it,
+  its partners; when its time cell; how much its budget cell;
 - a **sentence** of any paragraph: the span of the asked kind — an amount in đồng, a
   percentage or figure, a date or period, a frequency, a body that is given the task ("giao
   Sở Y tế thành lập …", "Sở Tư pháp chủ trì", "gửi phản ánh về Sở Nội vụ (Phòng …)") — in
@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from indexer.model import TaskRow
 from indexer.text.vietnamese import fold
 from service.search.model import SearchHit
 from service.search.understanding import reference_spans
@@ -172,7 +173,6 @@ _FIELD = {
         r"^(?:[-+•]\s*)?(?:Tổng\s+)?(?:Kinh phí|Dự toán)[^:]{0,40}:\s*(?P<v>.+)", re.I
     ),
 }
-_TASK_FIELD = re.compile(r"\s+—\s+(Sản phẩm|Tiến độ|Thực hiện|Phối hợp|Kinh phí):\s+")
 _CLAUSE = re.compile(r"(?<=[.;!?])\s+|\s+-\s+|\n+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ0-9])|\n+")
 _NUMBERING = re.compile(r"[\dIVXivx]{1,4}(?:\.\d{1,2})*[.)]?|[a-zđ]\)")
@@ -231,15 +231,6 @@ def _words(text: str) -> set[str]:
 
 def _overlap(question: set[str], clause: str) -> float:
     return len(question & _words(clause)) / len(question) if question else 0.0
-
-
-def _task_fields(text: str) -> dict[str, str]:
-    """A task row's paragraph ("task — Tiến độ: … — Thực hiện: …") → its fields."""
-    parts = _TASK_FIELD.split(text)
-    fields = {"task": parts[0]}
-    for label, value in zip(parts[1::2], parts[2::2], strict=False):
-        fields[label] = value.strip()
-    return fields
 
 
 def _span(kind: str, clause: str, query: str) -> str | None:
@@ -426,32 +417,28 @@ def _from_hit(
     asked: set[str],
     weights: _Weights | None = None,
     before: str = "",
+    row: TaskRow | None = None,
 ) -> tuple[float, Fact] | None:
     """The best fact of one paragraph (a hit, or a row of the catalog: ``paragraph_id`` or
     ``id``) whose clause shares at least ``MIN_OVERLAP`` of the question's words, and its
     score: the share of the question's words in the clause, weighted by ``weights`` (a
     labelled field's clause — "Thời gian hoàn thành: …" — scores as the work before it, in
-    the paragraph or in ``before``, the paragraph above)."""
+    the paragraph or in ``before``, the paragraph above). ``row``: the task row the paragraph
+    is (its lead, time cell, budget or partners answer outright)."""
     if not hasattr(hit, "paragraph_id"):
         hit = _Para(hit.id, hit.doc_id, hit.unit, hit.year, hit.kind, hit.text, hit.section)
     heading = _heading(hit.section)
     share = weights.share if weights is not None else (lambda text: _overlap(asked, text))
-    fields = _task_fields(hit.text) if hit.kind == "task" else {}
     best: tuple[float, Fact] | None = None
-    if fields:
-        cell = {"who": "Thực hiện", "when": "Tiến độ", "money": "Kinh phí"}.get(kind)
-        if kind == "who" and "phoi hop" in fold(query).lower() and fields.get("Phối hợp"):
-            cell = "Phối hợp"  # "cơ quan nào phối hợp với Bộ Xây dựng …": the partners
-        value = fields.get(cell or "")
-        if value and _overlap(asked, fields["task"]) >= MIN_OVERLAP:
-            text = value
-            if kind == "who" and cell == "Thực hiện":
-                from indexer.structure.assignment import lead_of  # with the index
-
-                text = lead_of(value) or value
+    if row is not None:  # a task row: its cells as stored, the lead read at indexing
+        cell = {"who": row.responsible, "when": row.timeline, "money": row.budget}.get(kind, "")
+        text = (row.lead or cell) if kind == "who" else cell
+        if kind == "who" and "phoi hop" in fold(query).lower() and row.partners:
+            cell = text = row.partners  # "cơ quan nào phối hợp với Bộ Xây dựng …": the partners
+        if cell and _overlap(asked, row.task) >= MIN_OVERLAP:
             fact = Fact(kind, text, hit.doc_id, hit.paragraph_id, hit.unit, hit.year,
-                        value, "task row", _normalized(kind, value, hit.year))  # fmt: skip
-            best = (share(fields["task"]) + 0.1, fact)  # a row states it outright
+                        cell, "task row", _normalized(kind, cell, hit.year))  # fmt: skip
+            best = (share(row.task) + 0.1, fact)  # a row states it outright
     labelled = _FIELD.get(kind)
     for unit, prior in _units(hit.text, before, kind):
         field = labelled.match(unit.strip()) if labelled is not None else None
@@ -487,6 +474,21 @@ class _Para:
     section: Sequence[str] | str = ()
 
 
+def _task_rows(
+    read: Sequence[Any], tasks_of: Callable[[str], Sequence[TaskRow]] | None
+) -> dict[str, TaskRow]:
+    """The task rows of the "task" paragraphs read, by paragraph id."""
+    if tasks_of is None:
+        return {}
+    documents = {p.doc_id for p in read if p.kind == "task"}
+    return {
+        r.paragraph_id: r
+        for doc_id in sorted(documents)
+        for r in tasks_of(doc_id)
+        if r.kind == "task" and r.paragraph_id
+    }
+
+
 def _without_references(text: str) -> str:
     """The question without the documents it cites ("… theo Nghị quyết 77/2025/NQ-HĐND"): a
     document's number tells which document answers, not which of its clauses."""
@@ -510,6 +512,7 @@ def answer(
     kind: str | None = None,
     topic: str | None = None,
     places: frozenset[str] | None = None,
+    tasks_of: Callable[[str], Sequence[TaskRow]] | None = None,
 ) -> Answer | None:
     """The answer to ``query`` read from its relevant ``hits`` (best first) — and, with
     ``paragraphs_of`` (the catalog's paragraphs of a document), from every paragraph of the
@@ -517,7 +520,8 @@ def answer(
     the line that answers. None when the query is not a who / when / how-much question.
     ``places``: the documents of the place the question names ("Thanh Hóa giao …"): the
     answer is read from them only (none: not found — another province's plan is no answer),
-    and the few there are are read whole."""
+    and the few there are are read whole. ``tasks_of``: the catalog's task rows of a document
+    (a "task" paragraph is then answered by its row's cells)."""
     kind = kind or question_kind(query)
     if kind is None:
         return None
@@ -540,9 +544,10 @@ def answer(
     for a, b in zip(read[len(relevant) :], read[len(relevant) + 1 :], strict=False):
         if a.doc_id == b.doc_id:
             previous[b.id] = a.text
+    rows = _task_rows(read, tasks_of)
     for rank, hit in enumerate(read):
-        before = previous.get(getattr(hit, "id", None) or hit.paragraph_id, "")
-        got = _from_hit(kind, hit, query, asked, weights, before)
+        pid = getattr(hit, "id", None) or hit.paragraph_id
+        got = _from_hit(kind, hit, query, asked, weights, previous.get(pid, ""), rows.get(pid))
         if got is None:
             continue
         score, fact = got

@@ -426,8 +426,9 @@ class Searcher:
             checkpoint()
             relevant = hits if answered is not False else []
             fact = answer(
-                query, relevant, self.reader.paragraphs, asks, understood.topic, understood.places
-            )
+                query, relevant, self.reader.paragraphs, asks, understood.topic,
+                understood.places, self.reader.tasks,
+            )  # fmt: skip
         return SearchResult(
             query=query,
             mode=mode,
