@@ -94,7 +94,7 @@ def _figures(text: str) -> list[str]:
 
 def measure(index_dir: Path, questions: list[dict[str, Any]]) -> dict[str, Any]:
     from service.live.holder import IndexHolder
-    from service.search.facts import question_kind
+    from service.search.spans import question_kind
     from service.settings import Settings
 
     holder = IndexHolder(Settings(index_dir=index_dir)).open()

@@ -17,17 +17,13 @@ from service.search.facts import (
     Fact,
     _overlap,
     _quality,
-    _recurring,
-    _span,
     _units,
-    _when,
     _without_references,
     _words,
-    amount_vnd,
     answer,
-    question_kind,
 )
 from service.search.model import SearchHit
+from service.search.spans import amount_vnd, deadline, question_kind, recurring, span_of
 from service.settings import Settings
 
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
@@ -85,11 +81,11 @@ def test_a_cited_documents_date_is_not_a_deadline():
         "Căn cứ Quyết định số 74/QĐ-CĐYT ngày 12/02/2026 của Trường Cao đẳng Y tế Khánh Hòa về "
         "việc ban hành kế hoạch cải cách hành chính năm 2026"
     )
-    assert _when(basis) is None  # the date, and the year of the decision's title, are its own
-    assert _when("Tiến độ: Trước ngày 15/02/2026") == "Trước ngày 15/02/2026"
+    assert deadline(basis) is None  # the date, and the year of the decision's title, are its own
+    assert deadline("Tiến độ: Trước ngày 15/02/2026") == "Trước ngày 15/02/2026"
     # 1fa949f85858c62f: the decision's own entry into force is not a cited document's date
     in_force = "Quyết định này có hiệu lực thi hành kể từ ngày 01 tháng 12 năm 2025."
-    assert _when(in_force) == "kể từ ngày 01 tháng 12 năm 2025"
+    assert deadline(in_force) == "kể từ ngày 01 tháng 12 năm 2025"
 
 
 def test_how_often_prefers_a_span_with_its_day():
@@ -98,16 +94,16 @@ def test_how_often_prefers_a_span_with_its_day():
         "Định kỳ báo cáo UBND tỉnh (qua Sở Tư pháp) kết quả thực hiện Kế hoạch hằng năm (trước "
         "ngày 15 tháng 11) hoặc theo đề nghị để tổng hợp, báo cáo theo quy định."
     )
-    assert _recurring(bac_ninh) == "hằng năm (trước ngày 15 tháng 11)"
+    assert recurring(bac_ninh) == "hằng năm (trước ngày 15 tháng 11)"
     # f1e0981425ec38be (Sơn La): the monthly report with its day, not "Định kỳ hàng tháng" alone
     son_la = (
         "Định kỳ hàng tháng (trước ngày 16 hàng tháng), 6 tháng (trước ngày 16/6), tổng kết năm "
         "(trước ngày 20/11 hàng năm) hoặc khi có yêu cầu báo cáo tình hình thực hiện Kế hoạch"
     )
-    assert _recurring(son_la) == "Định kỳ hàng tháng (trước ngày 16 hàng tháng)"
+    assert recurring(son_la) == "Định kỳ hàng tháng (trước ngày 16 hàng tháng)"
     # 62f25a030c183151 (Đắk Lắk): "vào lúc nào" is answered by a time that comes back
     dak_lak = "tổng hợp nhu cầu từ cơ sở, báo cáo UBND tỉnh trước 19h00’ hằng ngày"
-    assert _span("when", dak_lak, "báo cáo UBND tỉnh vào lúc nào") == "trước 19h00’ hằng ngày"
+    assert span_of("when", dak_lak, "báo cáo UBND tỉnh vào lúc nào") == "trước 19h00’ hằng ngày"
 
 
 def test_a_target_is_read_where_the_plan_aims_not_where_it_reports():
@@ -200,7 +196,7 @@ def test_a_labelled_field_answers_for_the_work_before_it():
 )  # fmt: skip
 def test_who_is_read_where_the_sentence_names_it(sentence, body):
     units = [u for u, _ in _units(sentence, "", "who")]
-    assert body in {_span("who", u, "cơ quan nào") for u in units}
+    assert body in {span_of("who", u, "cơ quan nào") for u in units}
 
 
 def test_a_list_item_is_read_under_its_heading():
@@ -316,7 +312,7 @@ def test_the_issuer_of_the_plan_is_no_body_given_work():
         "Ủy ban nhân dân tỉnh ban hành Kế hoạch triển khai thực hiện Chương trình mục tiêu "
         "quốc gia phòng, chống ma túy đến năm 2030"
     )
-    assert _span("who", opening, "cơ quan nào") is None
+    assert span_of("who", opening, "cơ quan nào") is None
 
 
 # -- on the index of the two plans -----------------------------------------------------------

@@ -27,7 +27,7 @@ from service.request.cancel import checkpoint
 from service.request.observe import search_done
 from service.search.abbreviations import expand_query, forms, with_corpus
 from service.search.cache import QueryVectorCache
-from service.search.facts import answer, question_kind
+from service.search.facts import answer
 from service.search.fusion import FUSIONS, FusionParams, Ranking, _minmax, rank
 from service.search.grouping import collapse_documents, group_duplicates
 from service.search.model import SearchFilters, SearchHit, SearchResult
@@ -36,6 +36,7 @@ from service.search.query_cost import QueryBudget
 from service.search.questions import strip_question_words
 from service.search.relevance import Floor, cosines, floor_for, rate
 from service.search.snippets import make_snippet
+from service.search.spans import question_kind
 from service.search.understanding import Understanding, Vocabulary
 
 if TYPE_CHECKING:  # the index's and the model's modules load with the index, not on import
