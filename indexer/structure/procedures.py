@@ -57,11 +57,11 @@ def _text(cell: str) -> str:
     return fix_letter_spacing(" ".join(cell.split())).strip()
 
 
-def _columns(table: list[list[str]]) -> tuple[list[str], list[str | None], int, int]:
-    """The columns' header texts and fields, the who column chosen (-1: none) and the index
-    of the first body row. A header cell spanning sub-columns (a second header row without a
-    number, as wide as the rows below need) is spread over them: "Điểm tiếp nhận …: Trung
-    tâm … cấp xã"."""
+def _columns(table: list[list[str]]) -> tuple[list[str], list[str | None], int]:
+    """The columns' header texts and fields (only the best-ranked who columns kept as who)
+    and the index of the first body row. A header cell spanning sub-columns (a second header
+    row without a number, as wide as the rows below need) is spread over them: "Điểm tiếp
+    nhận …: Trung tâm … cấp xã"."""
     header = [_text(c) for c in table[0]]
     body = 1
     if len(table) > 2:
@@ -77,11 +77,10 @@ def _columns(table: list[list[str]]) -> tuple[list[str], list[str | None], int, 
     fields = [f for f, _ in fields_ranks]
     whos = [(rank, j) for j, (f, rank) in enumerate(fields_ranks) if f == WHO]
     best = min(whos)[0] if whos else -1
-    chosen = [j for rank, j in whos if rank == best]
-    for j, f in enumerate(fields):
-        if f == WHO and j not in chosen:
+    for rank, j in whos:
+        if rank != best:
             fields[j] = None
-    return header, fields, (chosen[0] if chosen else -1), body
+    return header, fields, body
 
 
 def procedure_rows(table: list[list[str]]) -> list[TaskRow]:
@@ -89,7 +88,7 @@ def procedure_rows(table: list[list[str]]) -> list[TaskRow]:
     and a column of who performs it or its time limit)."""
     if len(table) < 2:
         return []
-    header, fields, _, body = _columns(table)
+    header, fields, body = _columns(table)
     if NAME not in fields or not ({WHO, WHEN} & set(fields)):
         return []
     name_at = fields.index(NAME)
