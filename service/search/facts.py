@@ -102,7 +102,12 @@ def _words(text: str) -> set[str]:
 
 
 def _overlap(question: set[str], clause: str) -> float:
-    return len(question & _words(clause)) / len(question) if question else 0.0
+    return _covered(question, _words(clause))
+
+
+def _covered(question: set[str], words: set[str]) -> float:
+    """The share of the question's words among ``words`` (a clause's, already read)."""
+    return len(question & words) / len(question) if question else 0.0
 
 
 _AIMED = re.compile(r"phấn đấu|mục tiêu|chỉ tiêu", re.I)
@@ -138,8 +143,9 @@ class _Weights:
         self.idf = {w: math.log((n + 1) / (d + 0.5)) for w, d in df.items()}
         self.total = sum(self.idf.values()) or 1.0
 
-    def share(self, text: str) -> float:
-        return sum(self.idf[w] for w in self.idf.keys() & _words(text)) / self.total
+    def share(self, words: set[str]) -> float:
+        """The weighted share of the question's words among ``words`` (a clause's)."""
+        return sum(self.idf[w] for w in self.idf.keys() & words) / self.total
 
 
 def _clauses(text: str) -> list[str]:
@@ -189,18 +195,20 @@ def _from_hit(
     if not hasattr(hit, "paragraph_id"):
         hit = _Para(hit.id, hit.doc_id, hit.unit, hit.year, hit.kind, hit.text, hit.section)
     heading = _heading(hit.section)
-    share = weights.share if weights is not None else (lambda text: _overlap(asked, text))
+    share = weights.share if weights is not None else (lambda words: _covered(asked, words))
     best: tuple[float, Fact] | None = None
     if row is not None:  # a task row: its cells as stored, the lead read at indexing
         cell = {"who": row.responsible, "when": row.timeline, "money": row.budget}.get(kind, "")
         text = (row.lead or cell) if kind == "who" else cell
         if kind == "who" and "phoi hop" in fold(query).lower() and row.partners:
             cell = text = row.partners  # "cơ quan nào phối hợp với Bộ Xây dựng …": the partners
-        if cell and _overlap(asked, row.task) >= MIN_OVERLAP:
+        work = _words(row.task)
+        if cell and _covered(asked, work) >= MIN_OVERLAP:
             fact = Fact(kind, text, hit.doc_id, hit.paragraph_id, hit.unit, hit.year,
                         cell, "task row", normalized(kind, cell, hit.year))  # fmt: skip
-            best = (share(row.task) + 0.1, fact)  # a row states it outright
+            best = (share(work) + 0.1, fact)  # a row states it outright
     labelled = FIELDS.get(kind)
+    under = _words(heading)
     for unit, prior in _units(hit.text, before, kind):
         field = labelled.match(unit.strip()) if labelled is not None else None
         if field is not None:
@@ -208,14 +216,18 @@ def _from_hit(
             own = f"{prior} {unit}"  # the work and the field that states its fact
         else:
             span, own = span_of(kind, unit, query), unit
-        scored = f"{heading} {own}"
-        if not span or _overlap(asked, scored) < MIN_OVERLAP:
+        if not span:
+            continue
+        alone = _words(own)
+        scored = under | alone  # the clause read under its heading
+        if _covered(asked, scored) < MIN_OVERLAP:
             continue
         score = share(scored)
         if score < MIN_OVERLAP:  # the rare words of the question are not there
             continue
         # the heading's words count half: every clause under it has them
-        score = share(own) + HEADING_WEIGHT * (score - share(own))
+        own_share = share(alone)
+        score = own_share + HEADING_WEIGHT * (score - own_share)
         if best is None or score > best[0]:
             source = " ".join(unit.split())
             fact = Fact(kind, span, hit.doc_id, hit.paragraph_id, hit.unit, hit.year,
