@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from indexer.text.vietnamese import fold
+from service.search.spans import question_kind
+from service.settings import Settings
 
 QUESTIONS = Path(__file__).with_name("questions_answers.json")
 # written afterwards, from documents the first set does not use, and never tuned on
@@ -92,36 +94,38 @@ def _figures(text: str) -> list[str]:
     return out
 
 
-def measure(index_dir: Path, questions: list[dict[str, Any]]) -> dict[str, Any]:
+def measure(index_dir: Path, sets: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Each set of questions (by name) searched and judged, on one open index."""
     from service.live.holder import IndexHolder
-    from service.search.spans import question_kind
-    from service.settings import Settings
 
     holder = IndexHolder(Settings(index_dir=index_dir)).open()
-    rows = []
     try:
         searcher = holder.snapshot.searcher
-        for q in questions:
-            result = searcher.search(q["question"], 10)
-            got = result.answer  # as served: search reads it (service.search.facts)
-            first = got.facts[0].to_dict() if got and got.facts else None
-            exact, by_field = is_right(first, q)
-            rows.append(
-                {
-                    "id": q["id"],
-                    "kind": q["kind"],
-                    "read_as": question_kind(q["question"]),
-                    "answerable": q.get("answer") is not None,
-                    "expected": q.get("answer"),
-                    "got": first["text"] if first else None,
-                    "got_doc": first["doc_id"] if first else None,
-                    "exact": exact,
-                    "right": by_field,
-                }
-            )
+        out = {}
+        for name, questions in sets.items():
+            rows = [_judged(searcher, q) for q in questions]
+            out[name] = {"summary": summarize(rows), "rows": rows}
+        return out
     finally:
         holder.close()
-    return {"summary": summarize(rows), "rows": rows}
+
+
+def _judged(searcher: Any, q: dict[str, Any]) -> dict[str, Any]:
+    result = searcher.search(q["question"], 10)
+    got = result.answer  # as served: search reads it (service.search.facts)
+    first = got.facts[0].to_dict() if got and got.facts else None
+    exact, by_field = is_right(first, q)
+    return {
+        "id": q["id"],
+        "kind": q["kind"],
+        "read_as": question_kind(q["question"]),
+        "answerable": q.get("answer") is not None,
+        "expected": q.get("answer"),
+        "got": first["text"] if first else None,
+        "got_doc": first["doc_id"] if first else None,
+        "exact": exact,
+        "right": by_field,
+    }
 
 
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -152,16 +156,18 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def answer_figures(quiet: bool = True, path: Path = QUESTIONS) -> dict[str, Any] | None:
-    """The figures of the questions of ``path`` on the many-document index (None when
-    ../shared/corpus-real is absent)."""
+def answer_figures(
+    quiet: bool = True, paths: Sequence[Path] = (QUESTIONS, HELD_OUT)
+) -> dict[str, Any] | None:
+    """The figures of each set of questions (by file name) on the many-document index, built
+    once (None when ../shared/corpus-real is absent)."""
     from eval.run import build_many_index
 
     index = build_many_index(quiet=quiet)
     if index is None:
         return None
-    questions = json.loads(path.read_text(encoding="utf-8"))["questions"]
-    return measure(index, questions)
+    sets = {p.name: json.loads(p.read_text(encoding="utf-8"))["questions"] for p in paths}
+    return measure(index, sets)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -177,14 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"a set of questions (default: {QUESTIONS.name} and {HELD_OUT.name})",
     )
     args = parser.parse_args(argv)
-    paths = args.questions or [QUESTIONS, HELD_OUT]
-    reports = {}
-    for path in paths:
-        report = answer_figures(path=path)
-        if report is None:
-            print("skipped: ../shared/corpus-real is absent", file=sys.stderr)
-            return 0
-        reports[path.name] = report if args.errors else report["summary"]
+    figures = answer_figures(paths=args.questions or (QUESTIONS, HELD_OUT))
+    if figures is None:
+        print("skipped: ../shared/corpus-real is absent", file=sys.stderr)
+        return 0
+    reports = {name: r if args.errors else r["summary"] for name, r in figures.items()}
     if args.json:
         print(json.dumps(reports, ensure_ascii=False, indent=1))
         return 0
