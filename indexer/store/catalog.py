@@ -125,7 +125,11 @@ def _migrate(conn: sqlite3.Connection) -> None:
 
 
 def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
-    return column in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+    return column in _columns_of(conn, table)
+
+
+def _columns_of(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
 
 
 def connect_readonly(path: Path, immutable: bool = False) -> sqlite3.Connection:
@@ -582,10 +586,10 @@ def facet_counts(
     return count_facets(rows, fields)
 
 
-def _task_select(conn: sqlite3.Connection) -> str:
+def _task_select(conn: sqlite3.Connection, have: set[str] | None = None) -> str:
     """The columns of a task row, NULL for those an older catalog lacks (a reader does not
-    migrate it)."""
-    have = {r[1] for r in conn.execute("PRAGMA table_info(tasks)")}
+    migrate it); ``have``: the columns of ``tasks``, when read already."""
+    have = _columns_of(conn, "tasks") if have is None else have
     extra = [f"t.{c}" if c in have else f"NULL AS {c}" for c in TASK_COLUMNS]
     return "t.number, t.task, t.products, t.timeline, t.responsible, " + ", ".join(extra)
 
@@ -645,6 +649,7 @@ def find_tasks(
     province, year) and the row. A catalog written before ``lead`` was stored matches
     ``lead`` on the responsible cell, and no row of it has a date."""
     f = filters or TaskFilters()
+    have = _columns_of(conn, "tasks")  # a catalog from before some columns lacks them
     conn.create_function("cchc_fold", 1, _fold_sql, deterministic=True)
     where: list[str] = []
     args: list = []
@@ -664,20 +669,20 @@ def find_tasks(
         )
         args += [fold(f.unit).strip()] * 2
     if f.lead is not None and fold(f.lead).strip():
-        column = "t.lead" if _has_column(conn, "tasks", "lead") else "t.responsible"
+        column = "t.lead" if "lead" in have else "t.responsible"
         where.append(f"instr(cchc_fold({column}), ?) > 0")
         args.append(fold(f.lead).strip())
     if f.text is not None and fold(f.text).strip():
         where.append("instr(cchc_fold(t.task || ' ' || t.products), ?) > 0")
         args.append(" ".join(fold(f.text).split()))
     if f.kind is not None:
-        if _has_column(conn, "tasks", "kind"):
+        if "kind" in have:
             where.append("COALESCE(t.kind, 'task') = ?")
             args.append(f.kind)
         elif f.kind != "task":
             return []
     if f.due_from is not None or f.due_to is not None:
-        if not _has_column(conn, "tasks", "due_start"):
+        if "due_start" not in have:
             return []
         if f.due_to is not None:
             where.append("COALESCE(t.due_start, t.due_end) <= ?")
@@ -687,7 +692,7 @@ def find_tasks(
             args.append(date.fromisoformat(f.due_from).isoformat())
     sql = (
         "SELECT t.doc_id, d.unit, json_extract(d.meta_json, '$.unit_short'), d.province, "
-        f"d.year, {_task_select(conn)} FROM tasks t JOIN documents d USING (doc_id)"
+        f"d.year, {_task_select(conn, have)} FROM tasks t JOIN documents d USING (doc_id)"
     )
     if where:
         sql += " WHERE " + " AND ".join(where)
