@@ -64,25 +64,26 @@ def citing_rows(reader: Reader, ref: str) -> set[str]:
         keys = resolve_ref(reader, ref)
     except NotAReferenceError as exc:
         raise NotAReferenceError("doc: " + str(exc).removeprefix("ref: ")) from None
-    cited: dict[str, list[int]] = {}
-    passages: set[str] = set()
+    cited: dict[str, list[int]] = {}  # per document, the "task" paragraphs that cite it
+    passages: dict[str, set[str]] = {}  # and the other paragraphs (procedure lists' passages)
     for m in reader.mentions(keys):
-        if m.paragraph.kind == "task":
-            cited.setdefault(m.paragraph.doc_id, []).append(m.paragraph.ordinal)
+        p = m.paragraph
+        if p.kind == "task":
+            cited.setdefault(p.doc_id, []).append(p.ordinal)
         else:
-            passages.add(m.paragraph.id)
+            passages.setdefault(p.doc_id, set()).add(p.id)
     out: set[str] = set()
-    for doc_id in {pid.rsplit(":", 1)[0] for pid in passages}:
+    for doc_id in cited.keys() | passages.keys():
         rows = reader.tasks(doc_id)
-        out |= {r.paragraph_id for r in rows if r.kind != "task" and r.paragraph_id in passages}
-    for doc_id, ordinals in cited.items():
+        held = passages.get(doc_id, set())
+        out |= {r.paragraph_id for r in rows if r.kind != "task" and r.paragraph_id in held}
         starts = sorted(
             (_ordinal(r.paragraph_id), r.paragraph_id)
-            for r in reader.tasks(doc_id)
+            for r in rows
             if r.paragraph_id is not None and r.kind == "task"
         )
         at = [s for s, _ in starts]
-        for ordinal in ordinals:
+        for ordinal in cited.get(doc_id, ()):
             i = bisect_right(at, ordinal) - 1
             if i >= 0:
                 out.add(starts[i][1])
