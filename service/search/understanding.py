@@ -243,25 +243,22 @@ class Vocabulary:
             for name, keys in by_field.items()
             if any(own[name] & keys for own in self.values.values())
         }
-        matching = frozenset(
-            doc
-            for doc, own in self.values.items()
-            if meetable and all(own[name] & by_field[name] for name in meetable)
-        )
-        narrowed = None
+        matching = self._meeting({n: by_field[n] for n in meetable}) if meetable else frozenset()
+        # a document in the filter meets every constraint asked as one
         filters = {name: keys for name, keys in by_field.items() if name in only}
-        if filters:  # a document in the filter meets every constraint asked as one
-            narrowed = frozenset(
-                doc
-                for doc, own in self.values.items()
-                if all(own[name] & keys for name, keys in filters.items())
-            )
+        narrowed = self._meeting(filters) if filters else None
         places = None
         if "province" in by_field:
-            places = frozenset(
-                doc for doc, own in self.values.items() if own["province"] & by_field["province"]
-            )
+            places = self._meeting({"province": by_field["province"]})
         return Understanding(query, topic, constraints, matching, partial, narrowed, places)
+
+    def _meeting(self, wanted: dict[str, set[str]]) -> frozenset[str]:
+        """The documents that meet every field of ``wanted`` (one of its values each)."""
+        return frozenset(
+            doc
+            for doc, own in self.values.items()
+            if all(own[name] & keys for name, keys in wanted.items())
+        )
 
     def _unit_key(self, matched: str) -> str:
         return dict(_UNIT_SHORT).get(matched, matched)
