@@ -192,6 +192,13 @@ def test_a_labelled_field_answers_for_the_work_before_it():
         ("Trong quá trình thực hiện nếu phát sinh vướng mắc, báo cáo kịp thời UBND tỉnh (qua "
          "Ban Quản lý Khu kinh tế Đông Nam) để xử lý theo thẩm quyền./.",
          "Ban Quản lý Khu kinh tế Đông Nam"),
+        # 322358d6040a153b (Ban Chỉ đạo Nhà nước về Du lịch): an article's title names the
+        # body, whose name holds a comma
+        ("Điều 20. Bộ Văn hóa, Thể thao và Du lịch chịu trách nhiệm theo dõi, kiểm tra, đôn "
+         "đốc thực hiện Quy chế này.", "Bộ Văn hóa, Thể thao và Du lịch"),
+        # 5b1b037dfe0263af (Nghệ An): the body after the clause that sets the time
+        ("Sau khi nhận đủ hồ sơ tại Trung tâm Phục vụ hành chính công tỉnh, Sở Tư pháp có "
+         "trách nhiệm thẩm định hồ sơ.", "Sở Tư pháp"),
     ],
 )  # fmt: skip
 def test_who_is_read_where_the_sentence_names_it(sentence, body):
@@ -313,6 +320,25 @@ def test_the_issuer_of_the_plan_is_no_body_given_work():
         "quốc gia phòng, chống ma túy đến năm 2030"
     )
     assert span_of("who", opening, "cơ quan nào") is None
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        # db769f685bf6bb23 (Thái Nguyên): "Ban hành" issues, it is no "Ban …"
+        "Ban hành kèm theo Quyết định này Quy chế phối hợp trong công tác quản lý nhà nước về "
+        "tín ngưỡng, tôn giáo trên địa bàn tỉnh Thái Nguyên.",
+        "Tổ chức Hội nghị sơ kết công tác cải cách hành chính 6 tháng đầu năm.",
+        "Trường hợp thay đổi thời gian sẽ có thông báo tới các cơ quan, đơn vị.",
+        "Hội nghị tổng kết thực hiện công tác phòng, chống tham nhũng.",
+    ],
+)
+def test_a_word_that_starts_like_a_body_but_is_none_is_no_answer(clause):
+    assert span_of("who", clause, "cơ quan nào") is None
+
+
+def test_two_bodies_are_not_one_name():
+    assert span_of("who", "Giao Sở Y tế, Sở Tài chính thực hiện.", "cơ quan nào") == "Sở Y tế"
 
 
 # -- on the index of the two plans -----------------------------------------------------------

@@ -90,10 +90,15 @@ _FREQUENCY = re.compile(
     r"|định kỳ\s+[^,.;]{3,30}",
     re.I,
 )
+# a body's first word — not when it starts another word: "Ban hành" (issue), "Tổ chức"
+# (organise), "Trường hợp" (case), "Hội nghị" (conference), "Báo cáo" (report), "Phòng,
+# chống" (prevention), "Bộ tiêu chí" (a set of criteria)
 _BODY = (
-    r"(?:Sở|Ban|Bộ|Phòng|Văn phòng|UBND|Ủy ban|Uỷ ban|Trung tâm|Cục|Chi cục|Công an|Trường|"
-    r"Bệnh viện|Viện|Hội đồng|Thanh tra|Kho bạc|Ngân hàng|Bảo hiểm|Đài|Báo|Liên đoàn|"
-    r"Tỉnh đoàn|Thành đoàn|Hội|Bộ phận|Tổ|Đoàn|Cơ quan|Chủ tịch|Giám đốc|Hiệu trưởng)"
+    r"(?:Sở|Ban(?!\s+hành)|Bộ(?!\s+(?:tiêu chí|hồ sơ|thủ tục|chỉ số|câu hỏi|mặt))|"
+    r"Phòng(?!\s*,?\s*(?:chống|ngừa|tránh))|Văn phòng|UBND|Ủy ban|Uỷ ban|Trung tâm|Cục|Chi cục|"
+    r"Công an|Trường(?!\s+hợp)|Bệnh viện|Viện|Hội đồng|Thanh tra|Kho bạc|Ngân hàng|Bảo hiểm|"
+    r"Đài|Báo(?!\s+cáo)|Liên đoàn|Tỉnh đoàn|Thành đoàn|Hội(?!\s+(?:nghị|thảo|thi|diễn|chợ))|"
+    r"Bộ phận|Tổ(?!\s+chức)|Đoàn|Cơ quan|Chủ tịch|Giám đốc|Hiệu trưởng)(?!\w)"
 )
 _VERB = (
     r"chủ trì|thực hiện|thành lập|tổ chức|bố trí|là cơ quan|làm đầu mối|là đầu mối|theo dõi|"
@@ -102,17 +107,24 @@ _VERB = (
 )
 # a word of a body's name: not the verb after it ("Ủy ban nhân dân tỉnh ban hành Kế hoạch …")
 _NAME_WORD = r"(?!(?:ban hành|phê duyệt|triển khai|thực hiện|báo cáo|kiểm tra|được|là|để|về)\b)"
+_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+# a comma inside a body's name ("Bộ Văn hóa, Thể thao và Du lịch"), not between two bodies
+# ("Sở Y tế, Sở Tài chính") nor before the words after the name
+_NAME_COMMA = rf",(?=\s+(?!{_BODY})[{_UPPER}])"
+_NAME_PART = rf"(?:[^\s,.;:()]|{_NAME_COMMA})+"
 _WHO = re.compile(
     # "gửi phản ánh về", "gửi thông báo bằng văn bản đến", "thông qua đầu mối"
     r"(?i:giao(?:\s+cho)?|gửi(?:\s+[^\s,.;:()]+){0,5}?\s+(?:về|đến|tới)|gửi|do|đề nghị"
     r"|(?:theo\s+)?hướng dẫn của|(?:thông\s+)?qua(?:\s+đầu mối)?)"
-    rf"\s+(?P<a>{_BODY}(?:\s+{_NAME_WORD}[^\s,.;:()]+){{0,11}}?)"
+    rf"\s+(?P<a>{_BODY}(?:\s+{_NAME_WORD}{_NAME_PART}){{0,11}}?)"
     rf"(?=\s+(?:{_VERB}|để|nhằm|về việc)\b|\s*[()]|[,.;:]|$)"
-    rf"|(?P<b>{_BODY}[^,.;:()]{{1,80}}?)\s+(?:chủ trì|là cơ quan (?:đầu mối|thường trực|chủ trì)"
+    rf"|(?P<b>{_BODY}(?:[^,.;:()]|{_NAME_COMMA}){{1,80}}?)\s+(?:chủ trì"
+    r"|là cơ quan (?:đầu mối|thường trực|chủ trì)"
     r"|làm đầu mối|là đầu mối|có trách nhiệm|chịu trách nhiệm)"
     # a body that opens its clause and does the work: "Sở Nông nghiệp và Môi trường tổng hợp …"
-    rf"|^(?:[-+•]\s*|[a-zđ]\)\s*|\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+)?"
-    rf"(?P<c>{_BODY}(?:\s+{_NAME_WORD}[^\s,.;:()]+){{1,8}}?)\s+(?:{_VERB})\b"
+    # (under a list mark, a number or an article's "Điều 20.")
+    rf"|^(?:[-+•]\s*|[a-zđ]\)\s*|\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+|Điều\s+\d{{1,3}}\.?\s+)?"
+    rf"(?P<c>{_BODY}(?:\s+{_NAME_WORD}{_NAME_PART}){{1,8}}?)\s+(?:{_VERB})\b"
     # a body with its role after a dash: "Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo"
     rf"|(?P<d>{_BODY}[^,.;:()-]{{1,80}}?)\s+[-–]\s+(?i:cơ quan (?:thường trực|chủ trì|đầu mối))",
 )
