@@ -86,6 +86,12 @@ def test_a_cited_documents_date_is_not_a_deadline():
     # 1fa949f85858c62f: the decision's own entry into force is not a cited document's date
     in_force = "Quyết định này có hiệu lực thi hành kể từ ngày 01 tháng 12 năm 2025."
     assert deadline(in_force) == "kể từ ngày 01 tháng 12 năm 2025"
+    # 99c7d8fff9e4572e (Nghệ An): a law's name holds a comma before its date
+    law = "Luật Thi đua, khen thưởng ngày 15/6/2022 và các văn bản hướng dẫn thi hành"
+    assert deadline(law) is None
+    # a comma after a cited document ends its name: the deadline after it is the plan's
+    due = "Theo Kế hoạch số 10/KH-UBND, trước ngày 15/11/2025 các sở gửi báo cáo"
+    assert deadline(due) == "trước ngày 15/11/2025"
 
 
 def test_how_often_prefers_a_span_with_its_day():
@@ -145,6 +151,73 @@ def _read(question: str, texts: list[str], kind: str) -> list[tuple[str, str]]:
     hit = SearchHit(0, rows[0].id, "d", None, None, None, "", "text", texts[0], 1.0, "")
     found = answer(question, [hit], lambda _doc: rows, kind=kind)
     return [(f.text, f.paragraph_id) for f in found.facts] if found else []
+
+
+def test_a_clause_is_read_under_its_documents_title():
+    # 2957e4f4f0e41373 (Đắk Lắk): the question names the plan by its title (the election's
+    # emulation drive) and the clause by the rest (the dossier sent where)
+    title = (
+        "PHÁT ĐỘNG PHONG TRÀO THI ĐUA THỰC HIỆN THÀNH CÔNG CUỘC BẦU CỬ ĐẠI BIỂU QUỐC HỘI KHÓA "
+        "XVI VÀ ĐẠI BIỂU HĐND CÁC CẤP NHIỆM KỲ 2026 - 2031"
+    )
+    texts = [
+        f"KẾ HOẠCH {title}",
+        "Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội tỉnh: "
+        "Vận động đoàn viên, hội viên tích cực hưởng ứng phong trào thi đua.",
+        "2. Thời gian trình khen thưởng: Hồ sơ trình, đề nghị Thủ tướng Chính phủ, Chủ tịch "
+        "UBND tỉnh xem xét tặng Bằng khen cho các tập thể, cá nhân gửi về Sở Nội vụ (qua Phòng "
+        "Xây dựng chính quyền) trước ngày 31/3/2026 để tổng hợp, thẩm định.",
+    ]
+    rows = [_Row(f"d:{i:04d}", "d", "text", t) for i, t in enumerate(texts)]
+    hit = SearchHit(0, rows[0].id, "d", None, None, None, "", "text", texts[0], 1.0, "")
+    q = (
+        "Hồ sơ đề nghị khen thưởng trong phong trào thi đua bầu cử đại biểu Quốc hội khóa XVI "
+        "và HĐND các cấp nhiệm kỳ 2026-2031 gửi về cơ quan nào?"
+    )
+
+    def who(title_of):
+        found = answer(q, [hit], lambda _doc: rows, kind="who", title_of=title_of)
+        return [f.text for f in found.facts] if found else []
+
+    assert who(lambda _doc: title) == ["Sở Nội vụ (qua Phòng Xây dựng chính quyền)"]
+    assert who(None) != ["Sở Nội vụ (qua Phòng Xây dựng chính quyền)"]
+
+
+def test_across_plans_the_best_stated_answer_comes_first():
+    # a328fbb46798c2b5 (Công điện 217/CĐ-TTg) states who follows the dispatch up; the first
+    # hit (09daab284f92e2dd, Bắc Ninh) says the same of its own plan, with fewer of the words
+    stated = [
+        _Row(
+            "cd:0000",
+            "cd",
+            "text",
+            "9. Văn phòng Chính phủ theo dõi, đôn đốc thực "
+            "hiện nghiêm túc Công điện theo chức năng, nhiệm vụ được giao.",
+        ),
+        _Row("cd:0001", "cd", "text", "2. Bộ Nông nghiệp và Môi trường:"),
+    ]
+    other = [
+        _Row(
+            "bn:0000",
+            "bn",
+            "text",
+            "6. Giao Sở Tư pháp theo dõi, đôn đốc các cơ quan, "
+            "đơn vị, địa phương triển khai thực hiện Kế hoạch này;",
+        ),
+        _Row("bn:0001", "bn", "text", "II. MỤC TIÊU CHỦ YẾU"),
+    ]
+    rows = {"cd": stated, "bn": other}
+    hits = [
+        SearchHit(0, "bn:0000", "bn", None, None, None, "", "text", other[0].text, 1.0, ""),
+        SearchHit(1, "cd:0000", "cd", None, None, None, "", "text", stated[0].text, 0.9, ""),
+    ]  # fmt: skip
+    q = "cơ quan nào theo dõi, đôn đốc thực hiện nghiêm túc Công điện?"
+    found = answer(q, hits, lambda doc: rows[doc], kind="who")
+    assert found is not None
+    assert [(f.text, f.doc_id) for f in found.facts] == [
+        ("Văn phòng Chính phủ", "cd"),
+        ("Sở Tư pháp", "bn"),
+    ]
 
 
 def test_a_labelled_field_answers_for_the_work_before_it():

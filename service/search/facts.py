@@ -13,14 +13,15 @@ list to read. Two sources, both the documents' own words (nothing is generated):
   percentage or figure, a date or period, a frequency, a body that is given the task ("giao
   Sở Y tế thành lập …", "Sở Tư pháp chủ trì", "gửi phản ánh về Sở Nội vụ (Phòng …)") — in
   the clause that shares the most of the question's content words, weighted by how rare
-  each is among the paragraphs read; a clause is read with the heading it stands under, and
-  a labelled field ("Thời gian hoàn thành: …") with the work written before it.
+  each is among the paragraphs read; a clause is read with the heading it stands under and
+  its document's title (their words count half: every clause under them has them), and a
+  labelled field ("Thời gian hoàn thành: …") with the work written before it.
 
 A fact is given only from paragraphs above the relevance floor, only from the documents of
-the place the question names (if it names one), and only when its clause (with its heading)
+the place the question names (if it names one), and only when its clause (with its headings)
 holds at least ``MIN_OVERLAP`` of the question's content words, counted and weighted:
 otherwise the answer is empty and the product says it did not find one rather than guess.
-Across plans, one fact per plan (the best), in the order of their paragraphs.
+Across plans, one fact per plan (its best), the best stated first.
 """
 
 from __future__ import annotations
@@ -185,13 +186,15 @@ def _from_hit(
     weights: _Weights | None = None,
     before: str = "",
     row: TaskRow | None = None,
+    title: str = "",
 ) -> tuple[float, Fact] | None:
     """The best fact of one paragraph (a hit, or a row of the catalog: ``paragraph_id`` or
     ``id``) whose clause shares at least ``MIN_OVERLAP`` of the question's words, and its
     score: the share of the question's words in the clause, weighted by ``weights`` (a
     labelled field's clause — "Thời gian hoàn thành: …" — scores as the work before it, in
     the paragraph or in ``before``, the paragraph above). ``row``: the task row the paragraph
-    is (its lead, time cell, budget or partners answer outright)."""
+    is (its lead, time cell, budget or partners answer outright). ``title``: its document's
+    title, read as the heading above every heading."""
     if not hasattr(hit, "paragraph_id"):
         hit = _Para(hit.id, hit.doc_id, hit.unit, hit.year, hit.kind, hit.text, hit.section)
     heading = _heading(hit.section)
@@ -208,7 +211,7 @@ def _from_hit(
                         cell, "task row", normalized(kind, cell, hit.year))  # fmt: skip
             best = (share(work) + 0.1, fact)  # a row states it outright
     labelled = FIELDS.get(kind)
-    under = _words(heading)
+    under = _words(heading) | _words(title)
     for unit, prior in _units(hit.text, before, kind):
         field = labelled.match(unit.strip()) if labelled is not None else None
         if field is not None:
@@ -286,6 +289,7 @@ def answer(
     topic: str | None = None,
     places: frozenset[str] | None = None,
     tasks_of: Callable[[str], Sequence[TaskRow]] | None = None,
+    title_of: Callable[[str], str] | None = None,
 ) -> Answer | None:
     """The answer to ``query`` read from its relevant ``hits`` (best first) — and, with
     ``paragraphs_of`` (the catalog's paragraphs of a document), from every paragraph of the
@@ -294,7 +298,9 @@ def answer(
     ``places``: the documents of the place the question names ("Thanh Hóa giao …"): the
     answer is read from them only (none: not found — another province's plan is no answer),
     and the few there are are read whole. ``tasks_of``: the catalog's task rows of a document
-    (a "task" paragraph is then answered by its row's cells)."""
+    (a "task" paragraph is then answered by its row's cells). ``title_of``: a document's title
+    (its words are every clause's, as a heading's: "Hồ sơ đề nghị khen thưởng trong phong
+    trào thi đua bầu cử … gửi về đâu" names the plan by its title and the clause by the rest)."""
     kind = kind or question_kind(query)
     if kind is None:
         return None
@@ -318,9 +324,11 @@ def answer(
         if a.doc_id == b.doc_id:
             previous[b.id] = a.text
     rows = _task_rows(read, tasks_of)
+    titles = {d: title_of(d) if title_of else "" for d in dict.fromkeys(h.doc_id for h in read)}
     for rank, hit in enumerate(read):
         pid = getattr(hit, "id", None) or hit.paragraph_id
-        got = _from_hit(kind, hit, query, asked, weights, previous.get(pid, ""), rows.get(pid))
+        above = previous.get(pid, "")
+        got = _from_hit(kind, hit, query, asked, weights, above, rows.get(pid), titles[hit.doc_id])
         if got is None:
             continue
         score, fact = got
@@ -330,5 +338,5 @@ def answer(
         if fact.doc_id not in found or score > found[fact.doc_id][0]:
             found[fact.doc_id] = (score, rank, fact)
     order = {d: i for i, d in enumerate(dict.fromkeys(h.doc_id for h in relevant))}
-    ordered = sorted(found.values(), key=lambda t: (order.get(t[2].doc_id, 99), -t[0], t[1]))
+    ordered = sorted(found.values(), key=lambda t: (-t[0], order.get(t[2].doc_id, 99), t[1]))
     return Answer(kind, [fact for _s, _r, fact in ordered[:PLANS_SHOWN]])

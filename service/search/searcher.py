@@ -428,7 +428,7 @@ class Searcher:
             relevant = hits if answered is not False else []
             fact = answer(
                 query, relevant, self.reader.paragraphs, asks, understood.topic,
-                understood.places, self.reader.tasks,
+                understood.places, self.reader.tasks, self._title,
             )  # fmt: skip
         return SearchResult(
             query=query,
@@ -440,6 +440,10 @@ class Searcher:
             understood=understood,
             answer=fact,
         )
+
+    def _title(self, doc_id: str) -> str:
+        document = self.reader.document(doc_id)
+        return (document.title or "") if document is not None else ""
 
     def _floor(self) -> Floor | None:
         """The relevance floor of the index's model (None: not calibrated for it)."""

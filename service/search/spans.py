@@ -78,7 +78,9 @@ DEADLINE_LEAD = re.compile(r"^(?:hoàn thành\s+)?(?:trước|chậm nhất|đ�
 # a date that belongs to a cited document ("Quyết định số 74/QĐ-CĐYT ngày 12/02/2026")
 _CITED_BEFORE = re.compile(
     r"(?:số\s*)?\d+/[\w/.-]*\s*$|(?:Nghị quyết|Quyết định|Kế hoạch|Công văn|Thông tư|Nghị định|"
-    r"Chỉ thị|Hướng dẫn|Thông báo|Luật|Công điện)(?!\s+này)[^,.;]{0,50}$",
+    r"Chỉ thị|Hướng dẫn|Thông báo|Luật|Công điện)(?!\s+này)"
+    # a name may hold a comma ("Luật Thi đua, khen thưởng ngày 15/6/2022"), not before a date
+    r"(?:[^,.;]|,(?!\s*$|\s*(?:trước|chậm|đến|từ|trong|vào|hạn|thời|kể)\b)){0,60}$",
     re.I,
 )
 _FREQUENCY = re.compile(
