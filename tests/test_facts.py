@@ -410,6 +410,49 @@ def test_a_word_that_starts_like_a_body_but_is_none_is_no_answer(clause):
     assert span_of("who", clause, "cơ quan nào") is None
 
 
+def test_how_long_is_read_as_a_duration():
+    # 5b1b037dfe0263af (Nghệ An): a procedure's time limit
+    clause = (
+        "a) Trường hợp đủ điều kiện thì quyết định hỗ trợ kinh phí cho doanh nghiệp và giải "
+        "quyết kinh phí trong 07 ngày làm việc."
+    )
+    assert question_kind("giải quyết kinh phí trong thời hạn bao lâu?") == "when"
+    assert question_kind("giải quyết hồ sơ trong mấy ngày làm việc?") == "when"
+    assert span_of("when", clause, "giải quyết kinh phí trong thời hạn bao lâu?") == (
+        "trong 07 ngày làm việc"
+    )
+    assert span_of("when", clause, "giải quyết kinh phí khi nào?") is None  # no date in it
+
+
+def test_who_works_with_the_body_is_read_after_phoi_hop_voi():
+    # abca9704d4c889cd (Đà Nẵng): the question asks the partner, not the body given the work
+    clause = (
+        "giao Ủy ban nhân dân thành phố Đà Nẵng phối hợp với Bộ Nội vụ tổng hợp, đánh giá việc "
+        "phân cấp, phân quyền trong các ngành, lĩnh vực"
+    )
+    partner = "Đà Nẵng phối hợp với bộ nào để tổng hợp, đánh giá việc phân cấp, phân quyền?"
+    assert span_of("who", clause, partner) == "Bộ Nội vụ"
+    assert span_of("who", clause, "cơ quan nào tổng hợp, đánh giá việc phân cấp?") == (
+        "Ủy ban nhân dân thành phố Đà Nẵng"
+    )
+
+
+def test_a_dash_inside_a_bodys_name_does_not_split_the_clause():
+    # af2a4fc9b3a7aeeb (Hà Nội): the council's name holds a dash; the figure is in its clause
+    text = (
+        "5. Đối với cá nhân được đề nghị khen thưởng danh hiệu “Công dân Thủ đô ưu tú”, phải có "
+        "tỷ lệ phiếu đồng ý của Hội đồng Thi đua - Khen thưởng thành phố Hà Nội từ 90% trở lên "
+        "tính trên tổng số thành viên của Hội đồng."
+    )
+    units = [u for u, _ in _units(text, "", "target")]
+    assert any("Hội đồng Thi đua - Khen thưởng thành phố Hà Nội từ 90%" in u for u in units)
+    # a body and its role after a dash stay two clauses ("Sở Tài chính - Cơ quan thường trực")
+    units = [
+        u for u, _ in _units("1.2. Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo", "", "when")
+    ]
+    assert "Cơ quan thường trực Ban Chỉ đạo" in units
+
+
 def test_two_bodies_are_not_one_name():
     assert span_of("who", "Giao Sở Y tế, Sở Tài chính thực hiện.", "cơ quan nào") == "Sở Y tế"
 

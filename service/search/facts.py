@@ -38,6 +38,7 @@ from service.search.model import SearchHit
 from service.search.spans import (
     DEADLINE_LEAD,
     FIELDS,
+    dash_in_name,
     field_span,
     normalized,
     question_kind,
@@ -151,11 +152,14 @@ class _Weights:
 
 def _clauses(text: str) -> list[str]:
     """A paragraph's clauses (``_CLAUSE``), a break inside brackets not one ("Sở Nội vụ (Phòng
-    Thi đua - Khen thưởng)")."""
+    Thi đua - Khen thưởng)"), nor a dash inside a body's name ("… của Hội đồng Thi đua - Khen
+    thưởng thành phố Hà Nội từ 90% trở lên")."""
     out, start = [], 0
     for m in _CLAUSE.finditer(text):
         piece = text[start : m.start()]
         if piece.count("(") > piece.count(")"):
+            continue
+        if m.group().strip() == "-" and dash_in_name(piece, text[m.end() : m.end() + 40]):
             continue
         out.append(piece)
         start = m.end()

@@ -20,7 +20,8 @@ _ASKS = (  # the question's own words first, then words that only hint at what i
     ("frequency", r"bao lau (?:mot|1) lan|may (?:ngay|tuan|thang|quy|nam) (?:mot|1) lan|"
      r"bao nhieu lan|may lan|tan suat|dinh ky (?:bao lau|the nao|ra sao)"),
     ("when", r"khi nao|bao gio|ngay nao|thang nao|nam nao|quy nao|thoi gian nao|luc nao|"
-     r"thoi diem nao|tu ngay nao|truoc ngay nao|vao luc nao|trong bao lau|thoi han .*bao lau"),
+     r"thoi diem nao|tu ngay nao|truoc ngay nao|vao luc nao|trong bao lau|thoi han .*bao lau|"
+     r"(?:may|bao nhieu) ngay(?: lam viec)?(?! (?:mot|1) lan)"),
     ("money", r"bao nhieu tien|bao nhieu dong|bao nhieu ty dong|bao nhieu trieu dong|"
      r"chi bao nhieu"),
     # an amount asked whatever stands between: "phụ cấp hằng tháng … bao nhiêu" asks how much,
@@ -130,6 +131,17 @@ _WHO = re.compile(
     # a body with its role after a dash: "Sở Tài chính - Cơ quan thường trực Ban Chỉ đạo"
     rf"|(?P<d>{_BODY}[^,.;:()-]{{1,80}}?)\s+[-–]\s+(?i:cơ quan (?:thường trực|chủ trì|đầu mối))",
 )
+# a dash inside a body's name ("Hội đồng Thi đua - Khen thưởng", "Phòng Văn hóa - Xã hội"):
+# the name's capitalised words before it, a word that starts no body after it
+_NAME_BEFORE_DASH = re.compile(rf"{_BODY}(?:\s+[{_UPPER}][^\s,.;:()]*)(?:\s+[^\s,.;:()]+){{0,3}}$")
+_NAME_AFTER_DASH = re.compile(rf"(?!{_BODY})[{_UPPER}]")
+
+
+def dash_in_name(before: str, after: str) -> bool:
+    """Whether " - " between ``before`` and ``after`` joins a body's name (not two clauses)."""
+    return bool(_NAME_BEFORE_DASH.search(before[-80:]) and _NAME_AFTER_DASH.match(after))
+
+
 # the part of a body a name in brackets after it points to ("(qua Phòng Xây dựng chính quyền)")
 _UNIT_IN_BRACKETS = re.compile(rf"\s*(\((?:qua\s+)?{_BODY}[^()]{{0,60}}\))")
 # a field that states the fact for the work named before it ("… gửi Bộ Tài chính. Thời gian
@@ -151,6 +163,14 @@ FIELDS = {
 }
 
 
+# "… phối hợp với bộ nào": the body after "phối hợp với", not the one that leads
+_ASKS_PARTNER = re.compile(r"phoi hop voi (?:\w+ ){0,2}nao(?!\w)")
+_PARTNER = re.compile(
+    rf"phối hợp(?:\s+chặt chẽ)?\s+với\s+(?P<a>{_BODY}(?:\s+{_NAME_WORD}{_NAME_PART}){{0,11}}?)"
+    rf"(?=\s+(?:{_VERB}|để|nhằm|về việc|đánh giá)\b|\s*[()]|[,.;:]|$)"
+)
+
+
 def question_kind(query: str) -> str | None:
     """Which fact the question asks for, or None (a topic, not a who/when/how-much question)."""
     folded = " ".join(fold(query).lower().replace("?", " ").split())
@@ -170,7 +190,10 @@ def span_of(kind: str, clause: str, query: str) -> str | None:
         m = _PERCENT.search(clause) or (None if wants_percent else _FIGURE.search(clause))
     elif kind == "when":  # a date or period; else a time that comes back ("trước 19h00’ hằng
         # ngày" for "vào lúc nào"), first when the question asks for one ("hàng tháng trước
-        # ngày nào?")
+        # ngày nào?"); a duration when it asks how long ("trong thời hạn bao lâu")
+        if _HOW_LONG.search(fold(query).lower()):
+            m = _DURATION.search(clause)
+            return " ".join(m.group(0).split()) if m else deadline(clause)
         if _EVERY.search(query):
             return recurring(clause, timed=True) or deadline(clause)
         return deadline(clause) or recurring(clause, timed=True)
@@ -181,16 +204,27 @@ def span_of(kind: str, clause: str, query: str) -> str | None:
             return when if when and re.search(r"(?:hằng|hàng|mỗi)\s", when, re.I) else None
         return found
     else:
-        m = _WHO.search(clause)
+        if _ASKS_PARTNER.search(" ".join(fold(query).lower().split())):
+            m = _PARTNER.search(clause)
+        else:
+            m = _WHO.search(clause)
         if m is None:
             return None
-        name = next(g for g in m.group("a", "b", "c", "d") if g).strip()
-        end = m.end(next(k for k in "abcd" if m.group(k)))
+        groups = [k for k in "abcd" if k in m.re.groupindex and m.group(k)]
+        name, end = m.group(groups[0]).strip(), m.end(groups[0])
         unit = _UNIT_IN_BRACKETS.match(clause, end)  # "Sở Nội vụ (Phòng Thi đua - Khen thưởng)"
         return f"{name} {unit.group(1)}" if unit else name
     return " ".join(m.group(0).split()).strip(" ,;") if m else None
 
 
+_HOW_LONG = re.compile(
+    r"bao lau(?! (?:mot|1) lan)|(?:may|bao nhieu) (?:ngay|thang|tuan|gio)(?! (?:mot|1) lan)"
+)
+_DURATION = re.compile(
+    r"(?:(?:trong|tối đa|không quá|chậm nhất)\s+(?:thời hạn\s+)?)?\d{1,3}\s+"
+    r"(?:ngày làm việc|ngày|tháng|tuần|giờ|năm)(?!\s*/)",
+    re.I,
+)
 _EVERY = re.compile(r"(?:hằng|hàng|mỗi)\s+(?:ngày|tuần|tháng|quý|năm)", re.I)
 _TIMED = re.compile(r"ngày\s+\d|\d{1,2}h|\d{1,2}\s*/\s*\d{1,2}")
 _DATE_IN_BRACKETS = re.compile(r"\s*(\((?:trước|chậm nhất|vào)[^()]{0,40}\))")
