@@ -453,6 +453,36 @@ def test_a_dash_inside_a_bodys_name_does_not_split_the_clause():
     assert "Cơ quan thường trực Ban Chỉ đạo" in units
 
 
+def test_how_many_of_a_thing_is_a_figure_that_counts_it():
+    # ceb89a53c7b93f00 (Nghệ An): "bao nhiêu trạm" is a count of stations, not a share
+    q = "Nghệ An đầu tư mới bao nhiêu trạm 5G tại các khu công nghiệp giai đoạn 2026-2030?"
+    count = "Đầu tư mới trạm 5G: 35 trạm (Trong đó: MobiFone: 09 trạm, Viettel: 26 trạm);"
+    share = "2030, Đảm bảo xây dựng trạm BTS 5G đạt 100% và triển khai một số ứng dụng IoT"
+    assert span_of("target", count, q) == "35 trạm"
+    assert span_of("target", share, q) is None
+    # asked a rate, the percentage
+    rate = "Đồng Nai yêu cầu đạt tỷ lệ bao nhiêu thủ tục hành chính được đánh giá?"
+    assert span_of("target", "bảo đảm đạt tỷ lệ 100% thủ tục hành chính", rate) == "100%"
+
+
+def test_how_often_asked_as_an_interval_prefers_that_form():
+    # 322358d6040a153b (Ban Chỉ đạo Nhà nước về Du lịch): "bao lâu một lần" is "06 tháng một lần"
+    q = "Ban Chỉ đạo họp định kỳ bao lâu một lần?"
+
+    def fact(text):
+        return Fact("frequency", text, "d", "d:0000", None, None, text, "sentence")
+
+    assert _quality("frequency", fact("06 tháng một lần"), q) > _quality(
+        "frequency", fact("Định kỳ trước ngày 31 tháng 12 hằng năm"), q
+    )
+
+
+def test_a_date_of_the_following_year_keeps_its_year():
+    # ac0f18a2d1b4fb56 (Hà Tĩnh)
+    clause = "báo cáo Ủy ban nhân dân tỉnh trước ngày 31 tháng 01 của năm tiếp theo."
+    assert deadline(clause) == "trước ngày 31 tháng 01 của năm tiếp theo"
+
+
 def test_two_bodies_are_not_one_name():
     assert span_of("who", "Giao Sở Y tế, Sở Tài chính thực hiện.", "cơ quan nào") == "Sở Y tế"
 

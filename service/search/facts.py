@@ -36,8 +36,10 @@ from indexer.model import TaskRow
 from indexer.text.vietnamese import fold
 from service.search.model import SearchHit
 from service.search.spans import (
+    ASKS_INTERVAL,
     DEADLINE_LEAD,
     FIELDS,
+    INTERVAL,
     dash_in_name,
     field_span,
     normalized,
@@ -115,15 +117,18 @@ def _covered(question: set[str], words: set[str]) -> float:
 _AIMED = re.compile(r"phấn đấu|mục tiêu|chỉ tiêu", re.I)
 
 
-def _quality(kind: str, fact: Fact) -> float:
+def _quality(kind: str, fact: Fact, query: str = "") -> float:
     """A little for a span that says more: a day rather than a year, a deadline's lead; less
     for a time without any date ("thường xuyên" answers "khi nào" least); for a target, a
-    little for a clause that aims ("phấn đấu đạt 100%" over a result "đã đạt 72,4%")."""
+    little for a clause that aims ("phấn đấu đạt 100%" over a result "đã đạt 72,4%"); asked
+    "bao lâu một lần", a little for a span of that form ("06 tháng một lần")."""
     text = fact.text
     if kind == "target":
         return 0.1 if _AIMED.search(fact.source) else 0.0
     if kind not in ("when", "frequency"):
         return 0.0
+    if kind == "frequency" and ASKS_INTERVAL.search(fold(query).lower()) and INTERVAL.match(text):
+        return 0.1
     score = (
         0.05 if re.search(r"\d{1,2}\s*/\s*\d{1,2}|ngày\s+\d|quý|tháng\s+\d", text, re.I) else 0.0
     )
@@ -338,7 +343,7 @@ def answer(
         score, fact = got
         if rank < len(relevant):  # the retrievers chose it: their ranking counts too
             score += HIT_BONUS
-        score += _quality(kind, fact)
+        score += _quality(kind, fact, query)
         if fact.doc_id not in found or score > found[fact.doc_id][0]:
             found[fact.doc_id] = (score, rank, fact)
     order = {d: i for i, d in enumerate(dict.fromkeys(h.doc_id for h in relevant))}

@@ -60,7 +60,10 @@ _FIGURE = re.compile(  # a number and what it counts ("35 trạm", "400 triệu 
     r"|được|do|để|từ|đến)\b)[^\W\d]+(?:\s+[^\W\d]+)?)",
     re.I,
 )
-_DATE = r"ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
+_DATE = (
+    r"ngày\s+\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
+    r"(?:\s+(?:của\s+)?năm\s+(?:tiếp theo|sau|kế tiếp))?"  # "… tháng 01 của năm tiếp theo"
+)
 _PERIOD = (
     r"(?:quý\s+[IV]{1,3}|tháng\s+(?:1[0-2]|0?[1-9])(?!\d)|6 tháng (?:đầu|cuối) năm)"
     r"(?:\s*(?:/|năm)\s*\d{4})?"
@@ -186,8 +189,14 @@ def span_of(kind: str, clause: str, query: str) -> str | None:
         m = _MONEY.search(clause)
     elif kind == "target":
         # a share, not a ratio ("tỷ số giới tính khi sinh": "109 bé trai/100 bé gái")
-        wants_percent = re.search(r"phan tram|ty le|%", fold(query).lower())
-        m = _PERCENT.search(clause) or (None if wants_percent else _FIGURE.search(clause))
+        asked = fold(query).lower()
+        wants_percent = re.search(r"phan tram|ty le|%", asked)
+        counted = None if re.search(r"phan tram|ty le|ty so|%", asked) else _COUNTED.search(asked)
+        if counted:  # "bao nhiêu trạm": a figure that counts trạm, no percentage
+            noun = counted.group(1)
+            m = next((f for f in _FIGURE.finditer(clause) if _counts(f.group(0), noun)), None)
+        else:
+            m = _PERCENT.search(clause) or (None if wants_percent else _FIGURE.search(clause))
     elif kind == "when":  # a date or period; else a time that comes back ("trước 19h00’ hằng
         # ngày" for "vào lúc nào"), first when the question asks for one ("hàng tháng trước
         # ngày nào?"); a duration when it asks how long ("trong thời hạn bao lâu")
@@ -217,6 +226,22 @@ def span_of(kind: str, clause: str, query: str) -> str | None:
     return " ".join(m.group(0).split()).strip(" ,;") if m else None
 
 
+# "bao nhiêu trạm", "bao nhiêu đơn vị": the noun a figure must count (not a share, an amount,
+# a time or a number of times)
+_COUNTED = re.compile(
+    r"bao nhieu (?!(?:phan|tien|dong|ty|trieu|lan|nam|ngay|thang|tuan|quy|gio|de|trong|cho|"
+    r"thi|la|va|o|tai|theo|voi|ve|khi|nua|the|vay|roi|moi)(?!\w))(\w+)"
+)
+
+
+def _counts(figure: str, noun: str) -> bool:
+    words = fold(figure).lower().split()
+    return noun in words[1:3]  # "35 trạm", "đạt 124 đơn vị": the word after the number
+
+
+# "bao lâu một lần", "mấy tháng một lần": a period between two times is asked
+ASKS_INTERVAL = re.compile(r"(?:bao lau|may \w+) (?:mot|1) lan")
+INTERVAL = re.compile(r"(?:định kỳ\s+)?(?:\d+|một|hai)\s+\w+\s*(?:một|1|/)\s*lần", re.I)
 _HOW_LONG = re.compile(
     r"bao lau(?! (?:mot|1) lan)|(?:may|bao nhieu) (?:ngay|thang|tuan|gio)(?! (?:mot|1) lan)"
 )
