@@ -23,6 +23,7 @@ from service.search.facts import (
     answer,
 )
 from service.search.model import SearchHit
+from service.search.searcher import _first
 from service.search.spans import amount_vnd, deadline, question_kind, recurring, span_of
 from service.settings import Settings
 
@@ -518,6 +519,38 @@ def test_the_answer_is_read_with_its_paragraph(searcher, question, doc, text, no
     assert any(
         p.id == fact.paragraph_id and text in p.text for p in searcher.reader.paragraphs(doc)
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("k", [10, 1])
+def test_the_answers_paragraph_is_the_first_hit(searcher, k):
+    # search ranks the deadline's line sixth among ten; with one hit asked it is not among
+    # them at all and is read from the catalog, rated like any hit
+    question = (
+        "Trường Cao đẳng Y tế Khánh Hòa phải ban hành Kế hoạch tuyên truyền CCHC năm 2026 "
+        "trước ngày nào?"
+    )
+    result = searcher.search(question, k)
+    fact = result.answer.facts[0]
+    assert result.hits[0].paragraph_id == fact.paragraph_id
+    assert result.hits[0].level in ("high", "medium", "low") and result.hits[0].relevance
+    assert len(result.hits) == result.total <= k
+    assert len({h.paragraph_id for h in result.hits}) == len(result.hits)
+    plain = searcher.search("kế hoạch tuyên truyền CCHC năm 2026", k)  # no question: as ranked
+    assert plain.answer is None
+
+
+def test_the_answers_hit_leads_and_keeps_k():
+    def hit(pid, doc):
+        return SearchHit(0, pid, doc, None, None, None, "", "text", pid, 1.0, "")
+
+    hits = [hit("a:1", "a"), hit("b:1", "b"), hit("a:2", "a")]
+    source = hit("c:9", "c")
+    assert [h.paragraph_id for h in _first(source, hits, 3, False)] == ["c:9", "a:1", "b:1"]
+    assert [h.paragraph_id for h in _first(hits[2], hits, 3, False)] == ["a:2", "a:1", "b:1"]
+    # one hit per document: the source replaces its document's hit
+    assert [h.paragraph_id for h in _first(hits[2], hits[:2], 3, True)] == ["a:2", "b:1"]
+    assert _first(None, hits, 3, False) == hits
 
 
 @pytest.mark.slow

@@ -27,7 +27,7 @@ from service.request.cancel import checkpoint
 from service.request.observe import search_done
 from service.search.abbreviations import expand_query, forms, with_corpus
 from service.search.cache import QueryVectorCache
-from service.search.facts import answer
+from service.search.facts import Fact, answer
 from service.search.fusion import FUSIONS, FusionParams, Ranking, _minmax, rank
 from service.search.grouping import collapse_documents, group_duplicates
 from service.search.model import SearchFilters, SearchHit, SearchResult
@@ -430,6 +430,9 @@ class Searcher:
                 query, relevant, self.reader.paragraphs, asks, understood.topic,
                 understood.places, self.reader.tasks, self._title,
             )  # fmt: skip
+            if fact is not None and fact.facts:
+                source = self._source_hit(fact.facts[0], hits, expanded, vec, understood, rowids)
+                hits = _first(source, hits, k, collapse == "doc")
         return SearchResult(
             query=query,
             mode=mode,
@@ -440,6 +443,34 @@ class Searcher:
             understood=understood,
             answer=fact,
         )
+
+    def _source_hit(
+        self,
+        fact: Fact,
+        hits: list[SearchHit],
+        query: str,
+        vec: np.ndarray | None,
+        understood: Understanding,
+        rowids: np.ndarray | None,
+    ) -> SearchHit | None:
+        """The hit of the paragraph an answer was read from: one of ``hits``, or made from the
+        catalog (search ranked it below them: one line of a long document), rated as they
+        are; None when it lies outside the search's filters."""
+        for hit in hits:
+            if hit.paragraph_id == fact.paragraph_id:
+                return hit
+        row = next(
+            (p for p in self.reader.paragraphs(fact.doc_id) if p.id == fact.paragraph_id), None
+        )
+        if row is None or (rowids is not None and row.rowid not in set(rowids.tolist())):
+            return None
+        one = self.reader.candidates([row.rowid])
+        if row.rowid not in one.rows:
+            return None
+        top = hits[0].score if hits else 0.0
+        (hit,) = self._hits(query, [((row.rowid, top, one.rows[row.rowid]), [])], {}, {})
+        self._rate([hit], vec, self._retrieved_text(understood), one)
+        return hit
 
     def _title(self, doc_id: str) -> str:
         document = self.reader.document(doc_id)
@@ -501,6 +532,18 @@ class Searcher:
                 )
             )
         return hits
+
+
+def _first(
+    source: SearchHit | None, hits: list[SearchHit], k: int, per_doc: bool
+) -> list[SearchHit]:
+    """``hits`` with the answer's source paragraph first — the line that states what was asked
+    leads, whatever rank search gave it — still at most k (one per document when
+    ``per_doc``)."""
+    if source is None:
+        return hits
+    rest = [h for h in hits if h is not source and not (per_doc and h.doc_id == source.doc_id)]
+    return [source, *rest][:k]
 
 
 def _opt(value: float | None) -> float | None:
