@@ -22,7 +22,7 @@ from service.search.facts import (
     _words,
     answer,
 )
-from service.search.model import SearchHit
+from service.search.model import SearchFilters, SearchHit
 from service.search.searcher import _first
 from service.search.spans import amount_vnd, deadline, question_kind, recurring, span_of
 from service.settings import Settings
@@ -538,6 +538,17 @@ def test_the_answers_paragraph_is_the_first_hit(searcher, k):
     assert len({h.paragraph_id for h in result.hits}) == len(result.hits)
     plain = searcher.search("kế hoạch tuyên truyền CCHC năm 2026", k)  # no question: as ranked
     assert plain.answer is None
+
+
+@pytest.mark.slow
+def test_the_answers_paragraph_stays_within_the_filters(searcher):
+    # the deadline is a row of the appendix; a search narrowed to section I never shows it
+    question = (
+        "Trường Cao đẳng Y tế Khánh Hòa phải ban hành Kế hoạch tuyên truyền CCHC năm 2026 "
+        "trước ngày nào?"
+    )
+    result = searcher.search(question, 10, filters=SearchFilters(section="I. MỤC TIÊU"))
+    assert result.hits and all("I. MỤC TIÊU" in h.section for h in result.hits)
 
 
 def test_the_answers_hit_leads_and_keeps_k():

@@ -462,7 +462,7 @@ class Searcher:
         row = next(
             (p for p in self.reader.paragraphs(fact.doc_id) if p.id == fact.paragraph_id), None
         )
-        if row is None or (rowids is not None and row.rowid not in set(rowids.tolist())):
+        if row is None or (rowids is not None and not np.isin(row.rowid, rowids)):
             return None
         one = self.reader.candidates([row.rowid])
         if row.rowid not in one.rows:
