@@ -109,8 +109,10 @@ def measure(index_dir: Path, queries: list, weights: Sequence[float]) -> dict[st
                     ranked,
                     params,
                     paragraphs,
-                    lambda i, fused, s=tuned, v=vecs: s.in_context(
-                        v[i], s.prefer(understood[i], fused)
+                    lambda i, fused, s=tuned, v=vecs: s.by_heading(
+                        understood[i],
+                        s.in_context(v[i], s.prefer(understood[i], fused)),
+                        paragraphs,
                     ),
                 )
                 out[f"with {name} {weight:g}"] = _hybrid(metrics)

@@ -101,8 +101,13 @@ class Answer:
         return {"kind": self.kind, "found": self.found, "facts": [f.to_dict() for f in self.facts]}
 
 
-def _words(text: str) -> set[str]:
+def content_words(text: str) -> set[str]:
+    """The folded words of ``text`` that tell what it is about (no function or question
+    words, no single letters)."""
     return {w for w in re.findall(r"\w+", fold(text).lower()) if w not in _STOP and len(w) > 1}
+
+
+_words = content_words
 
 
 def _overlap(question: set[str], clause: str) -> float:

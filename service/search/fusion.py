@@ -27,6 +27,10 @@ class FusionParams:
     # which documents rise: "all" (those that meet every constraint the index can meet) or
     # "share" (each by the share of the constraints it meets)
     prefer_by: str = "all"
+    # within those documents, the best ``context_depth`` candidates are re-ordered among their
+    # places, raised by this × how well their heading matches the query's topic, in the fused
+    # scale (service.search.headings)
+    heading_weight: float = 0.4
     # what the retrievers read: "query" (the whole query: a constraint's words are often
     # in the answer too — "tỉnh Lâm Đồng có 124 xã") or "topic" (the query without them)
     retrieve_text: str = "query"

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +31,7 @@ from service.search.cache import QueryVectorCache
 from service.search.facts import Fact, answer
 from service.search.fusion import FUSIONS, FusionParams, Ranking, _minmax, rank
 from service.search.grouping import collapse_documents, group_duplicates
+from service.search.headings import by_heading
 from service.search.model import SearchFilters, SearchHit, SearchResult
 from service.search.query import require_words, validate_k
 from service.search.query_cost import QueryBudget
@@ -308,6 +310,15 @@ class Searcher:
         raised = [(r, s + top * bonus.get(r, 0.0)) for r, s in fused]
         return sorted(raised, key=lambda h: (-h[1], h[0]))
 
+    def by_heading(
+        self, understood: Understanding | None, fused: Ranking, rows: Mapping[int, Any]
+    ) -> Ranking:
+        """Within the documents the query's constraints chose, the candidates under a heading
+        the query names raised (``service.search.headings``; ``rows``: rowid → catalog row)."""
+        if understood is None or not understood.applies:
+            return fused
+        return by_heading(fused, understood.topic, understood.matching, rows, self.params)
+
     def _retrieve(
         self,
         expanded: str,
@@ -402,6 +413,7 @@ class Searcher:
         candidates = self.reader.candidates([r for r, _ in fused])
         if mode == "hybrid":
             fused = self.in_context(vec, fused, candidates)
+        fused = self.by_heading(understood, fused, candidates.rows)
         found = candidates.facets(FACETS)
         # hits are shaped from a window of candidates only: copies of one text score alike,
         # so they stand close together, and 3k (at least 30) candidates hold the k hits,
