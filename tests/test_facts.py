@@ -29,6 +29,11 @@ from service.settings import Settings
 
 KKT = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 YTE = "2026-truong-cao-dang-y-te-khanh-hoa"
+# 09daab284f92e2dd (Bắc Ninh): who follows the plan up
+BAC_NINH_FOLLOW_UP = (
+    "6. Giao Sở Tư pháp theo dõi, đôn đốc các cơ quan, đơn vị, địa phương triển khai thực hiện "
+    "Kế hoạch này;"
+)
 
 
 @pytest.mark.parametrize(
@@ -202,8 +207,7 @@ def test_across_plans_the_best_stated_answer_comes_first():
             "bn:0000",
             "bn",
             "text",
-            "6. Giao Sở Tư pháp theo dõi, đôn đốc các cơ quan, "
-            "đơn vị, địa phương triển khai thực hiện Kế hoạch này;",
+            BAC_NINH_FOLLOW_UP,
         ),
         _Row("bn:0001", "bn", "text", "II. MỤC TIÊU CHỦ YẾU"),
     ]
@@ -243,8 +247,7 @@ def test_a_labelled_field_answers_for_the_work_before_it():
     ("sentence", "body"),
     [
         # 09daab284f92e2dd (Bắc Ninh): the verb that gives the work opens the sentence
-        ("6. Giao Sở Tư pháp theo dõi, đôn đốc các cơ quan, đơn vị, địa phương triển khai thực "
-         "hiện Kế hoạch này;", "Sở Tư pháp"),
+        (BAC_NINH_FOLLOW_UP, "Sở Tư pháp"),
         # 5d99697f14bcf68a (Cần Thơ): the body opens its clause and does the work
         ("Sở Nông nghiệp và Môi trường tổng hợp chung các mẫu biểu theo quy định tại Thông tư "
          "số 10/2022/TT-BLĐTBXH;", "Sở Nông nghiệp và Môi trường"),
@@ -345,8 +348,7 @@ def test_an_answer_comes_only_from_the_place_the_question_names():
             "bn:0000",
             "bn",
             "text",
-            "6. Giao Sở Tư pháp theo dõi, đôn đốc các cơ quan, "
-            "đơn vị, địa phương triển khai thực hiện Kế hoạch này;",
+            BAC_NINH_FOLLOW_UP,
         )
     ]
     there = [
