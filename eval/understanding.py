@@ -9,7 +9,9 @@ labelled by reading the documents: an answer counts only in a document that meet
 (42). The hybrid is scored as ``make eval`` scores it (as served and paragraph by paragraph),
 once reading the query whole and once understood: the topic retrieved, the documents that
 meet the constraints added to the candidates and raised by ``prefer_weight`` × the share of
-the constraints they meet, then the re-rank in context.
+the constraints they meet, then the re-rank in context and the chosen documents' candidates
+re-ordered by their headings (``service.search.headings``). ``end_to_end`` then scores what
+``Searcher.search`` itself returns, the answer's paragraph first included.
 """
 
 from __future__ import annotations
