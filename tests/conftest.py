@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.http import LOCAL
+from tests.http import app_client
 
 # Property tests: no per-example deadline and no "generation too slow" health check, both of
 # which fail on a busy machine whatever the code does (a test's own @settings may add more).
@@ -129,12 +129,7 @@ def reader(index_dir):
 @pytest.fixture(scope="session")
 def client(index_dir):
     """A TestClient over the real app (create_app) on ``index_dir``, shared by the API tests."""
-    from fastapi.testclient import TestClient
-
-    from service.settings import Settings
-    from service.web.app import create_app
-
-    with TestClient(create_app(Settings(index_dir=index_dir)), base_url=LOCAL) as c:
+    with app_client(index_dir) as c:
         yield c
 
 

@@ -1,5 +1,6 @@
-"""What tests need to reach the app: the base URL a TestClient uses, a free local port, and
-``ServeProcess``, the real ``python -m service serve`` in a subprocess."""
+"""What tests need to reach the app: the base URL a TestClient uses, ``app_client`` (the real
+app over an index), a free local port, and ``ServeProcess``, the real ``python -m service
+serve`` in a subprocess."""
 
 from __future__ import annotations
 
@@ -9,15 +10,33 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 REPO = Path(__file__).resolve().parents[1]
 # A Host the app answers for by default (its allowed hosts are the loopback names):
 # TestClient's own default, http://testserver, is refused like any unknown Host.
 LOCAL = "http://127.0.0.1"
+
+
+@contextmanager
+def app_client(index_dir: Path) -> Iterator[TestClient]:
+    """A TestClient of the real app (``create_app``, default settings) over ``index_dir``,
+    at ``LOCAL``; the app starts and stops with the ``with`` block."""
+    from fastapi.testclient import TestClient
+
+    from service.settings import Settings
+    from service.web.app import create_app
+
+    with TestClient(create_app(Settings(index_dir=index_dir)), base_url=LOCAL) as client:
+        yield client
 
 
 def free_port() -> int:

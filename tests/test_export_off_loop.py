@@ -16,11 +16,8 @@ import time
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
-from service.settings import Settings
-from service.web.app import create_app
-from tests.http import LOCAL, ServeProcess
+from tests.http import ServeProcess, app_client
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +37,7 @@ def on_event_loop() -> bool:
 @pytest.fixture()
 def fresh_client(index_dir):
     """A new app (its own answers cache: every file is rendered anew)."""
-    with TestClient(create_app(Settings(index_dir=index_dir)), base_url=LOCAL) as c:
+    with app_client(index_dir) as c:
         yield c
 
 

@@ -390,13 +390,9 @@ def test_read_only_index_is_served(small_index, tmp_path):
             (view / "probe").write_text("x")
         with pytest.raises(sqlite3.OperationalError):
             sqlite3.connect(view / mf.CATALOG).execute("CREATE TABLE t (x)")
-        from fastapi.testclient import TestClient
+        from tests.http import app_client
 
-        from service.settings import Settings
-        from service.web.app import create_app
-        from tests.http import LOCAL
-
-        with TestClient(create_app(Settings(index_dir=view)), base_url=LOCAL) as client:
+        with app_client(view) as client:
             resp = client.get("/search", params={"q": "cải cách hành chính"})
             assert resp.status_code == 200, resp.text
             assert resp.json()["results"]

@@ -8,15 +8,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from indexer.errors import InvalidQueryError, ReferenceNotFoundError
 from service.cli import app as cli_app
 from service.mentions import find_mentions
-from service.settings import Settings
-from service.web.app import create_app
-from tests.http import LOCAL
+from tests.http import app_client
 
 pytestmark = pytest.mark.slow  # every test needs the session index or the model
 
@@ -72,7 +69,7 @@ def test_law_by_name(client):
 
 @pytest.fixture(scope="module")
 def ambiguous_client(ambiguous_index_dir):
-    with TestClient(create_app(Settings(index_dir=ambiguous_index_dir)), base_url=LOCAL) as c:
+    with app_client(ambiguous_index_dir) as c:
         yield c
 
 

@@ -136,13 +136,9 @@ def test_the_build_the_api_and_the_plan_view_say_a_plan_was_read_by_ocr(
     """The scan joins the real corpus (the session index copied: only it is embedded)."""
     import shutil
 
-    from fastapi.testclient import TestClient
-
     from indexer.build import build_index
-    from service.settings import Settings
-    from service.web.app import create_app
     from tests.conftest import CORPUS
-    from tests.http import LOCAL
+    from tests.http import app_client
 
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
@@ -164,7 +160,7 @@ def test_the_build_the_api_and_the_plan_view_say_a_plan_was_read_by_ocr(
     sure = f"{special['ocr_confidence']:.0f}%"
     assert f"2024-ke-hoach-ban-quet.pdf: OCR (2 of 2 pages, confidence {sure})" in summary
 
-    with TestClient(create_app(Settings(index_dir=tmp_path / "index")), base_url=LOCAL) as c:
+    with app_client(tmp_path / "index") as c:
         docs = {d["id"]: d for d in c.get("/documents").json()["documents"]}
         scanned = docs["2024-ke-hoach-ban-quet"]["reading"]
         assert scanned["method"] == "ocr" and scanned["source_format"] == "pdf+ocr"

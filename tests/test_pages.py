@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from service.live.holder import IndexHolder
 from service.settings import Settings
 from service.web.app import create_app
-from tests.http import LOCAL
+from tests.http import LOCAL, app_client
 
 P2025 = "2025-ban-quan-ly-kkt-kcn-khanh-hoa"
 P2026 = "2026-truong-cao-dang-y-te-khanh-hoa"
@@ -205,7 +205,7 @@ def test_citation_table_ordered_by_count_sortable_and_filterable(client):
 
 @pytest.fixture(scope="module")
 def ambiguous_client(ambiguous_index_dir):
-    with TestClient(create_app(Settings(index_dir=ambiguous_index_dir)), base_url=LOCAL) as c:
+    with app_client(ambiguous_index_dir) as c:
         yield c
 
 

@@ -18,7 +18,7 @@ from indexer.readers import read_document
 from indexer.store import catalog
 from indexer.store.catalog import TaskFilters
 from indexer.text.vietnamese import fold
-from tests.http import LOCAL
+from tests.http import app_client
 
 pytestmark = pytest.mark.real_corpus
 
@@ -155,12 +155,7 @@ def procedure_index(real_corpus_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def procedure_client(procedure_index):
-    from fastapi.testclient import TestClient
-
-    from service.settings import Settings
-    from service.web.app import create_app
-
-    with TestClient(create_app(Settings(index_dir=procedure_index)), base_url=LOCAL) as c:
+    with app_client(procedure_index) as c:
         yield c
 
 
