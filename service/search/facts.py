@@ -42,6 +42,7 @@ from service.search.spans import (
     INTERVAL,
     dash_in_name,
     field_span,
+    folded,
     normalized,
     question_kind,
     span_of,
@@ -132,7 +133,7 @@ def _quality(kind: str, fact: Fact, query: str = "") -> float:
         return 0.1 if _AIMED.search(fact.source) else 0.0
     if kind not in ("when", "frequency"):
         return 0.0
-    if kind == "frequency" and ASKS_INTERVAL.search(fold(query).lower()) and INTERVAL.match(text):
+    if kind == "frequency" and ASKS_INTERVAL.search(folded(query)) and INTERVAL.match(text):
         return 0.1
     score = (
         0.05 if re.search(r"\d{1,2}\s*/\s*\d{1,2}|ngày\s+\d|quý|tháng\s+\d", text, re.I) else 0.0
@@ -217,7 +218,7 @@ def _from_hit(
     if row is not None:  # a task row: its cells as stored, the lead read at indexing
         cell = {"who": row.responsible, "when": row.timeline, "money": row.budget}.get(kind, "")
         text = (row.lead or cell) if kind == "who" else cell
-        if kind == "who" and "phoi hop" in fold(query).lower() and row.partners:
+        if kind == "who" and "phoi hop" in folded(query) and row.partners:
             cell = text = row.partners  # "cơ quan nào phối hợp với Bộ Xây dựng …": the partners
         work = _words(row.task)
         if cell and _covered(asked, work) >= MIN_OVERLAP:

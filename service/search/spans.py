@@ -5,6 +5,7 @@ target — as spans of the document's own words, and which kind a question asks
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from indexer.text.vietnamese import fold
@@ -174,6 +175,13 @@ _PARTNER = re.compile(
 )
 
 
+@lru_cache(maxsize=64)
+def folded(query: str) -> str:
+    """The question folded and lower-cased, once per question (``span_of`` reads it for every
+    clause of every paragraph an answer is looked for in)."""
+    return fold(query).lower()
+
+
 def question_kind(query: str) -> str | None:
     """Which fact the question asks for, or None (a topic, not a who/when/how-much question)."""
     folded = " ".join(fold(query).lower().replace("?", " ").split())
@@ -189,7 +197,7 @@ def span_of(kind: str, clause: str, query: str) -> str | None:
         m = _MONEY.search(clause)
     elif kind == "target":
         # a share, not a ratio ("tỷ số giới tính khi sinh": "109 bé trai/100 bé gái")
-        asked = fold(query).lower()
+        asked = folded(query)
         wants_percent = re.search(r"phan tram|ty le|%", asked)
         counted = None if re.search(r"phan tram|ty le|ty so|%", asked) else _COUNTED.search(asked)
         if counted:  # "bao nhiêu trạm": a figure that counts trạm, no percentage
@@ -200,7 +208,7 @@ def span_of(kind: str, clause: str, query: str) -> str | None:
     elif kind == "when":  # a date or period; else a time that comes back ("trước 19h00’ hằng
         # ngày" for "vào lúc nào"), first when the question asks for one ("hàng tháng trước
         # ngày nào?"); a duration when it asks how long ("trong thời hạn bao lâu")
-        if _HOW_LONG.search(fold(query).lower()):
+        if _HOW_LONG.search(folded(query)):
             m = _DURATION.search(clause)
             return " ".join(m.group(0).split()) if m else deadline(clause)
         if _EVERY.search(query):
@@ -213,7 +221,7 @@ def span_of(kind: str, clause: str, query: str) -> str | None:
             return when if when and re.search(r"(?:hằng|hàng|mỗi)\s", when, re.I) else None
         return found
     else:
-        if _ASKS_PARTNER.search(" ".join(fold(query).lower().split())):
+        if _ASKS_PARTNER.search(" ".join(folded(query).split())):
             m = _PARTNER.search(clause)
         else:
             m = _WHO.search(clause)
