@@ -82,9 +82,12 @@ class Fact:
     source: str  # the clause or task-row field it was read from
     where: str  # "task row" or "sentence"
     normalized: dict[str, Any] = field(default_factory=dict)  # {"date"…}, {"amount_vnd"…}
+    rowid: int | None = None  # the paragraph's row in the catalog (not shown: ids are)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["rowid"]
+        return out
 
 
 @dataclass(slots=True)
@@ -211,7 +214,8 @@ def _from_hit(
     is (its lead, time cell, budget or partners answer outright). ``title``: its document's
     title, read as the heading above every heading."""
     if not hasattr(hit, "paragraph_id"):
-        hit = _Para(hit.id, hit.doc_id, hit.unit, hit.year, hit.kind, hit.text, hit.section)
+        hit = _Para(hit.id, hit.doc_id, hit.unit, hit.year, hit.kind, hit.text, hit.section,
+                    getattr(hit, "rowid", None))  # fmt: skip
     heading = _heading(hit.section)
     share = weights.share if weights is not None else (lambda words: _covered(asked, words))
     best: tuple[float, Fact] | None = None
@@ -223,7 +227,7 @@ def _from_hit(
         work = _words(row.task)
         if cell and _covered(asked, work) >= MIN_OVERLAP:
             fact = Fact(kind, text, hit.doc_id, hit.paragraph_id, hit.unit, hit.year,
-                        cell, "task row", normalized(kind, cell, hit.year))  # fmt: skip
+                        cell, "task row", normalized(kind, cell, hit.year), hit.rowid)  # fmt: skip
             best = (share(work) + 0.1, fact)  # a row states it outright
     labelled = FIELDS.get(kind)
     under = _words(heading) | _words(title)
@@ -248,8 +252,8 @@ def _from_hit(
         score = own_share + HEADING_WEIGHT * (score - own_share)
         if best is None or score > best[0]:
             source = " ".join(unit.split())
-            fact = Fact(kind, span, hit.doc_id, hit.paragraph_id, hit.unit, hit.year,
-                        source, "sentence", normalized(kind, span, hit.year))  # fmt: skip
+            fact = Fact(kind, span, hit.doc_id, hit.paragraph_id, hit.unit, hit.year, source,
+                        "sentence", normalized(kind, span, hit.year), hit.rowid)  # fmt: skip
             best = (score, fact)
     return best
 
@@ -263,6 +267,7 @@ class _Para:
     kind: str
     text: str
     section: Sequence[str] | str = ()
+    rowid: int | None = None
 
 
 def _task_rows(

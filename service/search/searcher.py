@@ -471,16 +471,14 @@ class Searcher:
         for hit in hits:
             if hit.paragraph_id == fact.paragraph_id:
                 return hit
-        row = next(
-            (p for p in self.reader.paragraphs(fact.doc_id) if p.id == fact.paragraph_id), None
-        )
-        if row is None or (rowids is not None and not np.isin(row.rowid, rowids)):
+        rowid = fact.rowid  # the answer read its row already: only its candidate row is read
+        if rowid is None or (rowids is not None and not np.isin(rowid, rowids)):
             return None
-        one = self.reader.candidates([row.rowid])
-        if row.rowid not in one.rows:
+        one = self.reader.candidates([rowid])
+        if rowid not in one.rows:
             return None
         top = hits[0].score if hits else 0.0
-        (hit,) = self._hits(query, [((row.rowid, top, one.rows[row.rowid]), [])], {}, {})
+        (hit,) = self._hits(query, [((rowid, top, one.rows[rowid]), [])], {}, {})
         self._rate([hit], vec, self._retrieved_text(understood), one)
         return hit
 

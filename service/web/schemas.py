@@ -252,6 +252,7 @@ class UnderstoodOut(BaseModel):
 FactOut = served(
     Fact,
     "FactOut",
+    exclude=("rowid",),  # the catalog's row: search's own, the paragraph's id is served
     kind=Field(description='"who", "when", "money", "frequency" or "target".'),
     text=Field(
         description="The answer as the document writes it (Sở Y tế, trước ngày 31/3/2026…)."
